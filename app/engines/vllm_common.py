@@ -1,0 +1,52 @@
+"""What the in-process vLLM engines share: engine arguments and token-id lookups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from app.errors import ConfigurationError
+
+
+@dataclass(frozen=True, slots=True)
+class EngineOptions:
+    """Resource settings for one in-process engine (read from Settings by the caller)."""
+
+    kv_cache_bytes: int | None = 256 * 2**20  # explicit KV size: the CPU backend needs it
+    gpu_memory_utilization: float | None = None  # used instead when kv_cache_bytes is None
+    enforce_eager: bool = True  # compiling gives nothing on tiny models and costs start-up time
+    max_num_seqs: int | None = None
+    seed: int = 0
+
+
+def engine_kwargs(model_dir: Path, max_model_len: int, options: EngineOptions) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "model": str(model_dir),
+        "tokenizer": str(model_dir),
+        "max_model_len": max_model_len,
+        "enforce_eager": options.enforce_eager,
+        "seed": options.seed,
+        "disable_log_stats": True,
+    }
+    if options.kv_cache_bytes is not None:
+        kwargs["kv_cache_memory_bytes"] = options.kv_cache_bytes
+    elif options.gpu_memory_utilization is not None:
+        kwargs["gpu_memory_utilization"] = options.gpu_memory_utilization
+    if options.max_num_seqs is not None:
+        kwargs["max_num_seqs"] = options.max_num_seqs
+    return kwargs
+
+
+def load_tokenizer(model_dir: Path) -> PreTrainedTokenizerBase:
+    return AutoTokenizer.from_pretrained(str(model_dir))  # type: ignore[no-any-return]
+
+
+def single_token_id(tokenizer: PreTrainedTokenizerBase, token: str, what: str) -> int:
+    """The id of a token the descriptor names; it must be one token of the vocabulary."""
+    ids = tokenizer.encode(token, add_special_tokens=False)
+    if len(ids) != 1 or ids[0] == tokenizer.unk_token_id:
+        raise ConfigurationError(f"the {what} {token!r} is not a single token of the model's vocabulary")
+    return int(ids[0])

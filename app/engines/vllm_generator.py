@@ -1,0 +1,75 @@
+"""The in-process generator: vLLM's AsyncLLM, one request with n=N per problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vllm import SamplingParams
+from vllm.engine.arg_utils import AsyncEngineArgs
+from vllm.sampling_params import RequestOutputKind
+from vllm.v1.engine.async_llm import AsyncLLM
+
+from app.descriptor import ModelDescriptor
+from app.engines.protocols import Generation, SampledChain, SamplingRequest
+from app.engines.vllm_common import EngineOptions, engine_kwargs, load_tokenizer
+from app.errors import EngineError
+
+SERVICE = "generator"
+
+
+class VllmGenerator:
+    def __init__(self, engine: AsyncLLM, model_dir: Path, descriptor: ModelDescriptor) -> None:
+        self._engine = engine
+        self._tokenizer = load_tokenizer(model_dir)
+        self.descriptor = descriptor
+
+    @classmethod
+    def start(cls, model_dir: Path, options: EngineOptions) -> VllmGenerator:
+        descriptor = ModelDescriptor.load(model_dir)
+        args = AsyncEngineArgs(
+            **engine_kwargs(model_dir, descriptor.max_model_len, options),
+            enable_prefix_caching=True,  # the N samples share the prompt's KV blocks
+            # vLLM 0.32 on the CPU crashes ("CPU Generator does not use offset") when a seeded
+            # request's prefill is split into chunks; unchunked prefill keeps seeds usable.
+            enable_chunked_prefill=False,
+        )
+        return cls(AsyncLLM.from_engine_args(args), model_dir, descriptor)
+
+    @property
+    def max_model_len(self) -> int:
+        return self.descriptor.max_model_len
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer.encode(text))
+
+    async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
+        prompt_ids = self._tokenizer.encode(request.prompt)
+        params = SamplingParams(
+            n=request.n,
+            temperature=request.temperature,
+            max_tokens=request.max_tokens,
+            seed=request.seed,
+            output_kind=RequestOutputKind.FINAL_ONLY,
+        )
+        final = None
+        try:
+            async for out in self._engine.generate({"prompt_token_ids": prompt_ids}, params, request_id):
+                final = out
+        except Exception as exc:  # the engine's own errors are many; name the failing service
+            raise EngineError(SERVICE, f"generation failed: {exc}") from exc
+        if final is None or len(final.outputs) != request.n:
+            raise EngineError(SERVICE, "the engine returned no complete output")
+        chains = [
+            SampledChain(text=o.text, tokens=len(o.token_ids), finish_reason=o.finish_reason)
+            for o in sorted(final.outputs, key=lambda o: o.index)
+        ]
+        return Generation(prompt_tokens=len(prompt_ids), chains=chains)
+
+    async def check(self) -> None:
+        try:
+            await self._engine.check_health()
+        except Exception as exc:
+            raise EngineError(SERVICE, f"engine is not healthy: {exc}") from exc
+
+    async def close(self) -> None:
+        self._engine.shutdown()

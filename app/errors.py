@@ -1,0 +1,55 @@
+"""Domain errors. They carry their meaning; the API maps them to HTTP status codes in one place."""
+
+from __future__ import annotations
+
+
+class BonError(Exception):
+    """Base of every error the service reports to a client."""
+
+    code = "internal_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidRequest(BonError):
+    code = "invalid_request"
+
+
+class ProblemTooLong(InvalidRequest):
+    code = "problem_too_long"
+
+
+class NotReady(BonError):
+    """The engines are still loading."""
+
+    code = "not_ready"
+
+
+class Overloaded(BonError):
+    code = "overloaded"
+
+
+class EngineError(BonError):
+    """An engine failed or answered something unusable; `service` names which one."""
+
+    code = "engine_error"
+
+    def __init__(self, service: str, message: str) -> None:
+        super().__init__(f"{service}: {message}")
+        self.service = service
+
+
+class EngineUnavailable(EngineError):
+    """An engine cannot be reached (down, timed out)."""
+
+    code = "engine_unavailable"
+
+
+class ConfigurationError(BonError):
+    code = "configuration_error"
+
+
+class DeadlineExceeded(BonError):
+    code = "deadline_exceeded"

@@ -1,0 +1,191 @@
+"""The shipped reasoning task: multi-step arithmetic with exact step labels.
+
+A problem is a fully parenthesised left-to-right expression such as ``((37+48)*3)-12``.
+Its reference chain has one step per line (``37+48=85``), then a final answer line
+(``A:243``). Because every step is determined by the problem, an exact checker can label any
+chain step by step, the analogue of PRM800K's human step labels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Literal
+
+Op = Literal["+", "-", "*"]
+
+ANSWER_PREFIX = "A:"
+STEP_SEPARATOR = "\n"
+PROMPT_TEMPLATE = "Q:{problem}\n"
+
+# Difficulty knobs: the generator's greedy accuracy on the test split must stay in 25–65%.
+MIN_OPS, MAX_OPS = 2, 5
+START_RANGE = (10, 99)
+ADD_RANGE = (10, 99)
+MUL_RANGE = (2, 9)
+MAX_VALUE = 9999
+
+_STEP_RE = re.compile(r"^(-?\d+)([+\-*])(\d+)=(-?\d+)$")
+
+Split = Literal["train", "validation", "test"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    start: int
+    ops: tuple[tuple[Op, int], ...]
+
+    @property
+    def text(self) -> str:
+        expr = str(self.start)
+        for i, (op, operand) in enumerate(self.ops):
+            expr = f"({expr}){op}{operand}" if i > 0 else f"{expr}{op}{operand}"
+        return expr
+
+    @property
+    def values(self) -> list[int]:
+        """The running value after each operation."""
+        value, out = self.start, []
+        for op, operand in self.ops:
+            value = apply(value, op, operand)
+            out.append(value)
+        return out
+
+    @property
+    def answer(self) -> int:
+        return self.values[-1]
+
+    def reference_steps(self) -> list[str]:
+        steps, value = [], self.start
+        for op, operand in self.ops:
+            nxt = apply(value, op, operand)
+            steps.append(f"{value}{op}{operand}={nxt}")
+            value = nxt
+        steps.append(f"{ANSWER_PREFIX}{value}")
+        return steps
+
+    def reference_chain(self) -> str:
+        return STEP_SEPARATOR.join(self.reference_steps())
+
+
+def apply(value: int, op: Op, operand: int) -> int:
+    if op == "+":
+        return value + operand
+    if op == "-":
+        return value - operand
+    return value * operand
+
+
+def parse_problem(text: str) -> Problem | None:
+    """Parse a problem written in the task's own notation; None when it is not one."""
+    compact = text.replace(" ", "").strip()
+    m = re.fullmatch(r"\(*(\d+)((?:[+\-*]\d+\)?)+)", compact)
+    if m is None:
+        return None
+    ops = tuple((op, int(num)) for op, num in re.findall(r"([+\-*])(\d+)", m.group(2)))
+    problem = Problem(int(m.group(1)), ops)  # type: ignore[arg-type]
+    return problem if problem.text == compact else None
+
+
+def random_problem(rng: random.Random) -> Problem:
+    n_ops = rng.randint(MIN_OPS, MAX_OPS)
+    start = value = rng.randint(*START_RANGE)
+    ops: list[tuple[Op, int]] = []
+    while len(ops) < n_ops:
+        op: Op = rng.choice(["+", "-", "*"])
+        if op == "*":
+            operand = rng.randint(*MUL_RANGE)
+            if value * operand > MAX_VALUE:
+                continue
+        elif op == "-":
+            if value < ADD_RANGE[0]:
+                continue
+            operand = rng.randint(ADD_RANGE[0], min(ADD_RANGE[1], value))
+        else:
+            operand = rng.randint(*ADD_RANGE)
+            if value + operand > MAX_VALUE:
+                continue
+        ops.append((op, operand))
+        value = apply(value, op, operand)
+    return Problem(start, tuple(ops))
+
+
+def split_of(problem: Problem) -> Split:
+    """A problem's split is a hash of its text, so the splits are disjoint by construction."""
+    bucket = int(hashlib.sha256(problem.text.encode()).hexdigest()[:8], 16) % 100
+    if bucket < 80:
+        return "train"
+    return "validation" if bucket < 90 else "test"
+
+
+SPLIT_SEEDS: dict[Split, int] = {"train": 1, "validation": 2, "test": 3}
+
+
+def problems(split: Split, count: int, seed: int | None = None) -> list[Problem]:
+    """`count` distinct problems of one split, the same for the same seed."""
+    rng = random.Random(SPLIT_SEEDS[split] if seed is None else seed)
+    seen: set[str] = set()
+    out: list[Problem] = []
+    while len(out) < count:
+        p = random_problem(rng)
+        if split_of(p) == split and p.text not in seen:
+            seen.add(p.text)
+            out.append(p)
+    return out
+
+
+class StepLabel(StrEnum):
+    RIGHT = "right"
+    WRONG = "wrong"
+    AFTER_ERROR = "after_error"  # follows an earlier wrong step
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCheck:
+    labels: list[StepLabel]
+    first_error: int | None  # index of the first wrong step, None when all are right
+    answer: str | None
+    correct: bool  # the outcome: the final answer is right (the ORM's label)
+
+
+def split_chain(chain: str) -> list[str]:
+    return [line.strip() for line in chain.strip().split(STEP_SEPARATOR) if line.strip()]
+
+
+def extract_answer(steps: list[str]) -> str | None:
+    if steps and steps[-1].startswith(ANSWER_PREFIX):
+        return steps[-1][len(ANSWER_PREFIX) :].strip()
+    return None
+
+
+def check_chain(problem: Problem, steps: list[str]) -> ChainCheck:
+    """Label every step exactly: right, wrong, or after an earlier error."""
+    labels: list[StepLabel] = []
+    first_error: int | None = None
+    value = problem.start
+    for i, step in enumerate(steps):
+        ok = False
+        if i < len(problem.ops):
+            op, operand = problem.ops[i]
+            m = _STEP_RE.match(step)
+            if m is not None:
+                a, sop, b, c = int(m.group(1)), m.group(2), int(m.group(3)), int(m.group(4))
+                ok = (a, sop, b, c) == (value, op, operand, apply(value, op, operand))
+            value = apply(value, op, operand)
+        elif i == len(problem.ops):
+            ok = step == f"{ANSWER_PREFIX}{problem.answer}"
+        if first_error is not None:
+            labels.append(StepLabel.AFTER_ERROR)
+        elif ok:
+            labels.append(StepLabel.RIGHT)
+        else:
+            labels.append(StepLabel.WRONG)
+            first_error = i
+    if len(steps) < len(problem.ops) + 1 and first_error is None:
+        # A chain that stops early is wrong at the point where it stops.
+        first_error = len(steps)
+    answer = extract_answer(steps)
+    return ChainCheck(labels, first_error, answer, answer == str(problem.answer))

@@ -1,0 +1,136 @@
+"""`bon train`: the recipe that reproduces the shipped models from fixed seeds.
+
+1. the generator, on reference chains of fresh train-split problems;
+2. its own sampled chains on other train problems, labelled step by step by the exact checker;
+3. the PRM (step labels) and the ORM (outcome labels), both fine-tuned from the generator.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+
+from app.task import arith
+from app.training.generator import train_generator
+from app.training.loop import TrainResult
+from app.training.reward import RewardKind, train_reward_model
+from app.training.samples import LabelledChain, load_chains, sample_training_chains
+
+
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    models_dir: Path = Path("models")
+    name: str = "arith"
+    work_dir: Path = Path("runs")
+    seed: int = 0
+    generator_steps: int = 2000
+    reward_steps: int = 1500
+    sample_problems: int = 2000
+    samples_per_problem: int = 16
+    temperature: float = 1.0
+    batch_size: int = 64
+
+    def model_dir(self, kind: str) -> Path:
+        return self.models_dir / f"{self.name}-{kind}"
+
+
+def _card(recipe: Recipe, kind: str, result: TrainResult, data: str, extra: dict[str, object]) -> str:
+    metrics = {"first_20_steps_loss": round(result.mean_loss(first=20), 4),
+               "last_50_steps_loss": round(result.mean_loss(last=50), 4),
+               "train_seconds": round(result.seconds), **extra}
+    return f"""# {recipe.name}-{kind}
+
+A tiny Llama ({_size(recipe.model_dir(kind))} parameters, float32, character tokenizer) for the
+shipped arithmetic task of the best-of-N verification service. Made by `bon train` (`make models`)
+from seed {recipe.seed} on {platform.machine()} CPUs; see `models/EVAL.md` for what it achieves.
+
+## Task
+
+Fully parenthesised left-to-right expressions with {arith.MIN_OPS}–{arith.MAX_OPS} operations
+(`+`/`-` with operands {arith.ADD_RANGE[0]}–{arith.ADD_RANGE[1]}, `*` with {arith.MUL_RANGE[0]}–{arith.MUL_RANGE[1]},
+values up to {arith.MAX_VALUE}), e.g. `((37+48)*3)-12`. Prompt `Q:<problem>\\n`; a chain is one
+step per line (`37+48=85`) and a final line `A:<answer>`. The split of a problem is a hash of its
+text (80% train, 10% validation, 10% test), so the splits are disjoint.
+
+## Data and recipe
+
+{data}
+
+## Format
+
+`bon_model.json` in this directory is the descriptor the service reads (prompt template, step
+separator, answer prefix; for reward models the step tag and the good/bad label tokens).
+
+## Metrics
+
+```json
+{json.dumps(metrics, indent=2)}
+```
+"""
+
+
+def _size(model_dir: Path) -> str:
+    from safetensors import safe_open
+
+    with safe_open(str(model_dir / "model.safetensors"), "pt") as f:
+        n = sum(f.get_tensor(k).numel() for k in f.keys())  # noqa: SIM118
+    return f"{n / 1e6:.2f}M"
+
+
+def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> None:
+    out = recipe.model_dir(kind)
+    result = train_reward_model(
+        recipe.model_dir("generator"), chains, out, kind, recipe.reward_steps, recipe.seed, recipe.batch_size
+    )
+    steps = sum(len(c.steps) for c in chains)
+    right = sum(sum(c.step_right) for c in chains)
+    label = (
+        "each step labelled by the exact checker: good if right, bad if wrong or after an earlier error "
+        "(the analogue of PRM800K's human step labels)"
+        if kind == "prm"
+        else "every step labelled with the chain's outcome only (is the final answer right), as an "
+        "outcome reward model; its score is the one read at the last step tag"
+    )
+    data = (
+        f"Fine-tuned from `{recipe.name}-generator` for {recipe.reward_steps} steps (batch {recipe.batch_size}, "
+        f"AdamW, one-cycle LR) on the generator's own {len(chains)} sampled chains "
+        f"({recipe.samples_per_problem} per problem at temperature {recipe.temperature}, on "
+        f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "
+        f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag."
+    )
+    extra = {
+        "chains": len(chains),
+        "chains_correct": sum(c.correct for c in chains),
+        "steps": steps,
+        "steps_right": right,
+    }
+    (out / "README.md").write_text(_card(recipe, kind, result, data, extra))
+
+
+def run_recipe(recipe: Recipe, stages: set[str]) -> None:
+    torch.set_num_threads(2)
+    if "generator" in stages:
+        result = train_generator(recipe.model_dir("generator"), recipe.generator_steps, recipe.seed, recipe.batch_size)
+        data = (
+            f"{recipe.generator_steps} steps of batch {recipe.batch_size}, each batch fresh train-split "
+            "problems with their reference chains (loss on the chain only); AdamW, one-cycle LR peaking at 3e-3."
+        )
+        (recipe.model_dir("generator") / "README.md").write_text(_card(recipe, "generator", result, data, {}))
+    samples_path = recipe.work_dir / "samples.jsonl"
+    if "samples" in stages:
+        sample_training_chains(
+            recipe.model_dir("generator"), samples_path, recipe.sample_problems,
+            recipe.samples_per_problem, recipe.temperature, recipe.seed + 1000,
+        )
+    if "prm" in stages or "orm" in stages:
+        chains = load_chains(samples_path)
+        for kind in ("prm", "orm"):
+            if kind in stages:
+                _reward(recipe, chains, kind)  # type: ignore[arg-type]
+    (recipe.models_dir / "recipe.json").write_text(
+        json.dumps({k: str(v) for k, v in asdict(recipe).items()}, indent=2) + "\n"
+    )

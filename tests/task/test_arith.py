@@ -1,0 +1,87 @@
+"""The exact checker of the shipped task: the source of every step label the PRM learns from."""
+
+from __future__ import annotations
+
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.task import arith
+from app.task.arith import StepLabel, check_chain
+
+seeds = st.integers(min_value=0, max_value=2**32 - 1)
+
+
+def problem_from(seed: int) -> arith.Problem:
+    return arith.random_problem(random.Random(seed))
+
+
+@given(seeds)
+def test_reference_chain_is_all_right(seed: int) -> None:
+    p = problem_from(seed)
+    check = check_chain(p, p.reference_steps())
+    assert check.labels == [StepLabel.RIGHT] * (len(p.ops) + 1)
+    assert check.first_error is None
+    assert check.correct and check.answer == str(p.answer)
+
+
+@given(seeds, st.data())
+def test_one_corrupted_step_is_the_first_error(seed: int, data: st.DataObject) -> None:
+    p = problem_from(seed)
+    steps = p.reference_steps()
+    i = data.draw(st.integers(0, len(steps) - 1), label="corrupted step")
+    delta = data.draw(st.integers(1, 50), label="delta")
+    if i < len(p.ops):
+        lhs, result = steps[i].split("=")
+        steps[i] = f"{lhs}={int(result) + delta}"
+    else:
+        steps[i] = f"{arith.ANSWER_PREFIX}{p.answer + delta}"
+    check = check_chain(p, steps)
+    assert check.first_error == i
+    assert check.labels[:i] == [StepLabel.RIGHT] * i
+    assert check.labels[i] == StepLabel.WRONG
+    assert check.labels[i + 1 :] == [StepLabel.AFTER_ERROR] * (len(steps) - i - 1)
+
+
+def test_a_step_consistent_with_an_earlier_error_is_still_labelled_after_error() -> None:
+    p = arith.Problem(37, (("+", 48), ("*", 3)))
+    # 86 is wrong; 86*3=258 is right arithmetic, but it builds on the error.
+    check = check_chain(p, ["37+48=86", "86*3=258", "A:258"])
+    assert check.labels == [StepLabel.WRONG, StepLabel.AFTER_ERROR, StepLabel.AFTER_ERROR]
+    assert check.first_error == 0 and not check.correct
+
+
+def test_a_chain_that_stops_early_errs_where_it_stops() -> None:
+    p = arith.Problem(37, (("+", 48), ("*", 3)))
+    check = check_chain(p, ["37+48=85"])
+    assert check.labels == [StepLabel.RIGHT]
+    assert check.first_error == 1 and check.answer is None and not check.correct
+
+
+def test_malformed_and_extra_steps_are_wrong() -> None:
+    p = arith.Problem(10, (("+", 20), ("-", 5)))
+    assert check_chain(p, ["10+20=30", "30-5=25", "25+1=26", "A:26"]).first_error == 2
+    assert check_chain(p, ["10 plus 20 is 30", "30-5=25", "A:25"]).first_error == 0
+
+
+@given(seeds)
+def test_problem_text_parses_back(seed: int) -> None:
+    p = problem_from(seed)
+    assert arith.parse_problem(p.text) == p
+    assert eval(p.text) == p.answer  # the parentheses make normal precedence agree
+
+
+@settings(max_examples=20)
+@given(st.sampled_from(["train", "validation", "test"]))
+def test_splits_hold_only_their_own_problems(split: arith.Split) -> None:
+    ps = arith.problems(split, 200)
+    assert all(arith.split_of(p) == split for p in ps)
+    assert len({p.text for p in ps}) == len(ps)
+
+
+def test_splits_are_disjoint_and_seeded() -> None:
+    train = {p.text for p in arith.problems("train", 3000)}
+    test = {p.text for p in arith.problems("test", 500)}
+    assert not train & test
+    assert [p.text for p in arith.problems("test", 50)] == [p.text for p in arith.problems("test", 50)]
