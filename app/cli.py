@@ -19,7 +19,8 @@ def train(
     models_dir: Annotated[Path, typer.Option(help="Where the three model directories go.")] = Path("models"),
     work_dir: Annotated[Path, typer.Option(help="Scratch space for sampled training chains.")] = Path("runs"),
     stages: Annotated[str, typer.Option(help="Comma-separated subset of: " + ",".join(STAGES))] = ",".join(STAGES),
-    generator_steps: Annotated[int, typer.Option(min=1)] = 2000,
+    generator_steps: Annotated[int, typer.Option(min=1, help="Length of the generator's LR schedule.")] = 1000,
+    generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
     reward_steps: Annotated[int, typer.Option(min=1)] = 1500,
     sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
     samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
@@ -33,8 +34,14 @@ def train(
     if unknown:
         raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}", param_hint="--stages")
     recipe = Recipe(
-        models_dir=models_dir, work_dir=work_dir, seed=seed, generator_steps=generator_steps,
-        reward_steps=reward_steps, sample_problems=sample_problems, samples_per_problem=samples_per_problem,
+        models_dir=models_dir,
+        work_dir=work_dir,
+        seed=seed,
+        generator_steps=generator_steps,
+        generator_stop_at=generator_stop_at,
+        reward_steps=reward_steps,
+        sample_problems=sample_problems,
+        samples_per_problem=samples_per_problem,
     )
     run_recipe(recipe, chosen)
 
@@ -53,14 +60,21 @@ def evaluate(
     from app.evaluation.run import EvalConfig, run_eval
 
     cfg = EvalConfig(
-        generator_dir=models_dir / f"{name}-generator", prm_dir=models_dir / f"{name}-prm",
-        orm_dir=models_dir / f"{name}-orm", out_dir=out_dir or models_dir, n_problems=problems,
-        max_n=max_n, temperature=temperature, seed=seed,
+        generator_dir=models_dir / f"{name}-generator",
+        prm_dir=models_dir / f"{name}-prm",
+        orm_dir=models_dir / f"{name}-orm",
+        out_dir=out_dir or models_dir,
+        n_problems=problems,
+        max_n=max_n,
+        temperature=temperature,
+        seed=seed,
     )
     report = run_eval(cfg, "bon " + shlex.join(sys.argv[1:]))
     row = report["best_of_n"].get("16") or report["best_of_n"][str(max_n)]
     typer.echo(f"greedy pass@1 {report['pass_at_1_greedy']:.1f}%  " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
-    typer.echo(f"step ROC AUC {report['step_level']['prm_roc_auc']:.2f}; wrote {cfg.out_dir}/EVAL.md, eval.json, eval.png")
+    typer.echo(
+        f"step ROC AUC {report['step_level']['prm_roc_auc']:.2f}; wrote {cfg.out_dir}/EVAL.md, eval.json, eval.png"
+    )
 
 
 @cli.command()
@@ -77,8 +91,10 @@ def serve(
     settings = Settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
     settings = settings.model_copy(update=overrides)
-    typer.echo(f"loading engines; the service answers on http://{settings.host}:{settings.port} "
-               "(GET /ready says when /solve can answer)")
+    typer.echo(
+        f"loading engines; the service answers on http://{settings.host}:{settings.port} "
+        "(GET /ready says when /solve can answer)"
+    )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
@@ -97,7 +113,9 @@ def solve(
     from rich.table import Table
 
     console = Console()
-    body = {k: v for k, v in {"problem": problem, "n": n, "seed": seed, "selection": selection}.items() if v is not None}
+    body = {
+        k: v for k, v in {"problem": problem, "n": n, "seed": seed, "selection": selection}.items() if v is not None
+    }
     try:
         r = httpx.post(f"{url.rstrip('/')}/solve", json=body, timeout=timeout)
     except httpx.HTTPError as exc:
@@ -108,8 +126,10 @@ def solve(
         err = data.get("error", {})
         console.print(f"[red]{r.status_code} {err.get('code')}: {err.get('message')}[/red]")
         raise typer.Exit(1)
-    console.print(f"[bold]Answer:[/bold] {data['answer']}   (confidence {data['confidence']:.2f}, "
-                  f"{data['selection']}, N={data['n']})")
+    console.print(
+        f"[bold]Answer:[/bold] {data['answer']}   (confidence {data['confidence']:.2f}, "
+        f"{data['selection']}, N={data['n']})"
+    )
     console.print(f"[bold]Summary:[/bold] {data['summary']}")
     table = Table("answer", "chains", "weight", title="Votes")
     for c in data["clusters"]:
@@ -117,8 +137,7 @@ def solve(
     console.print(table)
     steps = ", ".join(f"{s:.2f}" for s in data["step_scores"])
     u, t = data["usage"], data["timings"]
-    console.print(f"step scores: [{steps}]   reasoning tokens: {u['reasoning_tokens']}   "
-                  f"total {t['total_ms']:.0f} ms")
+    console.print(f"step scores: [{steps}]   reasoning tokens: {u['reasoning_tokens']}   total {t['total_ms']:.0f} ms")
 
 
 def main() -> None:

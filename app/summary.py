@@ -37,7 +37,4 @@ def _summarize_arith(steps: Sequence[str], answer: str | None, step_scores: Sequ
 def _summarize_generic(steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
     weakest = min(step_scores) if step_scores else 0.0
     reached = f"reached the answer {answer}" if answer is not None else "did not reach a final answer"
-    return (
-        f"Reasoned in {len(steps)} steps and {reached}; "
-        f"the verifier's least confident step scored {weakest:.2f}."
-    )
+    return f"Reasoned in {len(steps)} steps and {reached}; the verifier's least confident step scored {weakest:.2f}."

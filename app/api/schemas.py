@@ -23,10 +23,16 @@ class SolveRequest(BaseModel):
     )
 
     problem: str = Field(
-        min_length=1, max_length=4000, description="The problem, in the task's own notation.", examples=[EXAMPLE_PROBLEM]
+        min_length=1,
+        max_length=4000,
+        description="The problem, in the task's own notation.",
+        examples=[EXAMPLE_PROBLEM],
     )
     n: int | None = Field(
-        default=None, ge=1, le=1024, description="Chains to sample (best-of-N); at most the server's max_n (64 by default)."
+        default=None,
+        ge=1,
+        le=1024,
+        description="Chains to sample (best-of-N); at most the server's max_n (64 by default).",
     )
     temperature: float | None = Field(default=None, ge=0.0, le=2.0, description="Sampling temperature.")
     max_tokens: int | None = Field(default=None, ge=1, le=32768, description="Token budget of each chain.")

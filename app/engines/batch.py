@@ -17,9 +17,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
-async def run_all(
-    items: Sequence[T], work: Callable[[int, T], Awaitable[R]], concurrency: int, desc: str
-) -> list[R]:
+async def run_all(items: Sequence[T], work: Callable[[int, T], Awaitable[R]], concurrency: int, desc: str) -> list[R]:
     sem = asyncio.Semaphore(concurrency)
     results: list[R | None] = [None] * len(items)
     bar = tqdm(total=len(items), desc=desc, unit="problem", mininterval=2.0)
@@ -39,9 +37,7 @@ async def run_all(
 async def generate_many(
     generator: Generator, requests: Sequence[SamplingRequest], desc: str, concurrency: int = 64, tag: str = "gen"
 ) -> list[Generation]:
-    return await run_all(
-        requests, lambda i, req: generator.generate(req, f"{tag}-{i}"), concurrency, desc
-    )
+    return await run_all(requests, lambda i, req: generator.generate(req, f"{tag}-{i}"), concurrency, desc)
 
 
 async def score_many(

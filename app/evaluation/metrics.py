@@ -35,9 +35,7 @@ def method_names() -> list[str]:
 
 
 def _pick(group: Sequence[int], s: ProblemSamples, method: Selection, how: Aggregation) -> bool:
-    chains = [
-        ScoredChain(s.answers[i], aggregate(s.step_scores[i], how), s.outcome_scores[i]) for i in group
-    ]
+    chains = [ScoredChain(s.answers[i], aggregate(s.step_scores[i], how), s.outcome_scores[i]) for i in group]
     result = select(chains, method)
     return result.winner_index is not None and s.correct[group[result.winner_index]]
 

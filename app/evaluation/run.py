@@ -57,7 +57,10 @@ async def _generate(cfg: EvalConfig, problems: list[arith.Problem]) -> tuple[lis
         )
         sampled = await generate_many(
             gen,
-            [SamplingRequest(pr, cfg.max_n, cfg.temperature, cfg.max_tokens, cfg.seed + i) for i, pr in enumerate(prompts)],
+            [
+                SamplingRequest(pr, cfg.max_n, cfg.temperature, cfg.max_tokens, cfg.seed + i)
+                for i, pr in enumerate(prompts)
+            ],
             f"sampling n={cfg.max_n}",
             concurrency=8,
         )
@@ -66,7 +69,9 @@ async def _generate(cfg: EvalConfig, problems: list[arith.Problem]) -> tuple[lis
         await gen.close()
 
 
-async def _score(model_dir: Path, problems: list[str], chains: list[list[list[str]]], desc: str) -> list[list[list[float]]]:
+async def _score(
+    model_dir: Path, problems: list[str], chains: list[list[list[str]]], desc: str
+) -> list[list[list[float]]]:
     scorer = VllmStepScorer.start(model_dir, EngineOptions())
     try:
         scored = await score_many(scorer, problems, chains, desc, concurrency=4)

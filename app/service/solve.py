@@ -116,7 +116,9 @@ class SolveService:
             raise InvalidRequest("selection 'orm_max' needs an outcome reward model, and none is configured")
         context = self._generator.max_model_len
         if params.max_tokens >= context:
-            raise InvalidRequest(f"max_tokens={params.max_tokens} must be below the model's context of {context} tokens")
+            raise InvalidRequest(
+                f"max_tokens={params.max_tokens} must be below the model's context of {context} tokens"
+            )
         prompt_tokens = self._generator.count_tokens(self.prompt_for(params.problem))
         if prompt_tokens + params.max_tokens > context:
             raise ProblemTooLong(
@@ -171,9 +173,7 @@ class SolveService:
                     tokens=chain.tokens,
                 )
             )
-        result = select(
-            [ScoredChain(r.answer, r.chain_score, r.outcome_score) for r in records], params.selection
-        )
+        result = select([ScoredChain(r.answer, r.chain_score, r.outcome_score) for r in records], params.selection)
         winner = records[result.winner_index] if result.winner_index is not None else None
         summary = summarize_chain(
             self._descriptor.task,
@@ -192,7 +192,11 @@ class SolveService:
         self._metrics.observe(timings.generate_s, timings.score_s, timings.select_s, params.n, usage)
         log.info(
             "solved n=%d selection=%s answer=%s confidence=%.3f in %.3fs",
-            params.n, params.selection, result.answer, result.confidence, timings.total_s,
+            params.n,
+            params.selection,
+            result.answer,
+            result.confidence,
+            timings.total_s,
         )
         return SolveOutcome(
             request_id=request_id,

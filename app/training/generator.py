@@ -80,8 +80,15 @@ def train_generator(
             save_generator(model, tok, out_dir / f"step-{k}")
 
     result = train(
-        model, lambda _: chain_batch(tok, rng, batch_size), lm_loss, steps, peak_lr, "generator", seed,
-        stop_at=stop_at, on_step=snapshot,
+        model,
+        lambda _: chain_batch(tok, rng, batch_size),
+        lm_loss,
+        steps,
+        peak_lr,
+        "generator",
+        seed,
+        stop_at=stop_at,
+        on_step=snapshot,
     )
     save_generator(model, tok, out_dir)
     return result

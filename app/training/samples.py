@@ -26,12 +26,12 @@ class LabelledChain:
 def label(problem: arith.Problem, chain: str) -> LabelledChain:
     steps = split_steps(chain, arith.STEP_SEPARATOR)
     check = arith.check_chain(problem, steps)
-    return LabelledChain(
-        problem.text, steps, [lab == arith.StepLabel.RIGHT for lab in check.labels], check.correct
-    )
+    return LabelledChain(problem.text, steps, [lab == arith.StepLabel.RIGHT for lab in check.labels], check.correct)
 
 
-async def _sample(generator_dir: Path, problems: list[arith.Problem], n: int, temperature: float, seed: int) -> list[list[str]]:
+async def _sample(
+    generator_dir: Path, problems: list[arith.Problem], n: int, temperature: float, seed: int
+) -> list[list[str]]:
     gen = VllmGenerator.start(generator_dir, EngineOptions())
     try:
         requests = [

@@ -46,8 +46,17 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(live_server: LiveS
     usage = data["usage"]
     assert isinstance(usage, dict) and usage["reasoning_tokens"] > 16 * 10 and usage["scored_tokens"] > 0
     assert set(data) == {
-        "request_id", "answer", "summary", "confidence", "n", "selection", "aggregation",
-        "clusters", "step_scores", "usage", "timings",
+        "request_id",
+        "answer",
+        "summary",
+        "confidence",
+        "n",
+        "selection",
+        "aggregation",
+        "clusters",
+        "step_scores",
+        "usage",
+        "timings",
     }
 
 
@@ -120,8 +129,14 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
     real: SolveService = app.state.solve_service
     engines = app.state.engines.engines
     app.state.solve_service = SolveService(
-        CanaryGenerator(engines.generator), engines.scorer, engines.outcome_scorer, engines.generator_descriptor,
-        max_n=64, timeout_s=300, max_concurrent=8, metrics=app.state.metrics,
+        CanaryGenerator(engines.generator),
+        engines.scorer,
+        engines.outcome_scorer,
+        engines.generator_descriptor,
+        max_n=64,
+        timeout_s=300,
+        max_concurrent=8,
+        metrics=app.state.metrics,
     )
     bodies = []
     try:

@@ -45,7 +45,9 @@ def to_response(outcome: SolveOutcome) -> SolveResponse:
             scored_tokens=outcome.usage.scored_tokens,
         ),
         timings=TimingsOut(
-            generate_ms=1000 * t.generate_s, score_ms=1000 * t.score_s, select_ms=1000 * t.select_s,
+            generate_ms=1000 * t.generate_s,
+            score_ms=1000 * t.score_s,
+            select_ms=1000 * t.select_s,
             total_ms=1000 * t.total_s,
         ),
     )

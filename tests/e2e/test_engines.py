@@ -1,0 +1,68 @@
+"""The shipped models on the real vLLM engines: loaded once per session, returning true numbers."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from transformers import AutoTokenizer, LlamaForCausalLM
+
+from app.config import SHIPPED_MODELS
+from app.descriptor import ModelDescriptor
+from app.engines.protocols import SamplingRequest
+from app.task import arith
+from tests.conftest import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+PROBLEM = arith.Problem(37, (("+", 48), ("*", 3), ("-", 12)))
+RIGHT = PROBLEM.reference_steps()
+WRONG = ["37+48=85", "85*3=245", "245-12=233", "A:233"]
+
+
+def reference_scores(kind: str, chains: list[list[str]]) -> list[list[float]]:
+    """P(good) at each step tag, computed by transformers directly from the checkpoint."""
+    model_dir = SHIPPED_MODELS / f"arith-{kind}"
+    d = ModelDescriptor.load(model_dir)
+    assert d.step_tag and d.good_token and d.bad_token
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    model = LlamaForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
+    good, bad, tag = (tok.convert_tokens_to_ids(t) for t in (d.good_token, d.bad_token, d.step_tag))
+    out = []
+    for steps in chains:
+        text = d.prompt_template.format(problem=PROBLEM.text) + "".join(
+            s + d.step_tag + d.step_separator for s in steps
+        )
+        ids = torch.tensor([tok(text)["input_ids"]])
+        with torch.no_grad():
+            logits = model(input_ids=ids).logits[0]
+        at_tags = logits[ids[0] == tag][:, [good, bad]]
+        out.append(torch.softmax(at_tags, -1)[:, 0].tolist())
+    return out
+
+
+@pytest.mark.parametrize("kind", ["prm", "orm"])
+def test_vllm_step_scores_equal_the_transformers_reference(live_server: LiveServer, kind: str) -> None:
+    engines = live_server.app.state.engines.engines
+    scorer = engines.scorer if kind == "prm" else engines.outcome_scorer
+    got = live_server.call(scorer.score(PROBLEM.text, [RIGHT, WRONG], f"test-ref-{kind}")).per_chain
+    want = reference_scores(kind, [RIGHT, WRONG])
+    assert [len(g) for g in got] == [4, 4]
+    for g, w in zip(got, want, strict=True):
+        assert g == pytest.approx(w, abs=1e-4)
+
+
+def test_the_prm_tells_a_wrong_step_from_a_right_one(live_server: LiveServer) -> None:
+    scorer = live_server.app.state.engines.engines.scorer
+    right, wrong = live_server.call(scorer.score(PROBLEM.text, [RIGHT, WRONG], "test-prm")).per_chain
+    assert min(right) > 0.5
+    assert wrong[0] > 0.5 and max(wrong[1:]) < 0.5  # the error is at step 1 and everything after it
+
+
+def test_the_generator_samples_n_chains_in_one_request(live_server: LiveServer) -> None:
+    gen = live_server.app.state.engines.engines.generator
+    prompt = "Q:" + PROBLEM.text + "\n"
+    out = live_server.call(gen.generate(SamplingRequest(prompt, 8, 1.0, 160, seed=1), "test-gen"))
+    assert len(out.chains) == 8 and out.prompt_tokens == gen.count_tokens(prompt)
+    assert all(c.tokens > 0 and c.text for c in out.chains)
+    greedy = live_server.call(gen.generate(SamplingRequest(prompt, 1, 0.0, 160), "test-greedy"))
+    assert greedy.chains[0].finish_reason == "stop"
