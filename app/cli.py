@@ -21,7 +21,7 @@ def train(
     stages: Annotated[str, typer.Option(help="Comma-separated subset of: " + ",".join(STAGES))] = ",".join(STAGES),
     generator_steps: Annotated[int, typer.Option(min=1, help="Length of the generator's LR schedule.")] = 1000,
     generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
-    reward_steps: Annotated[int, typer.Option(min=1)] = 1500,
+    reward_steps: Annotated[int, typer.Option(min=1)] = 2000,
     sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
     samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
     seed: int = 0,

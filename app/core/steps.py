@@ -85,3 +85,12 @@ def _occurrences(text: str, sub: str) -> list[int]:
         found.append(i)
         i = text.find(sub, i + 1)
     return found
+
+
+def without_step_tag(steps: list[str], step_tag: str) -> list[str]:
+    """The steps with any occurrence of the step tag removed, ready for `format_scorer_input`.
+
+    A sampled chain can contain the PRM's tag (a generator assigns every token some probability);
+    left in, it would be scored as an extra step. Removing it scores the step the model meant.
+    """
+    return [step.replace(step_tag, "") for step in steps]

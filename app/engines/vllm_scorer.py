@@ -23,7 +23,7 @@ from vllm.config import PoolerConfig
 from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.v1.engine.async_llm import AsyncLLM
 
-from app.core.steps import format_scorer_input
+from app.core.steps import format_scorer_input, without_step_tag
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import StepScores
 from app.engines.vllm_common import EngineOptions, engine_kwargs, load_tokenizer, single_token_id
@@ -75,7 +75,8 @@ class VllmStepScorer:
         assert self.descriptor.step_tag is not None
         prompt = self.descriptor.prompt_template.format(problem=problem)
         try:
-            return format_scorer_input(prompt, list(steps), self.descriptor.step_tag, self.descriptor.step_separator)
+            tag = self.descriptor.step_tag
+            return format_scorer_input(prompt, without_step_tag(list(steps), tag), tag, self.descriptor.step_separator)
         except ValueError as exc:
             raise InvalidRequest(str(exc)) from exc
 

@@ -42,6 +42,8 @@ class EvalConfig:
     temperature: float = 1.0
     max_tokens: int = 160
     seed: int = 0
+    # Every sample with its scores and labels (tens of MB: kept out of models/).
+    samples_path: Path = Path("runs/eval_samples.jsonl")
 
     @property
     def ns(self) -> list[int]:
@@ -125,7 +127,8 @@ def run_eval(cfg: EvalConfig, command: str) -> dict[str, Any]:
     start = time.perf_counter()
     samples = collect(cfg)
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    with (cfg.out_dir / "eval_samples.jsonl").open("w") as f:
+    cfg.samples_path.parent.mkdir(parents=True, exist_ok=True)
+    with cfg.samples_path.open("w") as f:
         for s in samples:
             f.write(json.dumps(asdict(s)) + "\n")
     report = summarize(cfg, samples, time.perf_counter() - start, command)

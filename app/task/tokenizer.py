@@ -8,7 +8,7 @@ from transformers import PreTrainedTokenizerFast
 SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", "<unk>"]
 # Every character the task writes, plus the reward models' step tag and label tokens, which
 # never occur in problems or chains (a tag that also occurs in the text would be scored there).
-CHARACTERS = list("0123456789+-*()=:QA \n") + ["#", "Y", "N"]
+CHARACTERS = [*"0123456789+-*()=:QA \n", "#", "Y", "N"]
 STEP_TAG, GOOD_TOKEN, BAD_TOKEN = "#", "Y", "N"
 
 

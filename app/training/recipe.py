@@ -32,7 +32,7 @@ class Recipe:
     # show anything (greedy 70% instead of the 25–65% the evaluation needs).
     generator_steps: int = 1000
     generator_stop_at: int | None = 890
-    reward_steps: int = 1500
+    reward_steps: int = 2000
     sample_problems: int = 2000
     samples_per_problem: int = 16
     temperature: float = 1.0
@@ -107,7 +107,10 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         f"AdamW, one-cycle LR) on the generator's own {len(chains)} sampled chains "
         f"({recipe.samples_per_problem} per problem at temperature {recipe.temperature}, on "
         f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "
-        f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag."
+        f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag, "
+        "plus an auxiliary language-modelling loss on reference chains of fresh train problems (half of "
+        "each batch): a verifier has to compute better than the generator it checks, and the generator "
+        "was stopped before it mastered the task."
     )
     extra = {
         "chains": len(chains),

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.steps import extract_answer, format_scorer_input, split_steps
+from app.core.steps import extract_answer, format_scorer_input, split_steps, without_step_tag
 from app.task import arith
 
 # Step text as a model could write it: anything but the separator, stripped and non-empty.
@@ -125,3 +125,10 @@ def test_the_tag_occurs_once_per_step(prompt: str, steps: list[str]) -> None:
     text = format_scorer_input(prompt, steps, "\x1f", "\n")
     assert text.count("\x1f") == len(steps)
     assert text.startswith(prompt)
+
+
+def test_without_step_tag_makes_any_sampled_chain_scorable() -> None:
+    steps = without_step_tag(["24*8=18#A:18", "#", "1+1=2"], "#")
+    assert steps == ["24*8=18A:18", "", "1+1=2"]
+    text = format_scorer_input("Q:24*8\n", steps, "#", "\n")
+    assert text.count("#") == 3
