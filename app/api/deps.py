@@ -21,6 +21,8 @@ def get_holder(request: Request) -> EngineHolder:
 
 
 def get_solve_service(request: Request) -> SolveService:
+    """The service, once the engines are up. Called inside routes, after the body is validated,
+    so a bad request gets its 422 whatever state the engines are in."""
     holder: EngineHolder = request.app.state.engines
     if holder.state is EngineState.LOADING:
         raise NotReady("the engines are still loading; retry in a few seconds (GET /ready tells when)")
@@ -37,4 +39,3 @@ async def require_json(request: Request) -> None:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[EngineHolder, Depends(get_holder)]
-SolveServiceDep = Annotated[SolveService, Depends(get_solve_service)]

@@ -24,7 +24,7 @@ def tiny_generator(tmp_path_factory: pytest.TempPathFactory) -> Path:
     torch.set_num_threads(2)
     out = tmp_path_factory.mktemp("gen")
     result = train_generator(out, steps=40, seed=0, batch_size=16, hidden=64, layers=2)
-    assert result.mean_loss(first=5) > 1.5 * result.mean_loss(last=5), result.losses
+    assert result.mean_loss(first=5) > 1.2 * result.mean_loss(last=5), result.losses
     return out
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
-from app.api.deps import SettingsDep, SolveServiceDep, require_json
+from app.api.deps import SettingsDep, get_solve_service, require_json
 from app.api.errors import ERROR_RESPONSES
 from app.api.schemas import AnswerClusterOut, SolveRequest, SolveResponse, TimingsOut, UsageOut
 from app.config import Settings
@@ -60,7 +60,8 @@ def to_response(outcome: SolveOutcome) -> SolveResponse:
     responses=ERROR_RESPONSES,
     dependencies=[Depends(require_json)],
 )
-async def solve(body: SolveRequest, service: SolveServiceDep, settings: SettingsDep) -> SolveResponse:
+async def solve(body: SolveRequest, request: Request, settings: SettingsDep) -> SolveResponse:
     """Solve a problem: sample N chains, score every step, return the best answer and a summary."""
+    service = get_solve_service(request)
     outcome = await service.solve(to_params(body, settings), request_id_var.get())
     return to_response(outcome)
