@@ -13,11 +13,11 @@ from app.service.solve import SolveService
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings  # type: ignore[no-any-return]
+    return request.app.state.settings
 
 
 def get_holder(request: Request) -> EngineHolder:
-    return request.app.state.engines  # type: ignore[no-any-return]
+    return request.app.state.engines
 
 
 def get_solve_service(request: Request) -> SolveService:
@@ -28,7 +28,7 @@ def get_solve_service(request: Request) -> SolveService:
         raise NotReady("the engines are still loading; retry in a few seconds (GET /ready tells when)")
     if holder.state is EngineState.FAILED:
         raise EngineError("engines", f"the engines failed to start: {holder.error}")
-    return request.app.state.solve_service  # type: ignore[no-any-return]
+    return request.app.state.solve_service
 
 
 async def require_json(request: Request) -> None:

@@ -41,7 +41,7 @@ def engine_kwargs(model_dir: Path, max_model_len: int, options: EngineOptions) -
 
 
 def load_tokenizer(model_dir: Path) -> PreTrainedTokenizerBase:
-    return AutoTokenizer.from_pretrained(str(model_dir))  # type: ignore[no-any-return]
+    return AutoTokenizer.from_pretrained(str(model_dir))
 
 
 def single_token_id(tokenizer: PreTrainedTokenizerBase, token: str, what: str) -> int:

@@ -86,7 +86,7 @@ def parse_problem(text: str) -> Problem | None:
     if m is None:
         return None
     ops = tuple((op, int(num)) for op, num in re.findall(r"([+\-*])(\d+)", m.group(2)))
-    problem = Problem(int(m.group(1)), ops)  # type: ignore[arg-type]
+    problem = Problem(int(m.group(1)), ops)
     return problem if problem.text == compact else None
 
 

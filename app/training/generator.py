@@ -29,7 +29,6 @@ def model_config(tok: PreTrainedTokenizerFast, hidden: int, layers: int) -> Llam
         eos_token_id=tok.eos_token_id,
         pad_token_id=tok.pad_token_id,
         tie_word_embeddings=False,  # vLLM's token classifier reads lm_head rows for the labels
-        torch_dtype="float32",
     )
 
 
@@ -40,7 +39,8 @@ def pad(rows: list[list[int]], value: int) -> torch.Tensor:
 
 def chain_batch(tok: PreTrainedTokenizerFast, rng: random.Random, size: int) -> Batch:
     """Fresh train-split problems with their reference chains; loss on the chain only."""
-    ids, labels = [], []
+    ids: list[list[int]] = []
+    labels: list[list[int]] = []
     while len(ids) < size:
         p = arith.random_problem(rng)
         if arith.split_of(p) != "train":
@@ -54,7 +54,7 @@ def chain_batch(tok: PreTrainedTokenizerFast, rng: random.Random, size: int) -> 
 
 
 def lm_loss(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
-    return model(**batch).loss  # type: ignore[no-any-return]
+    return model(**batch).loss
 
 
 def train_generator(

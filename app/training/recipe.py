@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import platform
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -42,7 +43,7 @@ class Recipe:
         return self.models_dir / f"{self.name}-{kind}"
 
 
-def _card(recipe: Recipe, kind: str, result: TrainResult, data: str, extra: dict[str, object]) -> str:
+def _card(recipe: Recipe, kind: str, result: TrainResult, data: str, extra: Mapping[str, object]) -> str:
     metrics = {
         "first_20_steps_loss": round(result.mean_loss(first=20), 4),
         "last_50_steps_loss": round(result.mean_loss(last=50), 4),
@@ -152,7 +153,7 @@ def run_recipe(recipe: Recipe, stages: set[str]) -> None:
         chains = load_chains(samples_path)
         for kind in ("prm", "orm"):
             if kind in stages:
-                _reward(recipe, chains, kind)  # type: ignore[arg-type]
+                _reward(recipe, chains, kind)
     (recipe.models_dir / "recipe.json").write_text(
         json.dumps({k: str(v) for k, v in asdict(recipe).items()}, indent=2) + "\n"
     )

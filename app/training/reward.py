@@ -68,7 +68,7 @@ def reference_example(tok: PreTrainedTokenizerFast, rng: random.Random) -> tuple
     return ids, targets
 
 
-def reward_loss(good_id: int, bad_id: int, lm_weight: float):  # type: ignore[no-untyped-def]
+def reward_loss(good_id: int, bad_id: int, lm_weight: float):
     """Cross-entropy over the two label tokens at the tags, plus the auxiliary LM loss."""
 
     def loss(model: torch.nn.Module, batch: Batch) -> torch.Tensor:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from app.api.deps import HolderDep
 from app.api.schemas import HealthOut, ReadyOut
 from app.engines.container import EngineState
+from app.engines.protocols import Generator, StepScorer
 from app.errors import BonError
 
 router = APIRouter(tags=["health"])
@@ -23,9 +24,12 @@ async def health() -> HealthOut:
 async def ready(holder: HolderDep) -> JSONResponse:
     """Both engines are loaded and answering (503 otherwise)."""
     if holder.state is not EngineState.READY or holder.engines is None:
-        body = ReadyOut(status=holder.state.value, engines={}, detail=holder.error)  # type: ignore[arg-type]
+        body = ReadyOut(status=holder.state.value, engines={}, detail=holder.error)
         return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
-    engines = {"generator": holder.engines.generator, "reward": holder.engines.scorer}
+    engines: dict[str, Generator | StepScorer] = {
+        "generator": holder.engines.generator,
+        "reward": holder.engines.scorer,
+    }
     if holder.engines.outcome_scorer is not None:
         engines["outcome_reward"] = holder.engines.outcome_scorer
     states, failures = {}, []
