@@ -8,7 +8,7 @@ from typing import Any
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from app.errors import ConfigurationError
+from app.errors import ConfigurationError, EngineError
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +50,11 @@ def single_token_id(tokenizer: PreTrainedTokenizerBase, token: str, what: str) -
     if len(ids) != 1 or ids[0] == tokenizer.unk_token_id:
         raise ConfigurationError(f"the {what} {token!r} is not a single token of the model's vocabulary")
     return int(ids[0])
+
+
+async def check_engine(engine: Any, service: str) -> None:
+    """Raise an `EngineError` naming `service` when the vLLM engine is not healthy."""
+    try:
+        await engine.check_health()
+    except Exception as exc:
+        raise EngineError(service, f"engine is not healthy: {exc}") from exc

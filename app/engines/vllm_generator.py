@@ -11,7 +11,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import EngineOptions, engine_kwargs, load_tokenizer
+from app.engines.vllm_common import EngineOptions, check_engine, engine_kwargs, load_tokenizer
 from app.errors import EngineError
 
 SERVICE = "generator"
@@ -66,10 +66,7 @@ class VllmGenerator:
         return Generation(prompt_tokens=len(prompt_ids), chains=chains)
 
     async def check(self) -> None:
-        try:
-            await self._engine.check_health()
-        except Exception as exc:
-            raise EngineError(SERVICE, f"engine is not healthy: {exc}") from exc
+        await check_engine(self._engine, SERVICE)
 
     async def close(self) -> None:
         self._engine.shutdown()

@@ -26,7 +26,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 from app.core.steps import format_scorer_input, without_step_tag
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import StepScores
-from app.engines.vllm_common import EngineOptions, engine_kwargs, load_tokenizer, single_token_id
+from app.engines.vllm_common import EngineOptions, check_engine, engine_kwargs, load_tokenizer, single_token_id
 from app.errors import ConfigurationError, EngineError, InvalidRequest
 
 SERVICE = "reward"
@@ -119,10 +119,7 @@ class VllmStepScorer:
         return StepScores(per_chain=per_chain, tokens_scored=sum(tokens for _, tokens in results))
 
     async def check(self) -> None:
-        try:
-            await self._engine.check_health()
-        except Exception as exc:
-            raise EngineError(SERVICE, f"engine is not healthy: {exc}") from exc
+        await check_engine(self._engine, SERVICE)
 
     async def close(self) -> None:
         self._engine.shutdown()
