@@ -8,7 +8,7 @@ from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
 
-LONG_PROBLEM = "(" * 0 + "+".join(["12"] * 60)
+LONG_PROBLEM = "+".join(["12"] * 60)  # ~180 prompt tokens: more than the context leaves
 
 BAD_BODIES: list[tuple[str, object, int, str, str]] = [
     ("empty problem", {"problem": ""}, 422, "invalid_request", "problem"),
