@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+from app.core.steps import extract_answer
+
 Op = Literal["+", "-", "*"]
 
 ANSWER_PREFIX = "A:"
@@ -113,6 +115,14 @@ def random_problem(rng: random.Random) -> Problem:
     return Problem(start, tuple(ops))
 
 
+def random_problem_in(split: Split, rng: random.Random) -> Problem:
+    """Draw problems until one falls in `split` (the same draws as filtering a stream)."""
+    while True:
+        p = random_problem(rng)
+        if split_of(p) == split:
+            return p
+
+
 def split_of(problem: Problem) -> Split:
     """A problem's split is a hash of its text, so the splits are disjoint by construction."""
     bucket = int(hashlib.sha256(problem.text.encode()).hexdigest()[:8], 16) % 100
@@ -151,16 +161,6 @@ class ChainCheck:
     correct: bool  # the outcome: the final answer is right (the ORM's label)
 
 
-def split_chain(chain: str) -> list[str]:
-    return [line.strip() for line in chain.strip().split(STEP_SEPARATOR) if line.strip()]
-
-
-def extract_answer(steps: list[str]) -> str | None:
-    if steps and steps[-1].startswith(ANSWER_PREFIX):
-        return steps[-1][len(ANSWER_PREFIX) :].strip()
-    return None
-
-
 def check_chain(problem: Problem, steps: list[str]) -> ChainCheck:
     """Label every step exactly: right, wrong, or after an earlier error."""
     labels: list[StepLabel] = []
@@ -187,5 +187,5 @@ def check_chain(problem: Problem, steps: list[str]) -> ChainCheck:
     if len(steps) < len(problem.ops) + 1 and first_error is None:
         # A chain that stops early is wrong at the point where it stops.
         first_error = len(steps)
-    answer = extract_answer(steps)
+    answer = extract_answer(steps, ANSWER_PREFIX)
     return ChainCheck(labels, first_error, answer, answer == str(problem.answer))

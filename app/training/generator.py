@@ -42,9 +42,7 @@ def chain_batch(tok: PreTrainedTokenizerFast, rng: random.Random, size: int) -> 
     ids: list[list[int]] = []
     labels: list[list[int]] = []
     while len(ids) < size:
-        p = arith.random_problem(rng)
-        if arith.split_of(p) != "train":
-            continue
+        p = arith.random_problem_in("train", rng)
         prompt = tok(arith.PROMPT_TEMPLATE.format(problem=p.text))["input_ids"]
         chain = tok(p.reference_chain(), add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
         ids.append(prompt + chain)

@@ -54,10 +54,7 @@ def reference_example(tok: PreTrainedTokenizerFast, rng: random.Random) -> tuple
     the chain (not on the tags): the auxiliary language-modelling task that keeps teaching the
     reward model the arithmetic it has to check."""
     tag_id = tok.convert_tokens_to_ids(STEP_TAG)
-    while True:
-        p = arith.random_problem(rng)
-        if arith.split_of(p) == "train":
-            break
+    p = arith.random_problem_in("train", rng)
     prompt = arith.PROMPT_TEMPLATE.format(problem=p.text)
     ids = tok(format_scorer_input(prompt, p.reference_steps(), STEP_TAG, arith.STEP_SEPARATOR))["input_ids"]
     start = len(tok(prompt)["input_ids"]) - 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from app.core.steps import split_steps
@@ -54,12 +54,8 @@ def sample_training_chains(
     out_path.parent.mkdir(parents=True, exist_ok=True)
     with out_path.open("w") as f:
         for c in chains:
-            f.write(json.dumps(_as_dict(c)) + "\n")
+            f.write(json.dumps(asdict(c)) + "\n")
     return chains
-
-
-def _as_dict(c: LabelledChain) -> dict[str, object]:
-    return {"problem": c.problem, "steps": c.steps, "step_right": c.step_right, "correct": c.correct}
 
 
 def load_chains(path: Path) -> list[LabelledChain]:
