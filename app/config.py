@@ -31,10 +31,24 @@ class Settings(BaseSettings):
     generator_model: Path = Field(default=SHIPPED_MODELS / "arith-generator", description="Generator model directory.")
     prm_model: Path = Field(default=SHIPPED_MODELS / "arith-prm", description="Process reward model directory.")
     orm_model: Path | None = Field(
-        default=SHIPPED_MODELS / "arith-orm", description="Outcome reward model directory; enables `orm_max`."
+        default=SHIPPED_MODELS / "arith-orm",
+        description="Outcome reward model directory; enables `orm_max`. With `reward_url`, any value enables "
+        "the worker's outcome model instead.",
     )
-    generator_url: HttpUrl | None = Field(default=None, description="A remote OpenAI-compatible server instead.")
-    reward_url: HttpUrl | None = Field(default=None, description="A remote reward worker instead.")
+    # Split deployment: either engine can be a remote service instead of an in-process one.
+    generator_url: HttpUrl | None = Field(
+        default=None,
+        description="An OpenAI-compatible completions server (`vllm serve`) to sample from instead of the "
+        "in-process engine. `generator_model` must still point at a directory with the model's tokenizer "
+        "and descriptor (bon_model.json).",
+    )
+    generator_served_name: str | None = Field(
+        default=None, description="The model name the remote server serves; asked of its /v1/models when unset."
+    )
+    reward_url: HttpUrl | None = Field(
+        default=None, description="A reward worker (`bon worker`) to score with instead of the in-process engines."
+    )
+    remote_timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one call to a remote engine.")
 
     # Engine resources. On the CPU backend the KV cache must be sized explicitly.
     kv_cache_bytes: int | None = Field(default=256 * 2**20, gt=0)

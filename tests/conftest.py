@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from app.background_server import BackgroundServer, start_background_server
 from app.config import SHIPPED_MODELS, Settings
+from app.local_services import LocalService, generator_service, reward_service
 from app.main import create_app
 
 LiveServer = BackgroundServer
@@ -37,3 +39,49 @@ def live_server(shipped_models: Path) -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class SplitDeployment:
+    """The three services of docker/compose.yaml as plain local processes on loopback."""
+
+    api: BackgroundServer
+    generator: LocalService
+    reward: LocalService
+
+
+@pytest.fixture(scope="session")
+def split_deployment(shipped_models: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SplitDeployment]:
+    """`vllm serve` with the shipped generator, `bon worker` with the shipped PRM and ORM, and the
+    app pointed at both."""
+    logs = tmp_path_factory.mktemp("split-logs")
+    generator = generator_service(shipped_models / "arith-generator", free_port(), logs)
+    reward = reward_service(shipped_models / "arith-prm", shipped_models / "arith-orm", free_port(), logs)
+    api = None
+    try:
+        generator.start()
+        reward.start()
+        settings = Settings(
+            port=free_port(),
+            request_timeout_s=300,
+            generator_url=generator.url,
+            reward_url=reward.url,
+            remote_timeout_s=30,
+        )
+        api = start_background_server(create_app(settings), settings.port)
+        yield SplitDeployment(api, generator, reward)
+    finally:
+        if api is not None:
+            api.stop()
+        reward.stop()
+        generator.stop()
+
+
+@pytest.fixture(scope="session", params=["embedded", "split"])
+def deployed(request: pytest.FixtureRequest) -> LiveServer:
+    """The API of either deployment: the end-to-end /solve checks run against both."""
+    if request.param == "embedded":
+        server: LiveServer = request.getfixturevalue("live_server")
+        return server
+    split: SplitDeployment = request.getfixturevalue("split_deployment")
+    return split.api

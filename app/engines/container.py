@@ -56,12 +56,38 @@ def engine_options(settings: Settings) -> EngineOptions:
 
 
 def build_engines(settings: Settings) -> Engines:
-    """Start the in-process vLLM engines (slow: tens of seconds each on the CPU)."""
-    from app.engines.vllm_generator import VllmGenerator
-    from app.engines.vllm_scorer import VllmStepScorer
-
+    """Start the engines: in-process vLLM (slow: tens of seconds each on the CPU), or adapters
+    for the remote services named by URL (instant: they connect on first use, so the app starts
+    and reports not-ready while a service is still down)."""
     options = engine_options(settings)
-    generator = VllmGenerator.start(settings.generator_model, options)
-    scorer = VllmStepScorer.start(settings.prm_model, options)
-    outcome = VllmStepScorer.start(settings.orm_model, options) if settings.orm_model else None
+    generator: Generator
+    if settings.generator_url is not None:
+        from app.engines.remote_generator import RemoteGenerator
+
+        generator = RemoteGenerator(
+            str(settings.generator_url),
+            settings.generator_model,
+            settings.remote_timeout_s,
+            settings.generator_served_name,
+        )
+    else:
+        from app.engines.vllm_generator import VllmGenerator
+
+        generator = VllmGenerator.start(settings.generator_model, options)
+    scorer: StepScorer
+    outcome: StepScorer | None
+    if settings.reward_url is not None:
+        from app.engines.remote_scorer import RemoteStepScorer
+
+        scorer = RemoteStepScorer(str(settings.reward_url), settings.remote_timeout_s, "process")
+        outcome = (
+            RemoteStepScorer(str(settings.reward_url), settings.remote_timeout_s, "outcome")
+            if settings.orm_model is not None
+            else None
+        )
+    else:
+        from app.engines.vllm_scorer import VllmStepScorer
+
+        scorer = VllmStepScorer.start(settings.prm_model, options)
+        outcome = VllmStepScorer.start(settings.orm_model, options) if settings.orm_model else None
     return Engines(generator, scorer, outcome, ModelDescriptor.load(settings.generator_model))

@@ -27,7 +27,7 @@ from app.core.steps import format_scorer_input, without_step_tag
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import StepScores
 from app.engines.vllm_common import EngineOptions, check_engine, engine_kwargs, load_tokenizer, single_token_id
-from app.errors import ConfigurationError, EngineError, InvalidRequest
+from app.errors import BonError, ConfigurationError, EngineError, InvalidRequest
 
 SERVICE = "reward"
 
@@ -80,13 +80,16 @@ class VllmStepScorer:
         except ValueError as exc:
             raise InvalidRequest(str(exc)) from exc
 
-    async def _score_one(self, text: str, n_steps: int, request_id: str) -> tuple[list[float], int]:
-        ids = self._tokenizer.encode(text)
+    def _encode(self, text: str) -> list[int]:
+        ids: list[int] = self._tokenizer.encode(text)
         if len(ids) > self.descriptor.max_model_len:
             raise InvalidRequest(
                 f"a chain to score has {len(ids)} tokens; the reward model reads at most "
                 f"{self.descriptor.max_model_len}"
             )
+        return ids
+
+    async def _score_one(self, ids: list[int], n_steps: int, request_id: str) -> list[float]:
         final = None
         try:
             async for out in self._engine.encode(
@@ -101,22 +104,49 @@ class VllmStepScorer:
         if len(rows) != n_steps:
             raise EngineError(SERVICE, f"expected {n_steps} step scores, got {len(rows)}")
         # Clamp: a float32 softmax can land a hair outside [0, 1], which the core rejects.
-        return [min(1.0, max(0.0, float(row[self._right_column]))) for row in rows], len(ids)
+        return [min(1.0, max(0.0, float(row[self._right_column]))) for row in rows]
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         """Score every step of every chain of one problem (the problem text, not its prompt)."""
-        texts = [self.scorer_input(problem, steps) for steps in chains]
-        # One engine request per chain: vLLM batches them together on its side.
-        results = await asyncio.gather(
-            *(
-                self._score_one(text, len(steps), f"{request_id}-s{i}-{next(self._ids)}")
-                for i, (text, steps) in enumerate(zip(texts, chains, strict=True))
-                if steps
-            )
+        result = (await self.score_many([(problem, chains)], request_id))[0]
+        if isinstance(result, BonError):
+            raise result
+        return result
+
+    async def score_many(
+        self, items: Sequence[tuple[str, Sequence[Sequence[str]]]], request_id: str
+    ) -> list[StepScores | BonError]:
+        """Score the chains of several problems in one go: every chain is submitted at once, so
+        vLLM's scheduler runs them in the same forward passes (the reward worker's batches).
+        An item whose input is invalid gets its own error; the others are still scored."""
+        results: list[StepScores | BonError] = []
+        jobs: list[tuple[int, int, list[int], int]] = []  # item, chain, token ids, steps
+        for k, (problem, chains) in enumerate(items):
+            try:
+                encoded = [
+                    (i, self._encode(self.scorer_input(problem, steps)), len(steps))
+                    for i, steps in enumerate(chains)
+                    if steps
+                ]
+            except InvalidRequest as exc:
+                results.append(exc)
+                continue
+            results.append(StepScores(per_chain=[[] for _ in chains], tokens_scored=0))
+            jobs += [(k, i, ids, n) for i, ids, n in encoded]
+        scored = await asyncio.gather(
+            *(self._score_one(ids, n, f"{request_id}-{k}-{i}-{next(self._ids)}") for k, i, ids, n in jobs),
+            return_exceptions=True,
         )
-        it = iter(results)
-        per_chain = [next(it)[0] if steps else [] for steps in chains]
-        return StepScores(per_chain=per_chain, tokens_scored=sum(tokens for _, tokens in results))
+        for (k, i, ids, _), outcome in zip(jobs, scored, strict=True):
+            current = results[k]
+            if isinstance(current, BonError):
+                continue
+            if isinstance(outcome, BaseException):
+                results[k] = outcome if isinstance(outcome, BonError) else EngineError(SERVICE, str(outcome))
+                continue
+            current.per_chain[i] = outcome
+            results[k] = StepScores(per_chain=current.per_chain, tokens_scored=current.tokens_scored + len(ids))
+        return results
 
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)

@@ -1,4 +1,5 @@
-"""POST /solve end to end on the real embedded engines with the shipped models."""
+"""POST /solve end to end on the real engines with the shipped models, in both deployments: the
+embedded default and the split one (generator server, reward worker, app as three processes)."""
 
 from __future__ import annotations
 
@@ -25,16 +26,16 @@ def solve(server: LiveServer, **body: object) -> dict[str, object]:
     return r.json()  # type: ignore[no-any-return]
 
 
-def test_health_and_ready(live_server: LiveServer) -> None:
-    with live_server.client() as c:
+def test_health_and_ready(deployed: LiveServer) -> None:
+    with deployed.client() as c:
         assert c.get("/health").json() == {"status": "ok"}
         ready = c.get("/ready")
     assert ready.status_code == 200
     assert ready.json()["engines"] == {"generator": "ready", "reward": "ready", "outcome_reward": "ready"}
 
 
-def test_solve_answers_with_summary_clusters_scores_and_usage(live_server: LiveServer) -> None:
-    data = solve(live_server, problem="((37+48)*3)-12", n=16, seed=1)
+def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServer) -> None:
+    data = solve(deployed, problem="((37+48)*3)-12", n=16, seed=1)
     assert data["answer"] == "243"
     assert data["n"] == 16 and data["selection"] == "prm_weighted_vote"
     assert "243" in data["summary"]  # type: ignore[operator]
@@ -60,44 +61,44 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(live_server: LiveS
     }
 
 
-def test_accuracy_on_held_out_problems_matches_the_evaluation(live_server: LiveServer) -> None:
+def test_accuracy_on_held_out_problems_matches_the_evaluation(deployed: LiveServer) -> None:
     report = json.loads((SHIPPED_MODELS / "eval.json").read_text())
     expected = report["best_of_n"]["16"]["prm_weighted_vote_min"]
     problems = arith.problems("test", 120, seed=12345)  # other test problems than the evaluation's
     with ThreadPoolExecutor(8) as pool:
         answers = list(
-            pool.map(lambda ip: solve(live_server, problem=ip[1].text, n=16, seed=ip[0])["answer"], enumerate(problems))
+            pool.map(lambda ip: solve(deployed, problem=ip[1].text, n=16, seed=ip[0])["answer"], enumerate(problems))
         )
     accuracy = 100 * sum(a == str(p.answer) for a, p in zip(answers, problems, strict=True)) / len(problems)
     # 120 problems: one binomial standard error is about 4.5 points; allow two.
     assert accuracy >= expected - 9, f"service {accuracy:.1f}% vs evaluation {expected:.1f}%"
 
 
-def test_same_seed_same_answer(live_server: LiveServer) -> None:
+def test_same_seed_same_answer(deployed: LiveServer) -> None:
     problem = arith.problems("test", 1, seed=99)[0].text
-    a = solve(live_server, problem=problem, n=8, seed=42)
-    b = solve(live_server, problem=problem, n=8, seed=42)
+    a = solve(deployed, problem=problem, n=8, seed=42)
+    b = solve(deployed, problem=problem, n=8, seed=42)
     assert (a["answer"], a["clusters"], a["step_scores"]) == (b["answer"], b["clusters"], b["step_scores"])
 
 
-def test_eight_concurrent_requests_all_succeed(live_server: LiveServer) -> None:
+def test_eight_concurrent_requests_all_succeed(deployed: LiveServer) -> None:
     problems = arith.problems("test", 8, seed=7)
     with ThreadPoolExecutor(8) as pool:
-        results = list(pool.map(lambda p: solve(live_server, problem=p.text, n=16), problems))
+        results = list(pool.map(lambda p: solve(deployed, problem=p.text, n=16), problems))
     assert len({r["request_id"] for r in results}) == 8
 
 
 @pytest.mark.parametrize("selection", ["prm_max", "prm_weighted_vote", "majority_vote", "orm_max"])
 @pytest.mark.parametrize("aggregation", ["min", "prod", "last", "mean"])
-def test_every_selection_and_aggregation(live_server: LiveServer, selection: str, aggregation: str) -> None:
-    data = solve(live_server, problem="(12+30)*4", n=4, seed=5, selection=selection, aggregation=aggregation)
+def test_every_selection_and_aggregation(deployed: LiveServer, selection: str, aggregation: str) -> None:
+    data = solve(deployed, problem="(12+30)*4", n=4, seed=5, selection=selection, aggregation=aggregation)
     assert data["selection"] == selection and data["aggregation"] == aggregation
     assert 0 <= data["confidence"] <= 1  # type: ignore[operator]
 
 
-def test_metrics_count_requests_stages_and_tokens(live_server: LiveServer) -> None:
-    solve(live_server, problem="(12+30)*4", n=4, seed=5)
-    with live_server.client() as c:
+def test_metrics_count_requests_stages_and_tokens(deployed: LiveServer) -> None:
+    solve(deployed, problem="(12+30)*4", n=4, seed=5)
+    with deployed.client() as c:
         text = c.get("/metrics").text
     assert 'handler="/solve"' in text and 'status="200"' in text
     for stage in ("generate", "score", "select"):

