@@ -19,7 +19,7 @@ endif
 # Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run run-split test lint lint-docker typecheck models eval bench bench-split clean
+.PHONY: install run run-split test lint lint-docker typecheck models eval bench bench-split openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -39,7 +39,7 @@ run: install
 run-split: install
 	$(PY) -m app.local_services
 
-test: install lint
+test: install node_modules/.installed lint
 	$(PY) -m pytest
 
 lint: install lint-docker
@@ -52,6 +52,21 @@ lint-docker: install
 	docker-compose -f docker/compose.yaml --profile gpu config -q
 	docker-compose -f docker/compose.yaml --profile cpu config -q
 	$(VENV)/bin/hadolint docker/Dockerfile.api docker/Dockerfile.reward
+
+# The API contract: openapi.json at the root (a test fails when it differs from the app's).
+openapi: install
+	$(BON) openapi
+
+# Clients generated from the committed spec; never edited by hand.
+clients: install node_modules/.installed
+	$(VENV)/bin/openapi-python-client generate --path openapi.json --output-path clients/python \
+		--config clients/openapi-python-client.yaml --meta setup --overwrite
+	mkdir -p clients/typescript
+	node_modules/.bin/openapi-typescript openapi.json -o clients/typescript/schema.d.ts
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 # Reproduce the shipped models (about two hours on 2 CPU cores), then evaluate them.
 models: install

@@ -126,6 +126,20 @@ def worker(
 
 
 @cli.command()
+def openapi(
+    out: Annotated[Path | None, typer.Option(help="Defaults to openapi.json at the repository root.")] = None,
+) -> None:
+    """Write the API's OpenAPI spec (the contract the generated clients are made from)."""
+    from app.api.openapi import SPEC_PATH, render, spec_of
+    from app.config import Settings
+    from app.main import create_app
+
+    path = out or SPEC_PATH
+    path.write_text(render(spec_of(create_app(Settings()))))
+    typer.echo(f"wrote {path}")
+
+
+@cli.command()
 def solve(
     problem: Annotated[str, typer.Argument(help="The problem, e.g. '((37+48)*3)-12'.")],
     url: Annotated[str, typer.Option(envvar="BON_URL", help="Where the service runs.")] = "http://127.0.0.1:8000",

@@ -67,8 +67,32 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(default=120.0, gt=0, description="Per-request deadline for the pipeline.")
     max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
 
+    # The OpenAI-compatible endpoints: `reasoning_effort` picks N and each chain's token budget.
+    served_model_name: str | None = Field(
+        default=None, description="The model id /v1/models lists; the generator directory's name when unset."
+    )
+    default_reasoning_effort: Effort = "medium"
+    reasoning_effort_n: dict[Effort, int] = Field(
+        default={"minimal": 1, "low": 4, "medium": 16, "high": 64},
+        description="Chains sampled for each reasoning effort.",
+    )
+    reasoning_effort_max_tokens: dict[Effort, int] = Field(
+        default={"minimal": 160, "low": 160, "medium": 160, "high": 160},
+        description="Token budget of each chain for each reasoning effort.",
+    )
+
+    @property
+    def model_id(self) -> str:
+        return self.served_model_name or self.generator_model.name
+
     @model_validator(mode="after")
     def _defaults_within_limits(self) -> Settings:
+        for effort in ("minimal", "low", "medium", "high"):
+            n = self.reasoning_effort_n.get(effort)
+            if n is None or not 1 <= n <= self.max_n:
+                raise ValueError(f"reasoning_effort_n[{effort}] must be set within 1..max_n={self.max_n}")
+            if self.reasoning_effort_max_tokens.get(effort, 0) < 1:
+                raise ValueError(f"reasoning_effort_max_tokens[{effort}] must be set and positive")
         if not 1 <= self.default_n <= self.max_n:
             raise ValueError(f"default_n={self.default_n} must be within 1..max_n={self.max_n}")
         if self.default_temperature > self.max_temperature:

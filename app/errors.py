@@ -21,6 +21,20 @@ class ProblemTooLong(InvalidRequest):
     code = "problem_too_long"
 
 
+class UnsupportedParameter(InvalidRequest):
+    """A request parameter the service does not honour (OpenAI-compatible routes); `param` names it."""
+
+    code = "unsupported_parameter"
+
+    def __init__(self, param: str, message: str) -> None:
+        super().__init__(message)
+        self.param = param
+
+
+class ModelNotFound(BonError):
+    code = "model_not_found"
+
+
 class NotReady(BonError):
     """The engines are still loading."""
 

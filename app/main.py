@@ -13,7 +13,8 @@ from prometheus_client import CollectorRegistry
 from prometheus_fastapi_instrumentator import Instrumentator
 
 from app.api.errors import install_error_handlers
-from app.api.routes import health, solve
+from app.api.openapi import install_openapi
+from app.api.routes import health, openai_compat, solve
 from app.config import Settings, get_settings
 from app.engines.container import EngineHolder, Engines, EngineState, build_engines
 from app.observability import PipelineMetrics, configure_logging, request_id_var
@@ -101,8 +102,10 @@ def create_app(
         return response
 
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(solve.router)
+    app.include_router(openai_compat.router)
     Instrumentator(registry=registry, should_group_status_codes=False).instrument(app).expose(
         app, include_in_schema=False, should_gzip=False
     )

@@ -63,10 +63,10 @@ class UsageOut(BaseModel):
 
 
 class TimingsOut(BaseModel):
-    generate_ms: float = Field(ge=0)
-    score_ms: float = Field(ge=0)
+    generate_ms: float = Field(ge=0, description="Sampling the N chains.")
+    score_ms: float = Field(ge=0, description="Scoring every step of every chain.")
     select_ms: float = Field(ge=0, description="Aggregation, selection and summary.")
-    total_ms: float = Field(ge=0)
+    total_ms: float = Field(ge=0, description="The whole pipeline.")
 
 
 class SolveResponse(BaseModel):
@@ -97,30 +97,30 @@ class SolveResponse(BaseModel):
     summary: str = Field(description="A short summary of the winning chain's reasoning; never the chain itself.")
     confidence: float = Field(ge=0, le=1, description="The winning cluster's share of the selection weight.")
     n: int = Field(ge=1, description="Chains sampled.")
-    selection: Selection
-    aggregation: Aggregation
+    selection: Selection = Field(description="How the answer was chosen.")
+    aggregation: Aggregation = Field(description="How step scores made chain scores.")
     clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
     step_scores: list[float] = Field(description="The winning chain's per-step PRM scores, P(step is right).")
-    usage: UsageOut
-    timings: TimingsOut
+    usage: UsageOut = Field(description="Tokens used.")
+    timings: TimingsOut = Field(description="Where the time went.")
 
 
 class ErrorDetail(BaseModel):
     code: str = Field(description="Stable machine-readable error code.")
     message: str = Field(description="What went wrong, for a person.")
-    request_id: str | None = None
+    request_id: str | None = Field(default=None, description="Identifies the request in the logs.")
     details: list[dict[str, Any]] | None = Field(default=None, description="Per-field validation errors.")
 
 
 class ErrorEnvelope(BaseModel):
-    error: ErrorDetail
+    error: ErrorDetail = Field(description="What went wrong.")
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"] = Field(default="ok", description="Always 'ok' when the process answers.")
 
 
 class ReadyOut(BaseModel):
-    status: Literal["ready", "loading", "failed"]
+    status: Literal["ready", "loading", "failed"] = Field(description="ready when /solve can answer.")
     engines: dict[str, str] = Field(description="State of each engine.")
-    detail: str | None = None
+    detail: str | None = Field(default=None, description="Why it is not ready.")

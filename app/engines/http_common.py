@@ -47,12 +47,17 @@ async def _send(
     client: httpx.AsyncClient, service: str, method: str, path: str, body: Any | None, headers: dict[str, str] | None
 ) -> httpx.Response:
     url = f"{client.base_url}{path}"
-    try:
-        response = await client.request(method, path, json=body, headers=headers)
-    except httpx.TimeoutException as exc:
-        raise EngineUnavailable(service, f"no answer from {url} within {client.timeout.read} s") from exc
-    except httpx.TransportError as exc:
-        raise EngineUnavailable(service, f"cannot reach {url}: {type(exc).__name__}: {exc}") from exc
+    for attempt in (1, 2):
+        try:
+            response = await client.request(method, path, json=body, headers=headers)
+            break
+        except httpx.TimeoutException as exc:
+            raise EngineUnavailable(service, f"no answer from {url} within {client.timeout.read} s") from exc
+        except httpx.TransportError as exc:
+            # A pooled keep-alive connection can be dead (the service restarted, or closed it
+            # idle): one retry on a fresh connection. A service that is down fails again at once.
+            if attempt == 2:
+                raise EngineUnavailable(service, f"cannot reach {url}: {type(exc).__name__}: {exc}") from exc
     if response.status_code in (502, 503, 504):  # down, loading, or behind a proxy that cannot reach it
         raise EngineUnavailable(service, f"{url} answered {response.status_code}: {_excerpt(response)}")
     if response.status_code == 422:  # the input itself is wrong (e.g. a chain too long to score)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 from pydantic import BaseModel, ValidationError
 
 from app.descriptor import ModelDescriptor
@@ -47,10 +48,17 @@ class _ModelList(BaseModel):
 
 
 class RemoteGenerator:
-    def __init__(self, base_url: str, model_dir: Path, timeout_s: float, model_name: str | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        model_dir: Path,
+        timeout_s: float,
+        model_name: str | None = None,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
         self.descriptor = ModelDescriptor.load(model_dir)
         self._tokenizer = load_tokenizer(model_dir)
-        self._client = make_client(base_url, timeout_s)
+        self._client = client or make_client(base_url, timeout_s)
         # The served model's name; asked of the server on first use when not configured.
         self._model_name = model_name
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import httpx
 from pydantic import ValidationError
 
 from app.engines.http_common import make_client, request_json
@@ -19,8 +20,14 @@ SERVICE = "reward"
 
 
 class RemoteStepScorer:
-    def __init__(self, base_url: str, timeout_s: float, reward: RewardKind = "process") -> None:
-        self._client = make_client(base_url, timeout_s)
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float,
+        reward: RewardKind = "process",
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        self._client = client or make_client(base_url, timeout_s)
         self._reward = reward
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:

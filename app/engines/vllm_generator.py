@@ -6,13 +6,14 @@ from pathlib import Path
 
 from vllm import SamplingParams
 from vllm.engine.arg_utils import AsyncEngineArgs
+from vllm.exceptions import VLLMClientError
 from vllm.sampling_params import RequestOutputKind
 from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import EngineOptions, check_engine, engine_kwargs, load_tokenizer
-from app.errors import EngineError
+from app.errors import EngineError, InvalidRequest
 
 SERVICE = "generator"
 
@@ -44,13 +45,16 @@ class VllmGenerator:
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         prompt_ids = self._tokenizer.encode(request.prompt)
-        params = SamplingParams(
-            n=request.n,
-            temperature=request.temperature,
-            max_tokens=request.max_tokens,
-            seed=request.seed,
-            output_kind=RequestOutputKind.FINAL_ONLY,
-        )
+        try:
+            params = SamplingParams(
+                n=request.n,
+                temperature=request.temperature,
+                max_tokens=request.max_tokens,
+                seed=request.seed,
+                output_kind=RequestOutputKind.FINAL_ONLY,
+            )
+        except (ValueError, VLLMClientError) as exc:  # vLLM's own check of the sampling parameters
+            raise InvalidRequest(f"{SERVICE}: {exc}") from exc
         final = None
         try:
             async for out in self._engine.generate({"prompt_token_ids": prompt_ids}, params, request_id):

@@ -112,6 +112,11 @@ class SolveService:
             raise InvalidRequest("problem is empty")
         if params.n > self._max_n:
             raise InvalidRequest(f"n={params.n} exceeds this server's limit of {self._max_n} chains")
+        if params.temperature == 0 and params.n > 1:
+            raise InvalidRequest(
+                f"temperature=0 samples greedily, so all n={params.n} chains would be the same: "
+                "use n=1, or a temperature above 0"
+            )
         if params.selection == "orm_max" and self._outcome_scorer is None:
             raise InvalidRequest("selection 'orm_max' needs an outcome reward model, and none is configured")
         context = self._generator.max_model_len

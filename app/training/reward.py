@@ -80,29 +80,6 @@ def reward_loss(good_id: int, bad_id: int, lm_weight: float):
     return loss
 
 
-def grown_from(generator_dir: Path, extra_layers: int) -> LlamaForCausalLM:
-    """The generator with `extra_layers` decoder layers appended on top, each starting as the
-    identity (zero output projections), so the grown model computes exactly what the generator
-    does until fine-tuning moves it.
-
-    Why: checking a step means comparing each written digit with the digit the model itself would
-    compute, and the generator spends all of its layers on computing; the comparison, and its
-    collection at the step tag, need layers after that."""
-    model = LlamaForCausalLM.from_pretrained(str(generator_dir), dtype=torch.float32)
-    if extra_layers == 0:
-        return model
-    config = model.config
-    config.num_hidden_layers += extra_layers
-    grown = LlamaForCausalLM(config)
-    missing, unexpected = grown.load_state_dict(model.state_dict(), strict=False)
-    assert not unexpected and all(".layers." in k for k in missing), (missing, unexpected)
-    with torch.no_grad():
-        for layer in grown.model.layers[-extra_layers:]:
-            layer.self_attn.o_proj.weight.zero_()
-            layer.mlp.down_proj.weight.zero_()
-    return grown
-
-
 def train_reward_model(
     generator_dir: Path,
     chains: list[LabelledChain],
@@ -114,12 +91,11 @@ def train_reward_model(
     peak_lr: float = 2e-3,
     lm_fraction: float = 0.5,
     lm_weight: float = 1.0,
-    extra_layers: int = 0,
 ) -> TrainResult:
     """Fine-tune the generator on labelled chains; `lm_fraction` of each batch is reference
     chains for the auxiliary LM loss (a verifier must out-compute the generator it checks)."""
     tok = PreTrainedTokenizerFast.from_pretrained(str(generator_dir))
-    model = grown_from(generator_dir, extra_layers)
+    model = LlamaForCausalLM.from_pretrained(str(generator_dir), dtype=torch.float32)
     examples = encode_examples(tok, chains, kind)
     rng = random.Random(seed)
 

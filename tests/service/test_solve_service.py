@@ -107,6 +107,7 @@ def test_sampling_request_carries_the_prompt_template_and_seed() -> None:
     [
         ({"n": 17}, InvalidRequest, "limit of 16"),
         ({"selection": "orm_max"}, InvalidRequest, "outcome reward model"),
+        ({"temperature": 0.0, "n": 4}, InvalidRequest, "greedily"),
         ({"max_tokens": 64}, InvalidRequest, "context of 64"),
         ({"problem": "9" * 50}, ProblemTooLong, "tokens"),
         ({"problem": "  "}, InvalidRequest, "empty"),

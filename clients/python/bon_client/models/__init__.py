@@ -1,0 +1,111 @@
+""" Contains all the data models used in inputs/outputs """
+
+from .answer_cluster_out import AnswerClusterOut
+from .assistant_message import AssistantMessage
+from .chat_choice import ChatChoice
+from .chat_choice_finish_reason import ChatChoiceFinishReason
+from .chat_completion import ChatCompletion
+from .chat_completion_request import ChatCompletionRequest
+from .chat_completion_request_reasoning_effort_type_0 import ChatCompletionRequestReasoningEffortType0
+from .chat_message import ChatMessage
+from .chat_message_role import ChatMessageRole
+from .chat_usage import ChatUsage
+from .completion_tokens_details import CompletionTokensDetails
+from .error_detail import ErrorDetail
+from .error_detail_details_type_0_item import ErrorDetailDetailsType0Item
+from .error_envelope import ErrorEnvelope
+from .health_out import HealthOut
+from .input_message import InputMessage
+from .input_message_content_type_1_item import InputMessageContentType1Item
+from .input_message_role import InputMessageRole
+from .input_tokens_details import InputTokensDetails
+from .message_item import MessageItem
+from .message_item_status import MessageItemStatus
+from .model_card import ModelCard
+from .model_list import ModelList
+from .open_ai_error import OpenAIError
+from .open_ai_error_detail import OpenAIErrorDetail
+from .output_text import OutputText
+from .output_tokens_details import OutputTokensDetails
+from .ready_out import ReadyOut
+from .ready_out_engines import ReadyOutEngines
+from .ready_out_status import ReadyOutStatus
+from .reasoning_item import ReasoningItem
+from .reasoning_param import ReasoningParam
+from .reasoning_param_effort_type_0 import ReasoningParamEffortType0
+from .reasoning_param_summary_type_0 import ReasoningParamSummaryType0
+from .response_object import ResponseObject
+from .response_object_status import ResponseObjectStatus
+from .response_reasoning import ResponseReasoning
+from .response_reasoning_effort import ResponseReasoningEffort
+from .response_reasoning_summary_type_0 import ResponseReasoningSummaryType0
+from .response_request import ResponseRequest
+from .response_usage import ResponseUsage
+from .solve_request import SolveRequest
+from .solve_request_aggregation_type_0 import SolveRequestAggregationType0
+from .solve_request_selection_type_0 import SolveRequestSelectionType0
+from .solve_response import SolveResponse
+from .solve_response_aggregation import SolveResponseAggregation
+from .solve_response_selection import SolveResponseSelection
+from .summary_text import SummaryText
+from .text_part import TextPart
+from .timings_out import TimingsOut
+from .usage_out import UsageOut
+from .verification import Verification
+from .verification_reasoning_effort import VerificationReasoningEffort
+
+__all__ = (
+    "AnswerClusterOut",
+    "AssistantMessage",
+    "ChatChoice",
+    "ChatChoiceFinishReason",
+    "ChatCompletion",
+    "ChatCompletionRequest",
+    "ChatCompletionRequestReasoningEffortType0",
+    "ChatMessage",
+    "ChatMessageRole",
+    "ChatUsage",
+    "CompletionTokensDetails",
+    "ErrorDetail",
+    "ErrorDetailDetailsType0Item",
+    "ErrorEnvelope",
+    "HealthOut",
+    "InputMessage",
+    "InputMessageContentType1Item",
+    "InputMessageRole",
+    "InputTokensDetails",
+    "MessageItem",
+    "MessageItemStatus",
+    "ModelCard",
+    "ModelList",
+    "OpenAIError",
+    "OpenAIErrorDetail",
+    "OutputText",
+    "OutputTokensDetails",
+    "ReadyOut",
+    "ReadyOutEngines",
+    "ReadyOutStatus",
+    "ReasoningItem",
+    "ReasoningParam",
+    "ReasoningParamEffortType0",
+    "ReasoningParamSummaryType0",
+    "ResponseObject",
+    "ResponseObjectStatus",
+    "ResponseReasoning",
+    "ResponseReasoningEffort",
+    "ResponseReasoningSummaryType0",
+    "ResponseRequest",
+    "ResponseUsage",
+    "SolveRequest",
+    "SolveRequestAggregationType0",
+    "SolveRequestSelectionType0",
+    "SolveResponse",
+    "SolveResponseAggregation",
+    "SolveResponseSelection",
+    "SummaryText",
+    "TextPart",
+    "TimingsOut",
+    "UsageOut",
+    "Verification",
+    "VerificationReasoningEffort",
+)

@@ -1,0 +1,264 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.chat_completion_request_reasoning_effort_type_0 import ChatCompletionRequestReasoningEffortType0
+from ..types import UNSET, Unset
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.chat_message import ChatMessage
+
+
+
+
+
+T = TypeVar("T", bound="ChatCompletionRequest")
+
+
+
+@_attrs_define
+class ChatCompletionRequest:
+    """ 
+        Attributes:
+            messages (list[ChatMessage]): The last user message is the problem.
+            model (str): The served model's id (GET /v1/models).
+            max_completion_tokens (int | None | Unset): Upper bound on all generated tokens, the hidden reasoning included.
+            max_tokens (int | None | Unset): Deprecated alias of max_completion_tokens.
+            n (int | None | Unset): Choices to return; only 1 is supported.
+            reasoning_effort (ChatCompletionRequestReasoningEffortType0 | None | Unset): minimal/low/medium/high: how many
+                chains are sampled and verified.
+            seed (int | None | Unset): Makes the answer reproducible.
+            stream (bool | None | Unset): Streaming is not supported; false or absent.
+            temperature (float | None | Unset): Sampling temperature of the chains.
+     """
+
+    messages: list[ChatMessage]
+    model: str
+    max_completion_tokens: int | None | Unset = UNSET
+    max_tokens: int | None | Unset = UNSET
+    n: int | None | Unset = UNSET
+    reasoning_effort: ChatCompletionRequestReasoningEffortType0 | None | Unset = UNSET
+    seed: int | None | Unset = UNSET
+    stream: bool | None | Unset = UNSET
+    temperature: float | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.chat_message import ChatMessage # noqa: PLC0415
+        messages = []
+        for messages_item_data in self.messages:
+            messages_item = messages_item_data.to_dict()
+            messages.append(messages_item)
+
+
+
+        model = self.model
+
+        max_completion_tokens: int | None | Unset
+        if isinstance(self.max_completion_tokens, Unset):
+            max_completion_tokens = UNSET
+        else:
+            max_completion_tokens = self.max_completion_tokens
+
+        max_tokens: int | None | Unset
+        if isinstance(self.max_tokens, Unset):
+            max_tokens = UNSET
+        else:
+            max_tokens = self.max_tokens
+
+        n: int | None | Unset
+        if isinstance(self.n, Unset):
+            n = UNSET
+        else:
+            n = self.n
+
+        reasoning_effort: None | str | Unset
+        if isinstance(self.reasoning_effort, Unset):
+            reasoning_effort = UNSET
+        elif isinstance(self.reasoning_effort, ChatCompletionRequestReasoningEffortType0):
+            reasoning_effort = self.reasoning_effort.value
+        else:
+            reasoning_effort = self.reasoning_effort
+
+        seed: int | None | Unset
+        if isinstance(self.seed, Unset):
+            seed = UNSET
+        else:
+            seed = self.seed
+
+        stream: bool | None | Unset
+        if isinstance(self.stream, Unset):
+            stream = UNSET
+        else:
+            stream = self.stream
+
+        temperature: float | None | Unset
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        else:
+            temperature = self.temperature
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "messages": messages,
+            "model": model,
+        })
+        if max_completion_tokens is not UNSET:
+            field_dict["max_completion_tokens"] = max_completion_tokens
+        if max_tokens is not UNSET:
+            field_dict["max_tokens"] = max_tokens
+        if n is not UNSET:
+            field_dict["n"] = n
+        if reasoning_effort is not UNSET:
+            field_dict["reasoning_effort"] = reasoning_effort
+        if seed is not UNSET:
+            field_dict["seed"] = seed
+        if stream is not UNSET:
+            field_dict["stream"] = stream
+        if temperature is not UNSET:
+            field_dict["temperature"] = temperature
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.chat_message import ChatMessage # noqa: PLC0415
+        d = dict(src_dict)
+        messages = []
+        _messages = d.pop("messages")
+        for messages_item_data in (_messages):
+            messages_item = ChatMessage.from_dict(messages_item_data)
+
+
+
+            messages.append(messages_item)
+
+
+        model = d.pop("model")
+
+        def _parse_max_completion_tokens(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_completion_tokens = _parse_max_completion_tokens(d.pop("max_completion_tokens", UNSET))
+
+
+        def _parse_max_tokens(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_tokens = _parse_max_tokens(d.pop("max_tokens", UNSET))
+
+
+        def _parse_n(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        n = _parse_n(d.pop("n", UNSET))
+
+
+        def _parse_reasoning_effort(data: object) -> ChatCompletionRequestReasoningEffortType0 | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                reasoning_effort_type_0 = ChatCompletionRequestReasoningEffortType0(data)
+
+
+
+                return reasoning_effort_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChatCompletionRequestReasoningEffortType0 | None | Unset, data)
+
+        reasoning_effort = _parse_reasoning_effort(d.pop("reasoning_effort", UNSET))
+
+
+        def _parse_seed(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        seed = _parse_seed(d.pop("seed", UNSET))
+
+
+        def _parse_stream(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        stream = _parse_stream(d.pop("stream", UNSET))
+
+
+        def _parse_temperature(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+
+        chat_completion_request = cls(
+            messages=messages,
+            model=model,
+            max_completion_tokens=max_completion_tokens,
+            max_tokens=max_tokens,
+            n=n,
+            reasoning_effort=reasoning_effort,
+            seed=seed,
+            stream=stream,
+            temperature=temperature,
+        )
+
+
+        chat_completion_request.additional_properties = d
+        return chat_completion_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.ready_out_status import ReadyOutStatus
+from ..types import UNSET, Unset
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.ready_out_engines import ReadyOutEngines
+
+
+
+
+
+T = TypeVar("T", bound="ReadyOut")
+
+
+
+@_attrs_define
+class ReadyOut:
+    """ 
+        Attributes:
+            engines (ReadyOutEngines): State of each engine.
+            status (ReadyOutStatus): ready when /solve can answer.
+            detail (None | str | Unset): Why it is not ready.
+     """
+
+    engines: ReadyOutEngines
+    status: ReadyOutStatus
+    detail: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.ready_out_engines import ReadyOutEngines # noqa: PLC0415
+        engines = self.engines.to_dict()
+
+        status = self.status.value
+
+        detail: None | str | Unset
+        if isinstance(self.detail, Unset):
+            detail = UNSET
+        else:
+            detail = self.detail
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "engines": engines,
+            "status": status,
+        })
+        if detail is not UNSET:
+            field_dict["detail"] = detail
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.ready_out_engines import ReadyOutEngines # noqa: PLC0415
+        d = dict(src_dict)
+        engines = ReadyOutEngines.from_dict(d.pop("engines"))
+
+
+
+
+        status = ReadyOutStatus(d.pop("status"))
+
+
+
+
+        def _parse_detail(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        detail = _parse_detail(d.pop("detail", UNSET))
+
+
+        ready_out = cls(
+            engines=engines,
+            status=status,
+            detail=detail,
+        )
+
+
+        ready_out.additional_properties = d
+        return ready_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

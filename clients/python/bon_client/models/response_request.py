@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..types import UNSET, Unset
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.input_message import InputMessage
+  from ..models.reasoning_param import ReasoningParam
+
+
+
+
+
+T = TypeVar("T", bound="ResponseRequest")
+
+
+
+@_attrs_define
+class ResponseRequest:
+    """ 
+        Attributes:
+            input_ (list[InputMessage] | str): The problem, or messages whose last user one is it.
+            model (str): The served model's id (GET /v1/models).
+            max_output_tokens (int | None | Unset): Upper bound, reasoning included.
+            reasoning (None | ReasoningParam | Unset): Effort, and whether to return a summary.
+            stream (bool | None | Unset): Streaming is not supported; false or absent.
+            temperature (float | None | Unset): Sampling temperature of the chains.
+     """
+
+    input_: list[InputMessage] | str
+    model: str
+    max_output_tokens: int | None | Unset = UNSET
+    reasoning: None | ReasoningParam | Unset = UNSET
+    stream: bool | None | Unset = UNSET
+    temperature: float | None | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.input_message import InputMessage # noqa: PLC0415
+        from ..models.reasoning_param import ReasoningParam # noqa: PLC0415
+        input_: list[dict[str, Any]] | str
+        if isinstance(self.input_, list):
+            input_ = []
+            for input_type_1_item_data in self.input_:
+                input_type_1_item = input_type_1_item_data.to_dict()
+                input_.append(input_type_1_item)
+
+
+        else:
+            input_ = self.input_
+
+        model = self.model
+
+        max_output_tokens: int | None | Unset
+        if isinstance(self.max_output_tokens, Unset):
+            max_output_tokens = UNSET
+        else:
+            max_output_tokens = self.max_output_tokens
+
+        reasoning: dict[str, Any] | None | Unset
+        if isinstance(self.reasoning, Unset):
+            reasoning = UNSET
+        elif isinstance(self.reasoning, ReasoningParam):
+            reasoning = self.reasoning.to_dict()
+        else:
+            reasoning = self.reasoning
+
+        stream: bool | None | Unset
+        if isinstance(self.stream, Unset):
+            stream = UNSET
+        else:
+            stream = self.stream
+
+        temperature: float | None | Unset
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        else:
+            temperature = self.temperature
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "input": input_,
+            "model": model,
+        })
+        if max_output_tokens is not UNSET:
+            field_dict["max_output_tokens"] = max_output_tokens
+        if reasoning is not UNSET:
+            field_dict["reasoning"] = reasoning
+        if stream is not UNSET:
+            field_dict["stream"] = stream
+        if temperature is not UNSET:
+            field_dict["temperature"] = temperature
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.input_message import InputMessage # noqa: PLC0415
+        from ..models.reasoning_param import ReasoningParam # noqa: PLC0415
+        d = dict(src_dict)
+        def _parse_input_(data: object) -> list[InputMessage] | str:
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                input_type_1 = []
+                _input_type_1 = data
+                for input_type_1_item_data in (_input_type_1):
+                    input_type_1_item = InputMessage.from_dict(input_type_1_item_data)
+
+
+
+                    input_type_1.append(input_type_1_item)
+
+                return input_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[InputMessage] | str, data)
+
+        input_ = _parse_input_(d.pop("input"))
+
+
+        model = d.pop("model")
+
+        def _parse_max_output_tokens(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_output_tokens = _parse_max_output_tokens(d.pop("max_output_tokens", UNSET))
+
+
+        def _parse_reasoning(data: object) -> None | ReasoningParam | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                reasoning_type_0 = ReasoningParam.from_dict(data)
+
+
+
+                return reasoning_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ReasoningParam | Unset, data)
+
+        reasoning = _parse_reasoning(d.pop("reasoning", UNSET))
+
+
+        def _parse_stream(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        stream = _parse_stream(d.pop("stream", UNSET))
+
+
+        def _parse_temperature(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+
+        response_request = cls(
+            input_=input_,
+            model=model,
+            max_output_tokens=max_output_tokens,
+            reasoning=reasoning,
+            stream=stream,
+            temperature=temperature,
+        )
+
+
+        response_request.additional_properties = d
+        return response_request
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

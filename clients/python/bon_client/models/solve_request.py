@@ -1,0 +1,212 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.solve_request_aggregation_type_0 import SolveRequestAggregationType0
+from ..models.solve_request_selection_type_0 import SolveRequestSelectionType0
+from ..types import UNSET, Unset
+from typing import cast
+
+
+
+
+
+
+T = TypeVar("T", bound="SolveRequest")
+
+
+
+@_attrs_define
+class SolveRequest:
+    """ 
+        Attributes:
+            problem (str): The problem, in the task's own notation.
+            aggregation (None | SolveRequestAggregationType0 | Unset): How step scores make a chain score.
+            max_tokens (int | None | Unset): Token budget of each chain.
+            n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
+            seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
+            selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
+            temperature (float | None | Unset): Sampling temperature.
+     """
+
+    problem: str
+    aggregation: None | SolveRequestAggregationType0 | Unset = UNSET
+    max_tokens: int | None | Unset = UNSET
+    n: int | None | Unset = UNSET
+    seed: int | None | Unset = UNSET
+    selection: None | SolveRequestSelectionType0 | Unset = UNSET
+    temperature: float | None | Unset = UNSET
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        problem = self.problem
+
+        aggregation: None | str | Unset
+        if isinstance(self.aggregation, Unset):
+            aggregation = UNSET
+        elif isinstance(self.aggregation, SolveRequestAggregationType0):
+            aggregation = self.aggregation.value
+        else:
+            aggregation = self.aggregation
+
+        max_tokens: int | None | Unset
+        if isinstance(self.max_tokens, Unset):
+            max_tokens = UNSET
+        else:
+            max_tokens = self.max_tokens
+
+        n: int | None | Unset
+        if isinstance(self.n, Unset):
+            n = UNSET
+        else:
+            n = self.n
+
+        seed: int | None | Unset
+        if isinstance(self.seed, Unset):
+            seed = UNSET
+        else:
+            seed = self.seed
+
+        selection: None | str | Unset
+        if isinstance(self.selection, Unset):
+            selection = UNSET
+        elif isinstance(self.selection, SolveRequestSelectionType0):
+            selection = self.selection.value
+        else:
+            selection = self.selection
+
+        temperature: float | None | Unset
+        if isinstance(self.temperature, Unset):
+            temperature = UNSET
+        else:
+            temperature = self.temperature
+
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update({
+            "problem": problem,
+        })
+        if aggregation is not UNSET:
+            field_dict["aggregation"] = aggregation
+        if max_tokens is not UNSET:
+            field_dict["max_tokens"] = max_tokens
+        if n is not UNSET:
+            field_dict["n"] = n
+        if seed is not UNSET:
+            field_dict["seed"] = seed
+        if selection is not UNSET:
+            field_dict["selection"] = selection
+        if temperature is not UNSET:
+            field_dict["temperature"] = temperature
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        d = dict(src_dict)
+        problem = d.pop("problem")
+
+        def _parse_aggregation(data: object) -> None | SolveRequestAggregationType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                aggregation_type_0 = SolveRequestAggregationType0(data)
+
+
+
+                return aggregation_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SolveRequestAggregationType0 | Unset, data)
+
+        aggregation = _parse_aggregation(d.pop("aggregation", UNSET))
+
+
+        def _parse_max_tokens(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        max_tokens = _parse_max_tokens(d.pop("max_tokens", UNSET))
+
+
+        def _parse_n(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        n = _parse_n(d.pop("n", UNSET))
+
+
+        def _parse_seed(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        seed = _parse_seed(d.pop("seed", UNSET))
+
+
+        def _parse_selection(data: object) -> None | SolveRequestSelectionType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                selection_type_0 = SolveRequestSelectionType0(data)
+
+
+
+                return selection_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SolveRequestSelectionType0 | Unset, data)
+
+        selection = _parse_selection(d.pop("selection", UNSET))
+
+
+        def _parse_temperature(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        temperature = _parse_temperature(d.pop("temperature", UNSET))
+
+
+        solve_request = cls(
+            problem=problem,
+            aggregation=aggregation,
+            max_tokens=max_tokens,
+            n=n,
+            seed=seed,
+            selection=selection,
+            temperature=temperature,
+        )
+
+        return solve_request
+

@@ -1,0 +1,204 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.solve_response_aggregation import SolveResponseAggregation
+from ..models.solve_response_selection import SolveResponseSelection
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.answer_cluster_out import AnswerClusterOut
+  from ..models.timings_out import TimingsOut
+  from ..models.usage_out import UsageOut
+
+
+
+
+
+T = TypeVar("T", bound="SolveResponse")
+
+
+
+@_attrs_define
+class SolveResponse:
+    """ 
+        Attributes:
+            aggregation (SolveResponseAggregation): How step scores made chain scores.
+            answer (None | str): The selected final answer; null when no chain reached one.
+            clusters (list[AnswerClusterOut]): Answer clusters, heaviest first.
+            confidence (float): The winning cluster's share of the selection weight.
+            n (int): Chains sampled.
+            request_id (str): Identifies the request in logs and metrics.
+            selection (SolveResponseSelection): How the answer was chosen.
+            step_scores (list[float]): The winning chain's per-step PRM scores, P(step is right).
+            summary (str): A short summary of the winning chain's reasoning; never the chain itself.
+            timings (TimingsOut):
+            usage (UsageOut):
+     """
+
+    aggregation: SolveResponseAggregation
+    answer: None | str
+    clusters: list[AnswerClusterOut]
+    confidence: float
+    n: int
+    request_id: str
+    selection: SolveResponseSelection
+    step_scores: list[float]
+    summary: str
+    timings: TimingsOut
+    usage: UsageOut
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        from ..models.timings_out import TimingsOut # noqa: PLC0415
+        from ..models.usage_out import UsageOut # noqa: PLC0415
+        aggregation = self.aggregation.value
+
+        answer: None | str
+        answer = self.answer
+
+        clusters = []
+        for clusters_item_data in self.clusters:
+            clusters_item = clusters_item_data.to_dict()
+            clusters.append(clusters_item)
+
+
+
+        confidence = self.confidence
+
+        n = self.n
+
+        request_id = self.request_id
+
+        selection = self.selection.value
+
+        step_scores = self.step_scores
+
+
+
+        summary = self.summary
+
+        timings = self.timings.to_dict()
+
+        usage = self.usage.to_dict()
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "aggregation": aggregation,
+            "answer": answer,
+            "clusters": clusters,
+            "confidence": confidence,
+            "n": n,
+            "request_id": request_id,
+            "selection": selection,
+            "step_scores": step_scores,
+            "summary": summary,
+            "timings": timings,
+            "usage": usage,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        from ..models.timings_out import TimingsOut # noqa: PLC0415
+        from ..models.usage_out import UsageOut # noqa: PLC0415
+        d = dict(src_dict)
+        aggregation = SolveResponseAggregation(d.pop("aggregation"))
+
+
+
+
+        def _parse_answer(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        answer = _parse_answer(d.pop("answer"))
+
+
+        clusters = []
+        _clusters = d.pop("clusters")
+        for clusters_item_data in (_clusters):
+            clusters_item = AnswerClusterOut.from_dict(clusters_item_data)
+
+
+
+            clusters.append(clusters_item)
+
+
+        confidence = d.pop("confidence")
+
+        n = d.pop("n")
+
+        request_id = d.pop("request_id")
+
+        selection = SolveResponseSelection(d.pop("selection"))
+
+
+
+
+        step_scores = cast(list[float], d.pop("step_scores"))
+
+
+        summary = d.pop("summary")
+
+        timings = TimingsOut.from_dict(d.pop("timings"))
+
+
+
+
+        usage = UsageOut.from_dict(d.pop("usage"))
+
+
+
+
+        solve_response = cls(
+            aggregation=aggregation,
+            answer=answer,
+            clusters=clusters,
+            confidence=confidence,
+            n=n,
+            request_id=request_id,
+            selection=selection,
+            step_scores=step_scores,
+            summary=summary,
+            timings=timings,
+            usage=usage,
+        )
+
+
+        solve_response.additional_properties = d
+        return solve_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

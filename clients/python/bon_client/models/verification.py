@@ -1,0 +1,131 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, TypeVar, BinaryIO, TextIO, TYPE_CHECKING, Generator
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+from ..models.verification_reasoning_effort import VerificationReasoningEffort
+from typing import cast
+
+if TYPE_CHECKING:
+  from ..models.answer_cluster_out import AnswerClusterOut
+
+
+
+
+
+T = TypeVar("T", bound="Verification")
+
+
+
+@_attrs_define
+class Verification:
+    """ The extra field that carries the best-of-N verification's public part.
+
+        Attributes:
+            clusters (list[AnswerClusterOut]): Answer clusters, heaviest first.
+            confidence (float): The winning answer cluster's share of the selection weight.
+            n (int): Chains sampled and verified.
+            reasoning_effort (VerificationReasoningEffort): The effort the request ran at.
+            summary (str): A summary of the winning chain's reasoning; never the chain itself.
+     """
+
+    clusters: list[AnswerClusterOut]
+    confidence: float
+    n: int
+    reasoning_effort: VerificationReasoningEffort
+    summary: str
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+
+
+
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        clusters = []
+        for clusters_item_data in self.clusters:
+            clusters_item = clusters_item_data.to_dict()
+            clusters.append(clusters_item)
+
+
+
+        confidence = self.confidence
+
+        n = self.n
+
+        reasoning_effort = self.reasoning_effort.value
+
+        summary = self.summary
+
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({
+            "clusters": clusters,
+            "confidence": confidence,
+            "n": n,
+            "reasoning_effort": reasoning_effort,
+            "summary": summary,
+        })
+
+        return field_dict
+
+
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        d = dict(src_dict)
+        clusters = []
+        _clusters = d.pop("clusters")
+        for clusters_item_data in (_clusters):
+            clusters_item = AnswerClusterOut.from_dict(clusters_item_data)
+
+
+
+            clusters.append(clusters_item)
+
+
+        confidence = d.pop("confidence")
+
+        n = d.pop("n")
+
+        reasoning_effort = VerificationReasoningEffort(d.pop("reasoning_effort"))
+
+
+
+
+        summary = d.pop("summary")
+
+        verification = cls(
+            clusters=clusters,
+            confidence=confidence,
+            n=n,
+            reasoning_effort=reasoning_effort,
+            summary=summary,
+        )
+
+
+        verification.additional_properties = d
+        return verification
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

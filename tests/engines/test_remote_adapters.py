@@ -1,0 +1,112 @@
+"""The remote adapters' handling of what a remote service can do wrong: be down, time out, fail,
+or answer garbage. Each becomes a domain error that names the service. (Scripted HTTP here; the
+real services are exercised end to end in tests/e2e/test_split_deployment.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from app.config import SHIPPED_MODELS
+from app.engines.protocols import SamplingRequest
+from app.engines.remote_generator import RemoteGenerator
+from app.engines.remote_scorer import RemoteStepScorer
+from app.errors import EngineError, EngineUnavailable, InvalidRequest
+
+Handler = Callable[[httpx.Request], httpx.Response]
+REQUEST = SamplingRequest("Q:1+2\n", 2, 1.0, 32, seed=1)
+
+
+def client(handler: Handler) -> httpx.AsyncClient:
+    return httpx.AsyncClient(base_url="http://remote", transport=httpx.MockTransport(handler))
+
+
+def generator(handler: Handler) -> RemoteGenerator:
+    return RemoteGenerator("http://remote", SHIPPED_MODELS / "arith-generator", 5, "gen", client(handler))
+
+
+def completion(n: int, **extra: Any) -> dict[str, Any]:
+    choices = [{"index": i, "text": "1+2=3\nA:3", "finish_reason": "stop", "token_ids": [5] * 9} for i in range(n)]
+    return {"choices": choices, "usage": {"prompt_tokens": 7, "completion_tokens": 9 * n}} | extra
+
+
+def test_a_good_completion_becomes_chains_with_exact_token_counts() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        import json
+
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json=completion(2))
+
+    out = asyncio.run(generator(handler).generate(REQUEST, "r1"))
+    assert [c.tokens for c in out.chains] == [9, 9] and out.prompt_tokens == 7
+    body = seen[0]
+    assert body["n"] == 2 and body["seed"] == 1 and body["model"] == "gen" and isinstance(body["prompt"], list)
+
+
+@pytest.mark.parametrize(
+    ("handler", "error", "text"),
+    [
+        (lambda r: (_ for _ in ()).throw(httpx.ConnectError("refused")), EngineUnavailable, "cannot reach"),
+        (lambda r: (_ for _ in ()).throw(httpx.ReadTimeout("slow")), EngineUnavailable, "no answer"),
+        (lambda r: httpx.Response(503, text="loading"), EngineUnavailable, "503"),
+        (lambda r: httpx.Response(500, text="boom"), EngineError, "500"),
+        (lambda r: httpx.Response(200, text="<html>"), EngineError, "not JSON"),
+        (lambda r: httpx.Response(200, json={"choices": "many"}), EngineError, "not an OpenAI completion"),
+        (lambda r: httpx.Response(200, json=completion(1)), EngineError, "asked for 2 completions"),
+    ],
+)
+def test_generator_failures_name_the_generator(handler: Handler, error: type[EngineError], text: str) -> None:
+    with pytest.raises(error) as info:
+        asyncio.run(generator(handler).generate(REQUEST, "r1"))
+    assert info.value.service == "generator" and text in info.value.message
+
+
+def scorer(handler: Handler) -> RemoteStepScorer:
+    return RemoteStepScorer("http://remote", 5, "process", client(handler))
+
+
+@pytest.mark.parametrize(
+    ("body", "text"),
+    [
+        ({"model": "prm", "scores": [[0.5]], "tokens_scored": 3}, "step counts"),
+        ({"model": "prm", "scores": [[0.5, 1.5]], "tokens_scored": 3}, "outside [0, 1]"),
+        ({"scores": None}, "not a score response"),
+    ],
+)
+def test_scorer_garbage_is_an_engine_error_naming_the_reward_service(body: dict[str, Any], text: str) -> None:
+    with pytest.raises(EngineError) as info:
+        asyncio.run(scorer(lambda r: httpx.Response(200, json=body)).score("1+2", [["1+2=3", "A:3"]], "r1"))
+    assert info.value.service == "reward" and text in info.value.message
+
+
+def test_a_422_from_the_worker_stays_an_invalid_request() -> None:
+    body = {"error": {"code": "invalid_request", "message": "a chain to score has 300 tokens"}}
+    with pytest.raises(InvalidRequest, match="300 tokens"):
+        asyncio.run(scorer(lambda r: httpx.Response(422, json=body)).score("1+2", [["x"]], "r1"))
+
+
+def test_ready_checks_the_worker_serves_the_kind_asked_for() -> None:
+    ready = {"status": "ready", "models": {"process": "arith-prm"}}
+    outcome = RemoteStepScorer("http://remote", 5, "outcome", client(lambda r: httpx.Response(200, json=ready)))
+    with pytest.raises(EngineUnavailable, match="no outcome reward model"):
+        asyncio.run(outcome.check())
+    asyncio.run(scorer(lambda r: httpx.Response(200, json=ready)).check())
+
+
+def test_a_dead_pooled_connection_is_retried_once_on_a_fresh_one() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            raise httpx.ReadError("connection reset by a restarted server")
+        return httpx.Response(200, json=completion(2))
+
+    out = asyncio.run(generator(handler).generate(REQUEST, "r1"))
+    assert len(out.chains) == 2 and len(calls) == 2
