@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, HttpUrl, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -87,7 +87,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _defaults_within_limits(self) -> Settings:
-        for effort in ("minimal", "low", "medium", "high"):
+        for effort in get_args(Effort):
             n = self.reasoning_effort_n.get(effort)
             if n is None or not 1 <= n <= self.max_n:
                 raise ValueError(f"reasoning_effort_n[{effort}] must be set within 1..max_n={self.max_n}")

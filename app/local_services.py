@@ -13,11 +13,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 
+from app.config import Settings
 from app.descriptor import ModelDescriptor
 
 
@@ -126,26 +129,34 @@ def reward_service(prm_dir: Path, orm_dir: Path | None, port: int, log_dir: Path
     )
 
 
+@contextmanager
+def engine_services(
+    settings: Settings, generator_port: int, reward_port: int, log_dir: Path
+) -> Iterator[tuple[LocalService, LocalService]]:
+    """The generator server and the reward worker for the models `settings` names, started and
+    ready; both stopped on exit."""
+    generator = generator_service(settings.generator_model, generator_port, log_dir)
+    reward = reward_service(settings.prm_model, settings.orm_model, reward_port, log_dir)
+    try:
+        generator.start()
+        reward.start()
+        yield generator, reward
+    finally:
+        reward.stop()
+        generator.stop()
+
+
 def main() -> None:
     """`make run-split`: the engines as two local processes, then the API in the foreground,
     pointed at them (what docker/compose.yaml runs, without Docker)."""
     import tempfile
 
-    from app.config import Settings
-
     settings = Settings()
     log_dir = Path(tempfile.mkdtemp(prefix="bon-split-"))
-    generator = generator_service(settings.generator_model, settings.port + 1, log_dir)
-    reward = reward_service(settings.prm_model, settings.orm_model, settings.port + 2, log_dir)
     print(f"starting the generator server and the reward worker (logs in {log_dir}) …", flush=True)
-    try:
-        generator.start()
-        reward.start()
+    with engine_services(settings, settings.port + 1, settings.port + 2, log_dir) as (generator, reward):
         env = {**os.environ, "BON_GENERATOR_URL": generator.url, "BON_REWARD_URL": reward.url}
         subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, check=False)
-    finally:
-        reward.stop()
-        generator.stop()
 
 
 if __name__ == "__main__":

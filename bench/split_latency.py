@@ -23,7 +23,7 @@ import httpx
 
 from app.background_server import BackgroundServer, start_background_server
 from app.config import Settings
-from app.local_services import generator_service, reward_service
+from app.local_services import engine_services
 from app.main import create_app
 from app.task import arith
 
@@ -66,11 +66,7 @@ def main() -> None:
 
     settings = Settings(request_timeout_s=600)
     logs = Path(tempfile.mkdtemp(prefix="bon-bench-split-"))
-    generator = generator_service(settings.generator_model, args.port + 1, logs)
-    reward = reward_service(settings.prm_model, settings.orm_model, args.port + 2, logs)
-    try:
-        generator.start()
-        reward.start()
+    with engine_services(settings, args.port + 1, args.port + 2, logs) as (generator, reward):
         split_settings = settings.model_copy(
             update={"port": args.port + 3, "generator_url": generator.url, "reward_url": reward.url}
         )
@@ -79,9 +75,6 @@ def main() -> None:
             results["split"] = measure(split, problems)
         finally:
             split.stop()
-    finally:
-        reward.stop()
-        generator.stop()
 
     rows = []
     for name, (lat, wall) in results.items():

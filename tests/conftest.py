@@ -11,7 +11,7 @@ import pytest
 
 from app.background_server import BackgroundServer, start_background_server
 from app.config import SHIPPED_MODELS, Settings
-from app.local_services import LocalService, generator_service, reward_service
+from app.local_services import LocalService, engine_services
 from app.main import create_app
 
 LiveServer = BackgroundServer
@@ -55,12 +55,8 @@ def split_deployment(shipped_models: Path, tmp_path_factory: pytest.TempPathFact
     """`vllm serve` with the shipped generator, `bon worker` with the shipped PRM and ORM, and the
     app pointed at both."""
     logs = tmp_path_factory.mktemp("split-logs")
-    generator = generator_service(shipped_models / "arith-generator", free_port(), logs)
-    reward = reward_service(shipped_models / "arith-prm", shipped_models / "arith-orm", free_port(), logs)
-    api = None
-    try:
-        generator.start()
-        reward.start()
+    # Settings' default models are the shipped ones.
+    with engine_services(Settings(), free_port(), free_port(), logs) as (generator, reward):
         settings = Settings(
             port=free_port(),
             request_timeout_s=300,
@@ -69,12 +65,10 @@ def split_deployment(shipped_models: Path, tmp_path_factory: pytest.TempPathFact
             remote_timeout_s=30,
         )
         api = start_background_server(create_app(settings), settings.port)
-        yield SplitDeployment(api, generator, reward)
-    finally:
-        if api is not None:
+        try:
+            yield SplitDeployment(api, generator, reward)
+        finally:
             api.stop()
-        reward.stop()
-        generator.stop()
 
 
 @pytest.fixture(scope="session", params=["embedded", "split"])

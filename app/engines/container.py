@@ -10,7 +10,7 @@ from enum import StrEnum
 from app.config import Settings
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import Generator, StepScorer
-from app.engines.vllm_common import EngineOptions
+from app.engines.vllm_common import engine_options
 
 log = logging.getLogger(__name__)
 
@@ -45,14 +45,6 @@ class EngineHolder:
     engines: Engines | None = None
     error: str | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
-
-
-def engine_options(settings: Settings) -> EngineOptions:
-    return EngineOptions(
-        kv_cache_bytes=settings.kv_cache_bytes if settings.gpu_memory_utilization is None else None,
-        gpu_memory_utilization=settings.gpu_memory_utilization,
-        enforce_eager=settings.enforce_eager,
-    )
 
 
 def build_engines(settings: Settings) -> Engines:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
@@ -20,6 +20,26 @@ class EngineOptions:
     enforce_eager: bool = True  # compiling gives nothing on tiny models and costs start-up time
     max_num_seqs: int | None = None
     seed: int = 0
+
+
+class EngineResources(Protocol):
+    """The resource settings the app's and the worker's settings both carry."""
+
+    @property
+    def kv_cache_bytes(self) -> int | None: ...
+    @property
+    def gpu_memory_utilization(self) -> float | None: ...
+    @property
+    def enforce_eager(self) -> bool: ...
+
+
+def engine_options(resources: EngineResources) -> EngineOptions:
+    """An explicit KV cache size unless a GPU memory fraction is given (the CPU backend needs one)."""
+    return EngineOptions(
+        kv_cache_bytes=resources.kv_cache_bytes if resources.gpu_memory_utilization is None else None,
+        gpu_memory_utilization=resources.gpu_memory_utilization,
+        enforce_eager=resources.enforce_eager,
+    )
 
 
 def engine_kwargs(model_dir: Path, max_model_len: int, options: EngineOptions) -> dict[str, Any]:

@@ -119,34 +119,30 @@ class VllmStepScorer:
         """Score the chains of several problems in one go: every chain is submitted at once, so
         vLLM's scheduler runs them in the same forward passes (the reward worker's batches).
         An item whose input is invalid gets its own error; the others are still scored."""
-        results: list[StepScores | BonError] = []
+        errors: dict[int, BonError] = {}
+        per_chain: list[list[list[float]]] = [[[] for _ in chains] for _, chains in items]
+        tokens = [0] * len(items)
         jobs: list[tuple[int, int, list[int], int]] = []  # item, chain, token ids, steps
         for k, (problem, chains) in enumerate(items):
             try:
-                encoded = [
-                    (i, self._encode(self.scorer_input(problem, steps)), len(steps))
+                jobs += [
+                    (k, i, self._encode(self.scorer_input(problem, steps)), len(steps))
                     for i, steps in enumerate(chains)
                     if steps
                 ]
             except InvalidRequest as exc:
-                results.append(exc)
-                continue
-            results.append(StepScores(per_chain=[[] for _ in chains], tokens_scored=0))
-            jobs += [(k, i, ids, n) for i, ids, n in encoded]
+                errors[k] = exc
         scored = await asyncio.gather(
             *(self._score_one(ids, n, f"{request_id}-{k}-{i}-{next(self._ids)}") for k, i, ids, n in jobs),
             return_exceptions=True,
         )
         for (k, i, ids, _), outcome in zip(jobs, scored, strict=True):
-            current = results[k]
-            if isinstance(current, BonError):
-                continue
             if isinstance(outcome, BaseException):
-                results[k] = outcome if isinstance(outcome, BonError) else EngineError(SERVICE, str(outcome))
-                continue
-            current.per_chain[i] = outcome
-            results[k] = StepScores(per_chain=current.per_chain, tokens_scored=current.tokens_scored + len(ids))
-        return results
+                errors.setdefault(k, outcome if isinstance(outcome, BonError) else EngineError(SERVICE, str(outcome)))
+            else:
+                per_chain[k][i] = outcome
+                tokens[k] += len(ids)
+        return [errors.get(k) or StepScores(per_chain[k], tokens[k]) for k in range(len(items))]
 
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)

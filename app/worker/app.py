@@ -11,7 +11,7 @@ import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -30,20 +30,16 @@ log = logging.getLogger(__name__)
 SERVICE = "reward"
 
 
+class ScoringEngine(BatchScorer, Protocol):
+    async def check(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
 @dataclass(frozen=True, slots=True)
 class LoadedScorer:
     name: str
-    scorer: BatchScorer
-
-    async def check(self) -> None:
-        check = getattr(self.scorer, "check", None)
-        if check is not None:
-            await check()
-
-    async def close(self) -> None:
-        close = getattr(self.scorer, "close", None)
-        if close is not None:
-            await close()
+    scorer: ScoringEngine
 
 
 ScorerFactory = Callable[[WorkerSettings], Mapping[RewardKind, LoadedScorer]]
@@ -51,14 +47,10 @@ ScorerFactory = Callable[[WorkerSettings], Mapping[RewardKind, LoadedScorer]]
 
 def build_scorers(settings: WorkerSettings) -> dict[RewardKind, LoadedScorer]:
     """Start one vLLM pooling engine per reward model (tens of seconds each on the CPU)."""
-    from app.engines.vllm_common import EngineOptions
+    from app.engines.vllm_common import engine_options
     from app.engines.vllm_scorer import VllmStepScorer
 
-    options = EngineOptions(
-        kv_cache_bytes=settings.kv_cache_bytes if settings.gpu_memory_utilization is None else None,
-        gpu_memory_utilization=settings.gpu_memory_utilization,
-        enforce_eager=settings.enforce_eager,
-    )
+    options = engine_options(settings)
     scorers: dict[RewardKind, LoadedScorer] = {
         "process": LoadedScorer(settings.model.name, VllmStepScorer.start(settings.model, options))
     }
@@ -123,7 +115,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
             for batcher in worker.batchers.values():
                 await batcher.stop()
             for loaded in worker.scorers.values():
-                await loaded.close()
+                await loaded.scorer.close()
 
     app = FastAPI(
         title="Best-of-N reward worker",
@@ -160,7 +152,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         if worker.state is EngineState.READY:
             try:
                 for loaded in worker.scorers.values():
-                    await loaded.check()
+                    await loaded.scorer.check()
                 body.models = {kind: loaded.name for kind, loaded in worker.scorers.items()}
             except EngineError as exc:
                 body.status, body.detail = "failed", exc.message

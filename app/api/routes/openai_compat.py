@@ -9,7 +9,9 @@ summary of the winning chain is returned.
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from fastapi import APIRouter, Depends, Request
 
@@ -54,9 +56,27 @@ class Budget:
     max_tokens: int
 
 
-def check_model(model: str, settings: Settings) -> None:
+class Message(Protocol):
+    @property
+    def role(self) -> str: ...
+
+    def text(self) -> str: ...
+
+
+def check_request(model: str, stream: bool | None, settings: Settings) -> None:
+    """What both OpenAI routes refuse before anything else: another model, or streaming."""
     if model != settings.model_id:
         raise ModelNotFound(f"The model '{model}' does not exist; this service serves '{settings.model_id}'.")
+    if stream:
+        raise UnsupportedParameter("stream", "streaming is not supported; omit stream or set it to false")
+
+
+def last_user_text(messages: Sequence[Message], field: str) -> str:
+    """The problem: the text of the last user message."""
+    users = [m for m in messages if m.role == "user"]
+    if not users:
+        raise InvalidRequest(f"{field} has no user message: the last one is the problem")
+    return users[-1].text()
 
 
 def budget_for(effort: Effort | None, limit: int | None, param: str, settings: Settings) -> Budget:
@@ -115,20 +135,16 @@ async def create_chat_completion(
     body: ChatCompletionRequest, request: Request, settings: SettingsDep
 ) -> ChatCompletion:
     """Answer the last user message with best-of-N verification (OpenAI chat completions)."""
-    check_model(body.model, settings)
-    if body.stream:
-        raise UnsupportedParameter("stream", "streaming is not supported; omit stream or set it to false")
+    check_request(body.model, body.stream, settings)
     if body.n not in (None, 1):
         raise UnsupportedParameter("n", f"n={body.n}: only one choice is returned (the verified answer)")
     if body.max_completion_tokens is not None and body.max_tokens is not None:
         raise UnsupportedParameter("max_tokens", "give max_completion_tokens or max_tokens, not both")
-    users = [m for m in body.messages if m.role == "user"]
-    if not users:
-        raise InvalidRequest("messages has no user message: the last one is the problem")
+    problem = last_user_text(body.messages, "messages")
     limit = body.max_completion_tokens if body.max_completion_tokens is not None else body.max_tokens
     param = "max_completion_tokens" if body.max_completion_tokens is not None else "max_tokens"
     budget = budget_for(body.reasoning_effort, limit, param, settings)
-    params = solve_params(users[-1].text(), budget, body.temperature, body.seed, settings)
+    params = solve_params(problem, budget, body.temperature, body.seed, settings)
     outcome = await get_solve_service(request).solve(params, request_id_var.get())
     # Every generated token belongs to a chain (the visible answer is the winning chain's last
     # line), so all completion tokens are reasoning tokens.
@@ -169,16 +185,8 @@ async def create_chat_completion(
 )
 async def create_response(body: ResponseRequest, request: Request, settings: SettingsDep) -> ResponseObject:
     """Answer with a reasoning item (its summary) and a message item, as OpenAI's o-series models do."""
-    check_model(body.model, settings)
-    if body.stream:
-        raise UnsupportedParameter("stream", "streaming is not supported; omit stream or set it to false")
-    if isinstance(body.input, str):
-        problem = body.input
-    else:
-        users = [m for m in body.input if m.role == "user"]
-        if not users:
-            raise InvalidRequest("input has no user message: the last one is the problem")
-        problem = users[-1].text()
+    check_request(body.model, body.stream, settings)
+    problem = body.input if isinstance(body.input, str) else last_user_text(body.input, "input")
     reasoning = body.reasoning
     budget = budget_for(reasoning.effort if reasoning else None, body.max_output_tokens, "max_output_tokens", settings)
     params = solve_params(problem, budget, body.temperature, None, settings)
