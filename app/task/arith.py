@@ -81,6 +81,48 @@ def apply(value: int, op: Op, operand: int) -> int:
     return value * operand
 
 
+def near_miss(value: int, rng: random.Random) -> int:
+    """A wrong result of the kind the generator writes: mostly one digit changed, sometimes two,
+    sometimes off by a power of ten (a dropped or extra carry)."""
+    digits = str(abs(value))
+    while True:
+        r = rng.random()
+        if r < 0.7 or (r < 0.8 and len(digits) < 2):
+            i = rng.randrange(len(digits))
+            new = digits[:i] + rng.choice([d for d in "0123456789" if d != digits[i]]) + digits[i + 1 :]
+        elif r < 0.8:
+            i, j = rng.sample(range(len(digits)), 2)
+            chars = list(digits)
+            chars[i] = rng.choice([d for d in "0123456789" if d != chars[i]])
+            chars[j] = rng.choice([d for d in "0123456789" if d != chars[j]])
+            new = "".join(chars)
+        else:
+            shifted = abs(value) + rng.choice([-1, 1]) * 10 ** rng.randrange(len(digits) + 1)
+            if shifted < 0:
+                continue
+            new = str(shifted)
+        wrong = int(new) * (-1 if value < 0 else 1)
+        if wrong != value and (len(new) == 1 or not new.startswith("0")):
+            return wrong
+
+
+def counterfactual_steps(problem: Problem, rng: random.Random) -> tuple[list[str], int]:
+    """The reference chain with one step's result replaced by a near miss, continued correctly
+    from the wrong value (as a generator that slips once carries on); returns the steps and the
+    index of the wrong step. Paired with the reference chain of the same problem, it teaches a
+    verifier to read the digits rather than guess from how hard the problem looks."""
+    k = rng.randrange(len(problem.ops))
+    steps, value = [], problem.start
+    for i, (op, operand) in enumerate(problem.ops):
+        nxt = apply(value, op, operand)
+        if i == k:
+            nxt = near_miss(nxt, rng)
+        steps.append(f"{value}{op}{operand}={nxt}")
+        value = nxt
+    steps.append(f"{ANSWER_PREFIX}{value}")
+    return steps, k
+
+
 def parse_problem(text: str) -> Problem | None:
     """Parse a problem written in the task's own notation; None when it is not one."""
     compact = text.replace(" ", "").strip()

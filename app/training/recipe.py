@@ -33,7 +33,14 @@ class Recipe:
     # show anything (greedy 70% instead of the 25–65% the evaluation needs).
     generator_steps: int = 1000
     generator_stop_at: int | None = 890
-    reward_steps: int = 2000
+    # Two one-cycle schedules back to back, (steps, peak LR) each; see `train_reward_model`.
+    reward_cycles: tuple[tuple[int, float], ...] = ((2000, 1.5e-3), (2000, 5e-4))
+    # The reward models are the generator plus `reward_extra_layers` identity-initialised layers:
+    # checking a digit against the one the generator would have written needs depth the
+    # generator's own layers already spend on computing it.
+    reward_extra_layers: int = 2
+    reward_pair_fraction: float = 0.5
+    reward_token_weight: float = 1.0
     sample_problems: int = 2000
     samples_per_problem: int = 16
     temperature: float = 1.0
@@ -92,7 +99,16 @@ def _size(model_dir: Path) -> str:
 def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> None:
     out = recipe.model_dir(kind)
     result = train_reward_model(
-        recipe.model_dir("generator"), chains, out, kind, recipe.reward_steps, recipe.seed, recipe.batch_size
+        recipe.model_dir("generator"),
+        chains,
+        out,
+        kind,
+        recipe.reward_cycles,
+        recipe.seed,
+        recipe.batch_size,
+        pair_fraction=recipe.reward_pair_fraction,
+        token_weight=recipe.reward_token_weight,
+        extra_layers=recipe.reward_extra_layers,
     )
     steps = sum(len(c.steps) for c in chains)
     right = sum(sum(c.step_right) for c in chains)
@@ -104,14 +120,20 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         "outcome reward model; its score is the one read at the last step tag"
     )
     data = (
-        f"Fine-tuned from `{recipe.name}-generator` for {recipe.reward_steps} steps (batch {recipe.batch_size}, "
-        f"AdamW, one-cycle LR) on the generator's own {len(chains)} sampled chains "
+        f"Fine-tuned from `{recipe.name}-generator`, grown by {recipe.reward_extra_layers} identity-initialised "
+        f"layers, for {' then '.join(f'{n} steps (peak LR {lr:g})' for n, lr in recipe.reward_cycles)} "
+        f"(batch {recipe.batch_size}, AdamW, one-cycle LR each) on the generator's own {len(chains)} sampled chains "
         f"({recipe.samples_per_problem} per problem at temperature {recipe.temperature}, on "
         f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "
         f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag, "
-        "plus an auxiliary language-modelling loss on reference chains of fresh train problems (half of "
-        "each batch): a verifier has to compute better than the generator it checks, and the generator "
-        "was stopped before it mastered the task."
+        "Half of each batch is contrastive pairs on fresh train problems: the reference chain and the "
+        "same chain with one step's result a near miss (one or two digits changed, or off by a power of "
+        "ten, the generator's own kinds of slip) continued correctly from the wrong value, labelled by the "
+        "same checker. A pair shares its prompt, so only the digits of one step tell the two apart; "
+        "trained on its own samples alone, the model learned how hard a problem looks and never read the "
+        "results (step AUC 0.84). The reference chains also carry an auxiliary language-modelling loss: "
+        "a verifier has to compute better than the generator it checks, and the generator was stopped "
+        "before it mastered the task."
     )
     extra = {
         "chains": len(chains),

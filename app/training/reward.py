@@ -8,12 +8,15 @@ tokens give ``P(good) = softmax([good, bad])[0]``, exactly what vLLM's token cla
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import torch
 import torch.nn.functional as F
 from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
+from transformers.models.llama.modeling_llama import LlamaDecoderLayer
 
 from app.core.steps import format_scorer_input, without_step_tag
 from app.descriptor import ModelDescriptor
@@ -24,60 +27,118 @@ from app.training.loop import Batch, TrainResult, train
 from app.training.samples import LabelledChain
 
 RewardKind = Literal["prm", "orm"]
+IGNORE = -100
 
 
-def encode_examples(
-    tok: PreTrainedTokenizerFast, chains: list[LabelledChain], kind: RewardKind
-) -> list[tuple[list[int], list[int]]]:
-    """(input ids, per-token target) pairs: target 1 = good, 0 = bad at tags, -100 elsewhere."""
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One training sequence and its three kinds of target, each IGNORE where it does not apply."""
+
+    ids: list[int]
+    tag_targets: list[int]  # 1 good / 0 bad at each step tag: what the served model is read at
+    token_targets: list[int]  # PRM only: 1 while the chain so far is still the reference chain
+    lm_targets: list[int]  # next token, on reference chains only
+
+
+def scorer_ids(tok: PreTrainedTokenizerFast, problem: str, steps: list[str]) -> tuple[list[int], int]:
+    """The scorer input's token ids and where the chain starts (after the prompt)."""
+    prompt = arith.PROMPT_TEMPLATE.format(problem=problem)
+    text = format_scorer_input(prompt, without_step_tag(steps, STEP_TAG), STEP_TAG, arith.STEP_SEPARATOR)
+    return tok(text)["input_ids"][:MAX_MODEL_LEN], len(tok(prompt)["input_ids"])
+
+
+def labelled_row(
+    tok: PreTrainedTokenizerFast, problem: arith.Problem, steps: list[str], kind: RewardKind, lm: bool = False
+) -> Row:
     tag_id = tok.convert_tokens_to_ids(STEP_TAG)
+    ids, start = scorer_ids(tok, problem.text, steps)
+    check = arith.check_chain(problem, steps)
+    labels = [lab == arith.StepLabel.RIGHT for lab in check.labels] if kind == "prm" else [check.correct] * len(steps)
+    it = iter(labels)
+    tag_targets = [int(next(it)) if t == tag_id else IGNORE for t in ids]
+    token_targets = [IGNORE] * len(ids)
+    if kind == "prm":
+        # A token-level signal at every digit: the chain is right so far exactly while it is a
+        # prefix of the reference chain (the task has one right chain). It teaches the model to
+        # compare each digit it reads with the one it would have written, where that check is
+        # local; the tag then only has to notice whether any digit of the step failed it.
+        ref, _ = scorer_ids(tok, problem.text, problem.reference_steps())
+        on_ref = True
+        for i in range(start, len(ids)):
+            on_ref = on_ref and i < len(ref) and ids[i] == ref[i]
+            if ids[i] != tag_id:
+                token_targets[i] = int(on_ref)
+    lm_targets = [IGNORE] * len(ids)
+    if lm and check.correct:
+        for j in range(start - 1, len(ids) - 1):
+            if tag_id not in (ids[j], ids[j + 1]):
+                lm_targets[j] = ids[j + 1]
+    return Row(ids, tag_targets, token_targets, lm_targets)
+
+
+def encode_examples(tok: PreTrainedTokenizerFast, chains: list[LabelledChain], kind: RewardKind) -> list[Row]:
+    """The generator's own chains as rows, labelled again by the checker from their problem."""
     out = []
     for c in chains:
-        if not c.steps:
-            continue
-        text = format_scorer_input(
-            arith.PROMPT_TEMPLATE.format(problem=c.problem),
-            without_step_tag(c.steps, STEP_TAG),
-            STEP_TAG,
-            arith.STEP_SEPARATOR,
-        )
-        ids = tok(text)["input_ids"][:MAX_MODEL_LEN]
-        labels = c.step_right if kind == "prm" else [c.correct] * len(c.steps)
-        it = iter(labels)
-        targets = [int(next(it)) if t == tag_id else -100 for t in ids]
-        out.append((ids, targets))
+        problem = arith.parse_problem(c.problem)
+        if c.steps and problem is not None:
+            out.append(labelled_row(tok, problem, c.steps, kind))
     return out
 
 
-def reference_example(tok: PreTrainedTokenizerFast, rng: random.Random) -> tuple[list[int], list[int]]:
-    """A fresh train problem's reference chain in the scorer's layout, with next-token targets on
-    the chain (not on the tags): the auxiliary language-modelling task that keeps teaching the
+def contrastive_pair(tok: PreTrainedTokenizerFast, rng: random.Random, kind: RewardKind) -> list[Row]:
+    """A fresh train problem twice: its reference chain and the same chain with one step's result
+    a near miss (continued from the wrong value).
+
+    The pair shares its prompt, so only the digits of one step tell the two apart: trained on its
+    own samples alone, a small reward model learns how hard a problem looks (which predicts the
+    generator's failures well enough) and never reads the results. The reference chain also
+    carries next-token targets, the auxiliary language-modelling task that keeps teaching the
     reward model the arithmetic it has to check."""
-    tag_id = tok.convert_tokens_to_ids(STEP_TAG)
     p = arith.random_problem_in("train", rng)
-    prompt = arith.PROMPT_TEMPLATE.format(problem=p.text)
-    ids = tok(format_scorer_input(prompt, p.reference_steps(), STEP_TAG, arith.STEP_SEPARATOR))["input_ids"]
-    start = len(tok(prompt)["input_ids"]) - 1
-    targets = [-100] * len(ids)
-    for j in range(start, len(ids) - 1):
-        if tag_id not in (ids[j], ids[j + 1]):
-            targets[j] = ids[j + 1]
-    return ids, targets
+    wrong, _ = arith.counterfactual_steps(p, rng)
+    return [labelled_row(tok, p, p.reference_steps(), kind, lm=True), labelled_row(tok, p, wrong, kind)]
 
 
-def reward_loss(good_id: int, bad_id: int, lm_weight: float):
-    """Cross-entropy over the two label tokens at the tags, plus the auxiliary LM loss."""
+def grow(model: LlamaForCausalLM, extra_layers: int) -> None:
+    """Append decoder layers that start as the identity (zero output projections), so the grown
+    model computes exactly what the generator did and the new layers learn only the checking."""
+    cfg = model.config
+    for i in range(extra_layers):
+        layer = LlamaDecoderLayer(cfg, layer_idx=cfg.num_hidden_layers + i)
+        for name, param in layer.named_parameters():
+            if "norm" in name:
+                torch.nn.init.ones_(param)
+            elif name.endswith(("o_proj.weight", "down_proj.weight")):
+                torch.nn.init.zeros_(param)
+            else:
+                torch.nn.init.normal_(param, std=cfg.initializer_range)
+        model.model.layers.append(layer)
+    cfg.num_hidden_layers += extra_layers
+
+
+def reward_loss(good_id: int, bad_id: int, lm_weight: float, token_weight: float):
+    """Cross-entropy over the two label tokens at the tags, plus the token-level label loss and
+    the auxiliary LM loss."""
+
+    def pair_ce(pair: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+        if bool((targets == IGNORE).all()):
+            return pair.sum() * 0
+        return F.cross_entropy(pair.reshape(-1, 2), targets.reshape(-1), ignore_index=IGNORE)
 
     def loss(model: torch.nn.Module, batch: Batch) -> torch.Tensor:
         logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"]).logits
         pair = logits[..., [bad_id, good_id]]  # class 1 = good
-        label = F.cross_entropy(pair.reshape(-1, 2), batch["targets"].reshape(-1), ignore_index=-100)
-        if lm_weight == 0:
-            return label
-        lm = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch["lm_targets"].reshape(-1), ignore_index=-100)
-        return label + lm_weight * lm
+        total = pair_ce(pair, batch["tag_targets"]) + token_weight * pair_ce(pair, batch["token_targets"])
+        if lm_weight:
+            flat = logits.reshape(-1, logits.shape[-1])
+            total = total + lm_weight * F.cross_entropy(flat, batch["lm_targets"].reshape(-1), ignore_index=IGNORE)
+        return total
 
     return loss
+
+
+Cycle = tuple[int, float]  # (steps, peak learning rate) of one one-cycle schedule
 
 
 def train_reward_model(
@@ -85,37 +146,46 @@ def train_reward_model(
     chains: list[LabelledChain],
     out_dir: Path,
     kind: RewardKind,
-    steps: int,
+    cycles: Sequence[Cycle],
     seed: int = 0,
     batch_size: int = 64,
-    peak_lr: float = 2e-3,
-    lm_fraction: float = 0.5,
+    pair_fraction: float = 0.5,
     lm_weight: float = 1.0,
+    token_weight: float = 1.0,
+    extra_layers: int = 2,
 ) -> TrainResult:
-    """Fine-tune the generator on labelled chains; `lm_fraction` of each batch is reference
-    chains for the auxiliary LM loss (a verifier must out-compute the generator it checks)."""
+    """Fine-tune the generator (grown by `extra_layers`) on its own labelled chains;
+    `pair_fraction` of each batch is contrastive pairs (see `contrastive_pair`).
+
+    Training runs one-cycle schedules back to back, each with a fresh optimiser: at a high peak
+    rate the new layers find the digit comparison only late, and a second, gentler cycle is where
+    the leading digits get checked (held-out step AUC 0.874 after the first, 0.965 after both)."""
     tok = PreTrainedTokenizerFast.from_pretrained(str(generator_dir))
     model = LlamaForCausalLM.from_pretrained(str(generator_dir), dtype=torch.float32)
+    grow(model, extra_layers)
     examples = encode_examples(tok, chains, kind)
-    rng = random.Random(seed)
-
-    n_lm = round(batch_size * lm_fraction) if lm_weight else 0
-
-    def next_batch(_: int) -> Batch:
-        picked = rng.sample(examples, batch_size - n_lm)
-        refs = [reference_example(tok, rng) for _ in range(n_lm)]
-        rows = [e[0] for e in picked] + [r[0] for r in refs]
-        ids = pad(rows, tok.pad_token_id)
-        no_target = [[-100] * len(r) for r in rows]
-        return {
-            "input_ids": ids,
-            "attention_mask": ids != tok.pad_token_id,
-            "targets": pad([e[1] for e in picked] + no_target[len(picked) :], -100),
-            "lm_targets": pad(no_target[: len(picked)] + [r[1] for r in refs], -100),
-        }
-
+    n_pairs = round(batch_size * pair_fraction / 2)
     good_id, bad_id = tok.convert_tokens_to_ids(GOOD_TOKEN), tok.convert_tokens_to_ids(BAD_TOKEN)
-    result = train(model, next_batch, reward_loss(good_id, bad_id, lm_weight), steps, peak_lr, kind, seed)
+    loss = reward_loss(good_id, bad_id, lm_weight, token_weight)
+    result = TrainResult()
+    for i, (steps, peak_lr) in enumerate(cycles):
+        rng = random.Random(seed + i)
+
+        def next_batch(_: int, rng: random.Random = rng) -> Batch:
+            rows = rng.sample(examples, batch_size - 2 * n_pairs)
+            rows += [row for _ in range(n_pairs) for row in contrastive_pair(tok, rng, kind)]
+            ids = pad([r.ids for r in rows], tok.pad_token_id)
+            return {
+                "input_ids": ids,
+                "attention_mask": ids != tok.pad_token_id,
+                "tag_targets": pad([r.tag_targets for r in rows], IGNORE),
+                "token_targets": pad([r.token_targets for r in rows], IGNORE),
+                "lm_targets": pad([r.lm_targets for r in rows], IGNORE),
+            }
+
+        part = train(model, next_batch, loss, steps, peak_lr, f"{kind} cycle {i + 1}/{len(cycles)}", seed + i)
+        result.losses += part.losses
+        result.seconds += part.seconds
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir, safe_serialization=True)
     tok.save_pretrained(out_dir)

@@ -44,6 +44,26 @@ def test_one_corrupted_step_is_the_first_error(seed: int, data: st.DataObject) -
     assert check.labels[i + 1 :] == [StepLabel.AFTER_ERROR] * (len(steps) - i - 1)
 
 
+@given(st.integers(-9999, 99999), seeds)
+def test_a_near_miss_is_wrong_and_written_like_a_number(value: int, seed: int) -> None:
+    wrong = arith.near_miss(value, random.Random(seed))
+    assert wrong != value
+    assert (wrong < 0) == (value < 0) or wrong == 0
+
+
+@given(seeds)
+def test_a_counterfactual_chain_errs_exactly_at_its_slip_and_ends_wrong(seed: int) -> None:
+    rng = random.Random(seed)
+    p = problem_from(seed)
+    steps, k = arith.counterfactual_steps(p, rng)
+    check = check_chain(p, steps)
+    assert check.first_error == k
+    assert check.labels == [StepLabel.RIGHT] * k + [StepLabel.WRONG] + [StepLabel.AFTER_ERROR] * (len(p.ops) - k)
+    # Only step k's result differs from the reference; everything after follows from it.
+    assert steps[:k] == p.reference_steps()[:k]
+    assert not check.correct
+
+
 def test_a_step_consistent_with_an_earlier_error_is_still_labelled_after_error() -> None:
     p = arith.Problem(37, (("+", 48), ("*", 3)))
     # 86 is wrong; 86*3=258 is right arithmetic, but it builds on the error.

@@ -51,7 +51,7 @@ def test_generator_loss_falls_and_it_is_saved_with_its_descriptor(tiny_generator
 def test_reward_model_loss_falls(tiny_generator: Path, tmp_path: Path, kind: str) -> None:
     chains = labelled_chains(200)
     assert any(not all(c.step_right) for c in chains) and any(all(c.step_right) for c in chains)
-    result = train_reward_model(tiny_generator, chains, tmp_path, kind, steps=40, batch_size=16, peak_lr=3e-3)  # type: ignore[arg-type]
+    result = train_reward_model(tiny_generator, chains, tmp_path, kind, [(40, 3e-3)], batch_size=16)  # type: ignore[arg-type]
     assert result.mean_loss(first=5) > result.mean_loss(last=5), result.losses
     descriptor = ModelDescriptor.load(tmp_path)
     assert descriptor.kind == kind and descriptor.step_tag == "#" and descriptor.scorer_format == "math_shepherd"
