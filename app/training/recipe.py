@@ -125,7 +125,7 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         f"(batch {recipe.batch_size}, AdamW, one-cycle LR each) on the generator's own {len(chains)} sampled chains "
         f"({recipe.samples_per_problem} per problem at temperature {recipe.temperature}, on "
         f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "
-        f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag, "
+        f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag. "
         "Half of each batch is contrastive pairs on fresh train problems: the reference chain and the "
         "same chain with one step's result a near miss (one or two digits changed, or off by a power of "
         "ten, the generator's own kinds of slip) continued correctly from the wrong value, labelled by the "
@@ -134,6 +134,14 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         "results (step AUC 0.84). The reference chains also carry an auxiliary language-modelling loss: "
         "a verifier has to compute better than the generator it checks, and the generator was stopped "
         "before it mastered the task."
+        + (
+            " The PRM also gets a token-level signal (same label tokens, weight "
+            f"{recipe.reward_token_weight:g}) at every chain token: good while the chain so far is still a prefix "
+            "of the one right chain. It makes the check local, a digit against the digit the model would have "
+            "written, and most of the generator's slips are in a leading digit (a carry), not the last one."
+            if kind == "prm"
+            else ""
+        )
     )
     extra = {
         "chains": len(chains),
