@@ -112,6 +112,17 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
     )
     steps = sum(len(c.steps) for c in chains)
     right = sum(sum(c.step_right) for c in chains)
+    extra = {
+        "chains": len(chains),
+        "chains_correct": sum(c.correct for c in chains),
+        "steps": steps,
+        "steps_right": right,
+    }
+    (out / "README.md").write_text(_card(recipe, kind, result, reward_card_data(recipe, len(chains), kind), extra))
+
+
+def reward_card_data(recipe: Recipe, n_chains: int, kind: RewardKind) -> str:
+    """The "Data and recipe" section of a reward model's card."""
     label = (
         "each step labelled by the exact checker: good if right, bad if wrong or after an earlier error "
         "(the analogue of PRM800K's human step labels)"
@@ -119,21 +130,21 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         else "every step labelled with the chain's outcome only (is the final answer right), as an "
         "outcome reward model; its score is the one read at the last step tag"
     )
-    data = (
+    return (
         f"Fine-tuned from `{recipe.name}-generator`, grown by {recipe.reward_extra_layers} identity-initialised "
         f"layers, for {' then '.join(f'{n} steps (peak LR {lr:g})' for n, lr in recipe.reward_cycles)} "
-        f"(batch {recipe.batch_size}, AdamW, one-cycle LR each) on the generator's own {len(chains)} sampled chains "
+        f"(batch {recipe.batch_size}, AdamW, one-cycle LR each) on the generator's own {n_chains} sampled chains "
         f"({recipe.samples_per_problem} per problem at temperature {recipe.temperature}, on "
         f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "
         f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag. "
         "Half of each batch is contrastive pairs on fresh train problems: the reference chain and the "
         "same chain with one step's result a near miss (one or two digits changed, or off by a power of "
         "ten, the generator's own kinds of slip) continued correctly from the wrong value, labelled by the "
-        "same checker. A pair shares its prompt, so only the digits of one step tell the two apart; "
-        "trained on its own samples alone, the model learned how hard a problem looks and never read the "
-        "results (step AUC 0.84). The reference chains also carry an auxiliary language-modelling loss: "
-        "a verifier has to compute better than the generator it checks, and the generator was stopped "
-        "before it mastered the task."
+        "same checker (by outcome only, for an ORM). A pair shares its prompt, so only the digits of one "
+        "step tell the two apart; trained on its own samples alone, the model learned how hard a "
+        "problem looks and never read the results (step AUC 0.84). The reference chains also carry an "
+        "auxiliary language-modelling loss: a verifier has to compute better than the generator it "
+        "checks, and the generator was stopped before it mastered the task."
         + (
             " The PRM also gets a token-level signal (same label tokens, weight "
             f"{recipe.reward_token_weight:g}) at every chain token: good while the chain so far is still a prefix "
@@ -143,13 +154,6 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
             else ""
         )
     )
-    extra = {
-        "chains": len(chains),
-        "chains_correct": sum(c.correct for c in chains),
-        "steps": steps,
-        "steps_right": right,
-    }
-    (out / "README.md").write_text(_card(recipe, kind, result, data, extra))
 
 
 def run_recipe(recipe: Recipe, stages: set[str]) -> None:
