@@ -87,14 +87,10 @@ def near_miss(value: int, rng: random.Random) -> int:
     digits = str(abs(value))
     while True:
         r = rng.random()
-        if r < 0.7 or (r < 0.8 and len(digits) < 2):
-            i = rng.randrange(len(digits))
-            new = digits[:i] + rng.choice([d for d in "0123456789" if d != digits[i]]) + digits[i + 1 :]
-        elif r < 0.8:
-            i, j = rng.sample(range(len(digits)), 2)
+        if r < 0.8:
             chars = list(digits)
-            chars[i] = rng.choice([d for d in "0123456789" if d != chars[i]])
-            chars[j] = rng.choice([d for d in "0123456789" if d != chars[j]])
+            for i in rng.sample(range(len(chars)), 1 if r < 0.7 or len(chars) < 2 else 2):
+                chars[i] = rng.choice([d for d in "0123456789" if d != chars[i]])
             new = "".join(chars)
         else:
             shifted = abs(value) + rng.choice([-1, 1]) * 10 ** rng.randrange(len(digits) + 1)
