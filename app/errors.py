@@ -7,6 +7,7 @@ class BonError(Exception):
     """Base of every error the service reports to a client."""
 
     code = "internal_error"
+    param: str | None = None  # the request parameter at fault, where there is one (OpenAI's `param`)
 
     def __init__(self, message: str) -> None:
         super().__init__(message)

@@ -109,7 +109,7 @@ def install_error_handlers(app: FastAPI) -> None:
         status = status_for(exc)
         if status >= 500:
             log.warning("%s: %s", exc.code, exc.message)
-        return error_response(request, status, exc.code, exc.message, param=getattr(exc, "param", None))
+        return error_response(request, status, exc.code, exc.message, param=exc.param)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
