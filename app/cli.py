@@ -33,10 +33,13 @@ def train(
     generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
     reward_cycles: Annotated[
         str, typer.Option(help="The reward models' one-cycle schedules, back to back, as STEPS@PEAK_LR,...")
-    ] = "2000@1.5e-3,2000@5e-4",
+    ] = "6000@1e-3",
     sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
     samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
     seed: int = 0,
+    device: Annotated[
+        str, typer.Option(help='Where training steps run: "cpu", or "cuda" on a GPU (sampling always uses vLLM).')
+    ] = "cpu",
 ) -> None:
     """Train the generator, sample and label its chains, then train the PRM and the ORM."""
     from app.training.recipe import Recipe, run_recipe
@@ -54,6 +57,7 @@ def train(
         reward_cycles=_cycles(reward_cycles),
         sample_problems=sample_problems,
         samples_per_problem=samples_per_problem,
+        device=device,
     )
     run_recipe(recipe, chosen)
 

@@ -65,6 +65,7 @@ def train_generator(
     peak_lr: float = 3e-3,
     stop_at: int | None = None,
     snapshots: tuple[int, ...] = (),
+    device: str = "cpu",
 ) -> TrainResult:
     """Train on a one-cycle schedule of `steps`, stopping at `stop_at`; `snapshots` are extra
     step counts saved to ``out_dir/step-K`` (to choose how far to train)."""
@@ -87,6 +88,7 @@ def train_generator(
         seed,
         stop_at=stop_at,
         on_step=snapshot,
+        device=device,
     )
     save_generator(model, tok, out_dir)
     return result

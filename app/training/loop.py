@@ -33,12 +33,16 @@ def train(
     seed: int,
     stop_at: int | None = None,
     on_step: Callable[[int], None] | None = None,
+    device: str = "cpu",
 ) -> TrainResult:
     """AdamW with a one-cycle schedule over `steps`; `next_batch(step)` makes or draws each batch.
 
     `stop_at` ends training early on the same schedule (the generator is deliberately stopped
-    before it masters the task); `on_step(k)` runs after step k (snapshots)."""
+    before it masters the task); `on_step(k)` runs after step k (snapshots). `device` is where the
+    model and each batch live during training ("cuda" where a GPU is lent); the model comes back
+    on the CPU, where it is saved and served from."""
     torch.manual_seed(seed)
+    model.to(device)
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=peak_lr, weight_decay=0.01, betas=(0.9, 0.98))
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=peak_lr, total_steps=max(steps, 2))
@@ -46,7 +50,7 @@ def train(
     start = time.perf_counter()
     bar = tqdm(range(stop_at or steps), desc=desc, unit="step", mininterval=2.0)
     for step in bar:
-        batch = next_batch(step)
+        batch = {key: value.to(device) for key, value in next_batch(step).items()}
         loss = loss_fn(model, batch)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -62,5 +66,6 @@ def train(
         if on_step is not None:
             on_step(step + 1)
     result.seconds = time.perf_counter() - start
+    model.to("cpu")
     model.eval()
     return result

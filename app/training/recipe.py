@@ -33,8 +33,10 @@ class Recipe:
     # show anything (greedy 70% instead of the 25–65% the evaluation needs).
     generator_steps: int = 1000
     generator_stop_at: int | None = 890
-    # Two one-cycle schedules back to back, (steps, peak LR) each; see `train_reward_model`.
-    reward_cycles: tuple[tuple[int, float], ...] = ((2000, 1.5e-3), (2000, 5e-4))
+    # One-cycle schedules run back to back, (steps, peak LR) each; see `train_reward_model`. One
+    # long cycle checked leading digits as well as two cycles of the same total length did (a
+    # sweep on the GPU, bench/PRM_SWEEP.md), and more steps mattered more than anything else.
+    reward_cycles: tuple[tuple[int, float], ...] = ((6000, 1e-3),)
     # The reward models are the generator plus `reward_extra_layers` identity-initialised layers:
     # checking a digit against the one the generator would have written needs depth the
     # generator's own layers already spend on computing it.
@@ -45,6 +47,10 @@ class Recipe:
     samples_per_problem: int = 16
     temperature: float = 1.0
     batch_size: int = 64
+    # Where the training steps run: "cpu" (the default, 2 cores here) or "cuda" where a GPU is
+    # lent. Sampling always runs on vLLM; the same recipe on another device gives models that
+    # differ in the last bits, not in what they learned.
+    device: str = "cpu"
 
     def model_dir(self, kind: str) -> Path:
         return self.models_dir / f"{self.name}-{kind}"
@@ -61,7 +67,7 @@ def _card(recipe: Recipe, kind: str, result: TrainResult, data: str, extra: Mapp
 
 A tiny Llama ({_size(recipe.model_dir(kind))} parameters, float32, character tokenizer) for the
 shipped arithmetic task of the best-of-N verification service. Made by `bon train` (`make models`)
-from seed {recipe.seed} on {platform.machine()} CPUs; see `models/EVAL.md` for what it achieves.
+from seed {recipe.seed} on {_where(recipe)}; see `models/EVAL.md` for what it achieves.
 
 ## Task
 
@@ -109,6 +115,7 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         pair_fraction=recipe.reward_pair_fraction,
         token_weight=recipe.reward_token_weight,
         extra_layers=recipe.reward_extra_layers,
+        device=recipe.device,
     )
     steps = sum(len(c.steps) for c in chains)
     right = sum(sum(c.step_right) for c in chains)
@@ -119,6 +126,10 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
         "steps_right": right,
     }
     (out / "README.md").write_text(_card(recipe, kind, result, reward_card_data(recipe, len(chains), kind), extra))
+
+
+def _where(recipe: Recipe) -> str:
+    return f"{platform.machine()} CPUs" if recipe.device == "cpu" else f"`{recipe.device}`"
 
 
 def reward_card_data(recipe: Recipe, n_chains: int, kind: RewardKind) -> str:
@@ -138,13 +149,13 @@ def reward_card_data(recipe: Recipe, n_chains: int, kind: RewardKind) -> str:
         f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "
         f"`#` and a newline; loss: cross-entropy over the label tokens `Y` (good) and `N` (bad) at each tag. "
         "Half of each batch is contrastive pairs on fresh train problems: the reference chain and the "
-        "same chain with one step's result a near miss (one or two digits changed, or off by a power of "
-        "ten, the generator's own kinds of slip) continued correctly from the wrong value, labelled by the "
-        "same checker (by outcome only, for an ORM). A pair shares its prompt, so only the digits of one "
-        "step tell the two apart; trained on its own samples alone, the model learned how hard a "
-        "problem looks and never read the results (step AUC 0.84). The reference chains also carry an "
-        "auxiliary language-modelling loss: a verifier has to compute better than the generator it "
-        "checks, and the generator was stopped before it mastered the task."
+        "same chain with one step's result a near miss (one or two digits changed, mostly leading "
+        "digits, where the generator's carries slip; or off by a power of ten) continued correctly from "
+        "the wrong value, labelled by the same checker (by outcome only, for an ORM). A pair shares its "
+        "prompt, so only the digits of one step tell the two apart; trained on its own samples alone, "
+        "the model learned how hard a problem looks and never read the results (step AUC 0.84). The "
+        "reference chains also carry an auxiliary language-modelling loss: a verifier has to compute "
+        "better than the generator it checks, and the generator was stopped before it mastered the task."
         + (
             " The PRM also gets a token-level signal (same label tokens, weight "
             f"{recipe.reward_token_weight:g}) at every chain token: good while the chain so far is still a prefix "
@@ -165,6 +176,7 @@ def run_recipe(recipe: Recipe, stages: set[str]) -> None:
             recipe.seed,
             recipe.batch_size,
             stop_at=recipe.generator_stop_at,
+            device=recipe.device,
         )
         data = (
             f"{recipe.generator_stop_at or recipe.generator_steps} steps of a {recipe.generator_steps}-step "

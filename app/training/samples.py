@@ -11,7 +11,6 @@ from app.core.steps import split_steps
 from app.engines.batch import generate_many
 from app.engines.protocols import SamplingRequest
 from app.engines.vllm_common import EngineOptions
-from app.engines.vllm_generator import VllmGenerator
 from app.task import arith
 
 
@@ -32,6 +31,10 @@ def label(problem: arith.Problem, chain: str) -> LabelledChain:
 async def _sample(
     generator_dir: Path, problems: list[arith.Problem], n: int, temperature: float, seed: int
 ) -> list[list[str]]:
+    # Imported here, not at the top: the PRM and ORM stages read saved chains and need only torch,
+    # so they also run on a GPU machine that has no vLLM installed (`bon train --device cuda`).
+    from app.engines.vllm_generator import VllmGenerator
+
     gen = VllmGenerator.start(generator_dir, EngineOptions())
     try:
         requests = [

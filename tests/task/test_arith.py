@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,11 +46,34 @@ def test_one_corrupted_step_is_the_first_error(seed: int, data: st.DataObject) -
     assert check.labels[i + 1 :] == [StepLabel.AFTER_ERROR] * (len(steps) - i - 1)
 
 
-@given(st.integers(-9999, 99999), seeds)
-def test_a_near_miss_is_wrong_and_written_like_a_number(value: int, seed: int) -> None:
-    wrong = arith.near_miss(value, random.Random(seed))
+@pytest.mark.parametrize("near_miss", [arith.near_miss, arith.any_near_miss])
+@given(value=st.integers(-9999, 99999), seed=seeds)
+def test_a_near_miss_is_wrong_and_written_like_a_number(
+    near_miss: Callable[[int, random.Random], int], value: int, seed: int
+) -> None:
+    wrong = near_miss(value, random.Random(seed))
     assert wrong != value
     assert (wrong < 0) == (value < 0) or wrong == 0
+
+
+def changed_positions(a: int, b: int) -> set[int]:
+    """Digit positions (0 = units) where two numbers of the same length differ."""
+    x, y = str(abs(a)), str(abs(b))
+    return {i for i in range(len(x)) if x[::-1][i] != y[::-1][i]} if len(x) == len(y) else set()
+
+
+def test_near_misses_land_on_leading_digits_as_the_generators_slips_do() -> None:
+    # The generator's slips are carries into a leading digit; the units digit is the rarest.
+    rng = random.Random(0)
+    units = tens = 0
+    for _ in range(4000):
+        changed = changed_positions(4417, arith.near_miss(4417, rng))
+        units += changed == {0}
+        tens += changed == {1}
+    assert units * 3 < tens
+    rng = random.Random(0)
+    uniform = [changed_positions(4417, arith.any_near_miss(4417, rng)) for _ in range(4000)]
+    assert uniform.count({0}) * 3 > uniform.count({1})  # the uniform kind has no such preference
 
 
 @given(seeds)
