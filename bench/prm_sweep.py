@@ -108,15 +108,16 @@ def evaluate(model: LlamaForCausalLM, scorer: Scorer, held: list[LabelledChain])
     # Probe: does a slip in the units, tens or hundreds digit of the first step get caught?
     rng = random.Random(123)
     probe: dict[str, float] = {}
+    probe_problems = arith.problems("test", PROBE_PROBLEMS, seed=5)
     for position in range(3):
         rows = []
-        for p in arith.problems("test", PROBE_PROBLEMS, seed=5):
+        for p in probe_problems:
             steps = slipped_first_step(p, position, rng)
             if steps is not None:
                 rows.append(reward.labelled_row(scorer.tok, p, steps, "prm"))
         caught = [s[0] < 0.5 for s in scorer.tag_scores(model, rows)]
         probe[f"caught_digit{position}"] = round(sum(caught) / len(caught), 3)
-    refs = [reward.labelled_row(scorer.tok, p, p.reference_steps(), "prm") for p in arith.problems("test", 600, 5)]
+    refs = [reward.labelled_row(scorer.tok, p, p.reference_steps(), "prm") for p in probe_problems]
     probe["reference_passed"] = round(sum(s[0] >= 0.5 for s in scorer.tag_scores(model, refs)) / len(refs), 3)
     model.train()
     return {
