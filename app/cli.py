@@ -14,13 +14,13 @@ cli = typer.Typer(help="Best-of-N verification service.", no_args_is_help=True, 
 STAGES = ("generator", "samples", "prm", "orm")
 
 
-def _cycles(text: str) -> tuple[tuple[int, float], ...]:
+def _cycles(text: str, option: str) -> tuple[tuple[int, float], ...]:
     try:
         cycles = tuple((int(steps), float(lr)) for steps, lr in (part.split("@") for part in text.split(",")))
     except ValueError:
-        raise typer.BadParameter(f"expected STEPS@PEAK_LR,..., got {text!r}", param_hint="--reward-cycles") from None
+        raise typer.BadParameter(f"expected STEPS@PEAK_LR,..., got {text!r}", param_hint=option) from None
     if not cycles or any(steps < 1 or lr <= 0 for steps, lr in cycles):
-        raise typer.BadParameter("each cycle needs at least one step and a positive rate", param_hint="--reward-cycles")
+        raise typer.BadParameter("each cycle needs at least one step and a positive rate", param_hint=option)
     return cycles
 
 
@@ -31,9 +31,10 @@ def train(
     stages: Annotated[str, typer.Option(help="Comma-separated subset of: " + ",".join(STAGES))] = ",".join(STAGES),
     generator_steps: Annotated[int, typer.Option(min=1, help="Length of the generator's LR schedule.")] = 1000,
     generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
-    reward_cycles: Annotated[
-        str, typer.Option(help="The reward models' one-cycle schedules, back to back, as STEPS@PEAK_LR,...")
-    ] = "6000@1e-3",
+    prm_cycles: Annotated[
+        str, typer.Option(help="The PRM's one-cycle schedules, back to back, as STEPS@PEAK_LR,...")
+    ] = "8000@1e-3",
+    orm_cycles: Annotated[str, typer.Option(help="The ORM's schedules, as for --prm-cycles.")] = "6000@1e-3",
     sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
     samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
     seed: int = 0,
@@ -54,7 +55,8 @@ def train(
         seed=seed,
         generator_steps=generator_steps,
         generator_stop_at=generator_stop_at,
-        reward_cycles=_cycles(reward_cycles),
+        prm_cycles=_cycles(prm_cycles, "--prm-cycles"),
+        orm_cycles=_cycles(orm_cycles, "--orm-cycles"),
         sample_problems=sample_problems,
         samples_per_problem=samples_per_problem,
         device=device,

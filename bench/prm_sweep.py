@@ -9,6 +9,10 @@ runs ten variants side by side there. Results: bench/PRM_SWEEP.md.
 
     python bench/prm_sweep.py NAME --config '{"cycles": [[6000, 1e-3]]}' --device cuda
 
+With `--held FILE` it trains on all of `--samples` (or their first `--problems N` problems) and
+scores on FILE instead, e.g. validation-split problems sampled apart, with `--greedy` giving
+their greedy answers for pass@1 (bench/prm_data_device.sh).
+
 Config keys (defaults are the recipe's): cycles [[steps, peak_lr], ...], seed, extra (layers),
 tw (token weight), lmw (LM weight), pf (pair fraction), bs (batch), slips ("lead", the recipe's
 `near_miss`, or "uniform", `any_near_miss`).
@@ -79,7 +83,22 @@ class Scorer:
         return out
 
 
-def evaluate(model: LlamaForCausalLM, scorer: Scorer, held: list[LabelledChain]) -> dict[str, Any]:
+def first_problems(chains: list[LabelledChain], count: int | None) -> list[LabelledChain]:
+    """The chains of the first `count` distinct problems in file order (all when None): the
+    sampler draws problems in a seeded order, so this is what sampling `count` problems gives."""
+    if count is None:
+        return chains
+    keep: set[str] = set()
+    for c in chains:
+        if len(keep) == count and c.problem not in keep:
+            break
+        keep.add(c.problem)
+    return [c for c in chains if c.problem in keep]
+
+
+def evaluate(
+    model: LlamaForCausalLM, scorer: Scorer, held: list[LabelledChain], greedy: dict[str, bool]
+) -> dict[str, Any]:
     model.to(scorer.device).eval()
     usable = [c for c in held if c.steps and arith.parse_problem(c.problem)]
     scores = scorer.tag_scores(model, reward.encode_examples(scorer.tok, usable, "prm"))
@@ -94,7 +113,7 @@ def evaluate(model: LlamaForCausalLM, scorer: Scorer, held: list[LabelledChain])
         samples.append(
             ProblemSamples(
                 answer=str(problem.answer),
-                greedy_correct=False,  # not sampled here; the full `bon eval` has it
+                greedy_correct=greedy.get(text, False),  # from --greedy; else not measured
                 answers=[usable[i].steps[-1].removeprefix(arith.ANSWER_PREFIX) for i in idx],
                 correct=[c.correct for c in checks],
                 step_scores=[scores[i] for i in idx],
@@ -126,6 +145,7 @@ def evaluate(model: LlamaForCausalLM, scorer: Scorer, held: list[LabelledChain])
         "step_auc": round(step_auc(samples), 4),
         "first_error_f1": round(first_error_f1(samples)["f1"], 1),
         **{k: round(at_n[k], 1) for k in ("oracle", "majority_vote", "prm_max_min", "prm_weighted_vote_min")},
+        "greedy": round(100 * sum(s.greedy_correct for s in samples) / len(samples), 1) if greedy else None,
         "prm_weighted_vote_prod": round(at_n["prm_weighted_vote_prod"], 1),
         **probe,
     }
@@ -139,17 +159,28 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=Path("runs/prm_sweep"), help="results (NAME.jsonl) and the model")
     ap.add_argument("--samples", type=Path, default=Path("runs/samples.jsonl"))
     ap.add_argument("--load", type=Path, help="score this saved reward model instead of training one")
+    ap.add_argument("--problems", type=int, help="train on the first N sampled problems only")
+    ap.add_argument(
+        "--held",
+        type=Path,
+        help="score on these sampled chains (e.g. validation-split problems) and train on all of --samples, "
+        "instead of holding out every tenth sampled problem",
+    )
+    ap.add_argument("--greedy", type=Path, help="JSON {problem: greedy answer right} for --held, for pass@1")
+    ap.add_argument("--kind", choices=["prm", "orm"], default="prm", help="orm: train and save only")
     args = ap.parse_args()
     cfg = json.loads(args.config)
     if cfg.get("slips", "lead") == "uniform":
         arith.near_miss = arith.any_near_miss  # counterfactual_steps looks it up at call time
     args.out.mkdir(parents=True, exist_ok=True)
-    train_chains, held = held_out_split(load_chains(args.samples))
+    chains = first_problems(load_chains(args.samples), args.problems)
+    train_chains, held = (chains, load_chains(args.held)) if args.held else held_out_split(chains)
+    greedy = json.loads(args.greedy.read_text()) if args.greedy else {}
     scorer = Scorer(PreTrainedTokenizerFast.from_pretrained(str(GENERATOR)), args.device)
     start, cycle = time.perf_counter(), 0
     if args.load:
         record = {"name": args.name, "model": str(args.load)}
-        print(json.dumps(record | evaluate(LlamaForCausalLM.from_pretrained(str(args.load)), scorer, held)))
+        print(json.dumps(record | evaluate(LlamaForCausalLM.from_pretrained(str(args.load)), scorer, held, greedy)))
         return
 
     # Score after every cycle: wrap the training loop that train_reward_model calls once per cycle.
@@ -159,8 +190,14 @@ def main() -> None:
         nonlocal cycle
         result = train_one_cycle(model, *a, **kw)
         cycle += 1
+        # The losses and time go with the model, for its card if it is shipped.
+        (args.out / f"{args.name}.train{cycle}.json").write_text(
+            json.dumps({"losses": result.losses, "seconds": result.seconds})
+        )
         record = {"name": args.name, "cycle": cycle, "seconds": round(time.perf_counter() - start)}
-        record |= evaluate(model, scorer, held) | {"config": cfg}
+        if args.kind == "prm":
+            record |= evaluate(model, scorer, held, greedy)
+        record |= {"config": cfg, "problems": len({c.problem for c in train_chains})}
         print(json.dumps(record), flush=True)
         with (args.out / f"{args.name}.jsonl").open("a") as f:
             f.write(json.dumps(record) + "\n")
@@ -171,7 +208,7 @@ def main() -> None:
         GENERATOR,
         train_chains,
         args.out / args.name,
-        "prm",
+        args.kind,
         [tuple(c) for c in cfg.get("cycles", [[6000, 1e-3]])],
         seed=cfg.get("seed", 0),
         batch_size=cfg.get("bs", 64),

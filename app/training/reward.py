@@ -8,7 +8,7 @@ tokens give ``P(good) = softmax([good, bad])[0]``, exactly what vLLM's token cla
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -138,6 +138,42 @@ def reward_loss(good_id: int, bad_id: int, lm_weight: float, token_weight: float
     return loss
 
 
+BUCKET_POOL = 8  # batches drawn together and regrouped by length
+
+
+def to_batch(rows: list[Row], pad_id: int) -> Batch:
+    ids = pad([r.ids for r in rows], pad_id)
+    return {
+        "input_ids": ids,
+        "attention_mask": ids != pad_id,
+        "tag_targets": pad([r.tag_targets for r in rows], IGNORE),
+        "token_targets": pad([r.token_targets for r in rows], IGNORE),
+        "lm_targets": pad([r.lm_targets for r in rows], IGNORE),
+    }
+
+
+def bucketed_batches(draw_rows: Callable[[], list[Row]], rng: random.Random, pad_id: int) -> Callable[[int], Batch]:
+    """`next_batch(step)` for the training loop: it draws BUCKET_POOL batches of rows at a time,
+    sorts the pool by length and cuts it into batches of the same size, served in a random order.
+
+    A batch is as wide as its longest row; drawn at random, a third of it was padding (rows of 30
+    to 100 tokens). Grouped by length, the same rows cost about a third less time on the CPU, and
+    every row is still trained on exactly once."""
+    queue: list[Batch] = []
+
+    def next_batch(_: int) -> Batch:
+        if not queue:
+            drawn = [draw_rows() for _ in range(BUCKET_POOL)]
+            size = len(drawn[0])
+            pool = sorted((row for rows in drawn for row in rows), key=lambda r: len(r.ids))
+            chunks = [pool[i : i + size] for i in range(0, len(pool), size)]
+            rng.shuffle(chunks)
+            queue.extend(to_batch(rows, pad_id) for rows in chunks)
+        return queue.pop()
+
+    return next_batch
+
+
 Cycle = tuple[int, float]  # (steps, peak learning rate) of one one-cycle schedule
 
 
@@ -175,17 +211,11 @@ def train_reward_model(
     for i, (steps, peak_lr) in enumerate(cycles):
         rng = random.Random(seed + i)
 
-        def next_batch(_: int, rng: random.Random = rng) -> Batch:
+        def draw_rows(rng: random.Random = rng) -> list[Row]:
             rows = rng.sample(examples, batch_size - 2 * n_pairs)
-            rows += [row for _ in range(n_pairs) for row in contrastive_pair(tok, rng, kind)]
-            ids = pad([r.ids for r in rows], tok.pad_token_id)
-            return {
-                "input_ids": ids,
-                "attention_mask": ids != tok.pad_token_id,
-                "tag_targets": pad([r.tag_targets for r in rows], IGNORE),
-                "token_targets": pad([r.token_targets for r in rows], IGNORE),
-                "lm_targets": pad([r.lm_targets for r in rows], IGNORE),
-            }
+            return rows + [row for _ in range(n_pairs) for row in contrastive_pair(tok, rng, kind)]
+
+        next_batch = bucketed_batches(draw_rows, rng, tok.pad_token_id)
 
         part = train(
             model, next_batch, loss, steps, peak_lr, f"{kind} cycle {i + 1}/{len(cycles)}", seed + i, device=device

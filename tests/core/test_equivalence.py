@@ -111,7 +111,7 @@ def test_works_off_the_main_thread() -> None:
     assert results == [True, False]
 
 
-@settings(deadline=None, max_examples=60)
+@settings(max_examples=60)
 @given(integers)
 def test_an_integer_equals_its_other_forms(n: int) -> None:
     assert answers_equivalent(str(n), f"{n}.0")
@@ -119,14 +119,14 @@ def test_an_integer_equals_its_other_forms(n: int) -> None:
     assert answers_equivalent(str(n), str(n))
 
 
-@settings(deadline=None, max_examples=60)
+@settings(max_examples=60)
 @given(integers, integers)
 def test_distinct_integers_differ_symmetrically(m: int, n: int) -> None:
     assert answers_equivalent(str(m), str(n)) == (m == n)
     assert answers_equivalent(str(n), str(m)) == (m == n)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(max_examples=60)
 @given(fractions)
 def test_a_fraction_equals_its_latex_form_both_ways(f: Fraction) -> None:
     plain = f"{f.numerator}/{f.denominator}"
@@ -136,7 +136,7 @@ def test_a_fraction_equals_its_latex_form_both_ways(f: Fraction) -> None:
     assert answers_equivalent(latex, plain)
 
 
-@settings(deadline=None, max_examples=60)
+@settings(max_examples=60)
 @given(fractions, fractions)
 def test_distinct_fractions_differ_symmetrically(f: Fraction, g: Fraction) -> None:
     a = f"{f.numerator}/{f.denominator}"

@@ -5,7 +5,7 @@ import random
 from typing import get_args
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from app.core.equivalence import answers_equivalent
@@ -127,7 +127,6 @@ scores = st.floats(min_value=0.0, max_value=1.0, allow_nan=False)
 chain_lists = st.lists(st.builds(ScoredChain, st.sampled_from(POOL), scores, scores), max_size=24)
 
 
-@settings(deadline=None)
 @given(chain_lists, st.sampled_from(METHODS))
 def test_the_winner_is_the_best_member_of_the_winning_cluster(chains: list[ScoredChain], method: Selection) -> None:
     result = select(chains, method)
@@ -155,7 +154,6 @@ def test_the_winner_is_the_best_member_of_the_winning_cluster(chains: list[Score
         assert winning.count == max(c.count for c in result.clusters)
 
 
-@settings(deadline=None)
 @given(chain_lists, st.randoms(use_true_random=False))
 def test_weighted_vote_ignores_the_order_of_chains(chains: list[ScoredChain], rng: random.Random) -> None:
     result = select(chains, "prm_weighted_vote")
@@ -172,7 +170,6 @@ def test_weighted_vote_ignores_the_order_of_chains(chains: list[ScoredChain], rn
         assert again.confidence == pytest.approx(result.confidence)
 
 
-@settings(deadline=None)
 @given(st.sampled_from([a for a in POOL if a is not None]), st.lists(scores, min_size=1, max_size=64))
 def test_majority_on_one_answer_is_certain(answer: str, chain_scores: list[float]) -> None:
     result = select([ScoredChain(answer, s, None) for s in chain_scores], "majority_vote")

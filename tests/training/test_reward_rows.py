@@ -10,7 +10,7 @@ from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
 from app.task import arith
 from app.task.tokenizer import STEP_TAG, build_tokenizer
-from app.training.reward import IGNORE, contrastive_pair, grow, labelled_row
+from app.training.reward import BUCKET_POOL, IGNORE, Row, bucketed_batches, contrastive_pair, grow, labelled_row
 
 
 @pytest.fixture(scope="module")
@@ -83,3 +83,28 @@ def test_grown_layers_start_as_the_identity() -> None:
         after = model(input_ids=ids).logits
     assert len(model.model.layers) == 4 and model.config.num_hidden_layers == 4
     assert torch.allclose(before, after)
+
+
+def test_length_buckets_serve_every_drawn_row_once_in_narrower_batches(tok: PreTrainedTokenizerFast) -> None:
+    rng = random.Random(3)
+    drawn: list[list[Row]] = []
+
+    def draw_rows() -> list[Row]:
+        problems = arith.problems("train", 8, seed=rng.randrange(10**6))
+        rows = [labelled_row(tok, p, p.reference_steps(), "prm") for p in problems]
+        drawn.append(rows)
+        return rows
+
+    next_batch = bucketed_batches(draw_rows, random.Random(0), tok.pad_token_id)
+    batches = [next_batch(step) for step in range(2 * BUCKET_POOL)]
+    assert len(drawn) == 2 * BUCKET_POOL, "a pool is drawn only when the last one is used up"
+    assert all(b["input_ids"].shape[0] == 8 for b in batches)
+    served = sorted(
+        tuple(ids[mask].tolist())
+        for b in batches
+        for ids, mask in zip(b["input_ids"], b["attention_mask"], strict=True)
+    )
+    assert served == sorted(tuple(r.ids) for rows in drawn for r in rows)
+    grouped = sum(b["input_ids"].numel() for b in batches)
+    at_random = sum(len(rows) * max(len(r.ids) for r in rows) for rows in drawn)
+    assert grouped < at_random
