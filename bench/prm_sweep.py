@@ -55,13 +55,7 @@ def slipped_first_step(p: arith.Problem, position: int, rng: random.Random) -> l
     if i < 0:
         return None
     digits[i] = rng.choice([d for d in "0123456789" if d != digits[i] and (i > 0 or d != "0" or len(digits) == 1)])
-    value = int("".join(digits)) * (-1 if p.values[0] < 0 else 1)
-    steps = [f"{p.start}{p.ops[0][0]}{p.ops[0][1]}={value}"]
-    for op, operand in p.ops[1:]:
-        nxt = arith.apply(value, op, operand)
-        steps.append(f"{value}{op}{operand}={nxt}")
-        value = nxt
-    return [*steps, f"{arith.ANSWER_PREFIX}{value}"]
+    return p.steps_with_result(0, int("".join(digits)) * (-1 if p.values[0] < 0 else 1))
 
 
 class Scorer:

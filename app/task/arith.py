@@ -61,9 +61,14 @@ class Problem:
         return self.values[-1]
 
     def reference_steps(self) -> list[str]:
+        return self.steps_with_result(None, 0)
+
+    def steps_with_result(self, k: int | None, result: int) -> list[str]:
+        """The reference chain with step k's result written as `result` and every later step
+        computed correctly from it, as a generator that slips once carries on (k None: no slip)."""
         steps, value = [], self.start
-        for op, operand in self.ops:
-            nxt = apply(value, op, operand)
+        for i, (op, operand) in enumerate(self.ops):
+            nxt = result if i == k else apply(value, op, operand)
             steps.append(f"{value}{op}{operand}={nxt}")
             value = nxt
         steps.append(f"{ANSWER_PREFIX}{value}")
@@ -134,15 +139,7 @@ def counterfactual_steps(problem: Problem, rng: random.Random) -> tuple[list[str
     index of the wrong step. Paired with the reference chain of the same problem, it teaches a
     verifier to read the digits rather than guess from how hard the problem looks."""
     k = rng.randrange(len(problem.ops))
-    steps, value = [], problem.start
-    for i, (op, operand) in enumerate(problem.ops):
-        nxt = apply(value, op, operand)
-        if i == k:
-            nxt = near_miss(nxt, rng)
-        steps.append(f"{value}{op}{operand}={nxt}")
-        value = nxt
-    steps.append(f"{ANSWER_PREFIX}{value}")
-    return steps, k
+    return problem.steps_with_result(k, near_miss(problem.values[k], rng)), k
 
 
 def parse_problem(text: str) -> Problem | None:
