@@ -152,7 +152,7 @@ def reward_card_data(recipe: Recipe, n_chains: int, kind: RewardKind) -> str:
         f"Fine-tuned from `{recipe.name}-generator`, grown by {recipe.reward_extra_layers} identity-initialised "
         f"layers, for {' then '.join(f'{n} steps (peak LR {lr:g})' for n, lr in recipe.cycles(kind))} "
         f"(batch {recipe.batch_size}, AdamW, one-cycle LR schedule{'s' if len(recipe.cycles(kind)) > 1 else ''}; "
-        "rows grouped by length into batches, which saves a third of the padding) "
+        "rows grouped by length into batches, which removes most of the padding) "
         f"on the generator's own {n_chains} sampled chains "
         f"({recipe.samples_per_problem} per problem at temperature {recipe.temperature}, on "
         f"{recipe.sample_problems} train problems): {label}. Input: each step followed by the tag "

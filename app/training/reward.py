@@ -157,8 +157,8 @@ def bucketed_batches(draw_rows: Callable[[], list[Row]], rng: random.Random, pad
     sorts the pool by length and cuts it into batches of the same size, served in a random order.
 
     A batch is as wide as its longest row; drawn at random, a third of it was padding (rows of 30
-    to 100 tokens). Grouped by length, the same rows cost about a third less time on the CPU, and
-    every row is still trained on exactly once."""
+    to 100 tokens). Grouped by length, the same rows take a fifth less time on 2 CPU cores (0.50 s
+    a step before, 0.39 s after), and every row is still trained on exactly once."""
     queue: list[Batch] = []
 
     def next_batch(_: int) -> Batch:
