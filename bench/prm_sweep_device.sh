@@ -3,14 +3,9 @@
 # Needs torch and transformers there; pydantic travels as wheels in .whl (see the device notes).
 # Each variant's per-cycle scores land in $OUT/<name>.jsonl as they come, and in $OUT/all.jsonl.
 set -u
-if [ -d .whl ]; then
-  python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit
-  export PYTHONPATH=/tmp/site
-fi
-export PYTHONPATH=${PYTHONPATH:-}:$PWD PYTHONUNBUFFERED=1 OMP_NUM_THREADS=1
+source bench/device_env.sh
 OUT=${OUT:-runs/prm_sweep}
 mkdir -p "$OUT"
-nvidia-smi --query-gpu=name,memory.total --format=csv,noheader
 B='[[2000,1.5e-3],[2000,5e-4]]'
 variant() {
   timeout "${LIMIT:-500}" python3 bench/prm_sweep.py "$1" --device cuda --out "$OUT" --config "$2" >"/tmp/$1.log" 2>&1 &
