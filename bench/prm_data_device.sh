@@ -3,7 +3,8 @@
 # on one GPU on the first 2000 / 4000 / 8000 sampled train problems (16 chains each), all with the
 # recipe's schedule, scored on 400 validation-split problems (16 samples each, plus greedy), and
 # the ORMs that would go with them; `seeds` instead runs seeds 1 and 2 on 2000 problems (the
-# recipe's run-to-run spread). Inputs (made on the CPU with vLLM, carried in runs/dev):
+# recipe's run-to-run spread); `length` runs 10000 steps (seeds 0-2) against 8000 (seeds 1-2;
+# seed 0 is the shipped CPU run) on the recipe's 2000 problems. Inputs (made on the CPU with vLLM, carried in runs/dev):
 # samples8000.jsonl.gz, val_samples.jsonl, val_greedy.json. Results: bench/PRM_SWEEP.md.
 set -u
 source bench/device_env.sh
@@ -21,7 +22,14 @@ pack() {  # TARBALL NAME...: models with their losses; at most 8 files of 16 MiB
   local tarball=$1; shift
   (cd /tmp/models && tar czf "$OUT/$tarball" "$@" "${@/%/.train1.json}")
 }
-if [ "${1:-data}" = seeds ]; then
+if [ "${1:-data}" = length ]; then
+  for seed in 0 1 2; do variant "prm10k_s$seed" 2000 prm "{\"seed\": $seed, \"cycles\": [[10000, 1e-3]]}"; done
+  for seed in 1 2; do variant "prm8k_s$seed" 2000 prm "{\"seed\": $seed, \"cycles\": [[8000, 1e-3]]}"; done
+  wait
+  pack models_l1.tgz prm10k_s0 prm10k_s1
+  pack models_l2.tgz prm10k_s2 prm8k_s1
+  pack models_l3.tgz prm8k_s2
+elif [ "${1:-data}" = seeds ]; then
   for seed in 1 2; do variant "prm2000_s$seed" 2000 prm "{\"seed\": $seed}"; done
   wait
   pack models_s.tgz prm2000_s1 prm2000_s2
