@@ -33,7 +33,7 @@ def train(
     generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
     prm_cycles: Annotated[
         str, typer.Option(help="The PRM's one-cycle schedules, back to back, as STEPS@PEAK_LR,...")
-    ] = "8000@1e-3",
+    ] = "10000@1e-3",
     orm_cycles: Annotated[str, typer.Option(help="The ORM's schedules, as for --prm-cycles.")] = "6000@1e-3",
     sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
     samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
