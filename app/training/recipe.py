@@ -37,9 +37,9 @@ class Recipe:
     # long cycle checked leading digits as well as two cycles of the same total length did, and
     # the number of steps mattered more than anything else (bench/PRM_SWEEP.md). On validation
     # problems, PRMs of 6000 steps closed 56-71% of the greedy-to-oracle gap (four runs), of 8000
-    # steps 72-74% (three) and of 10000 steps 77-82% (three seeds on a GPU). The ORM stays at 6000
-    # steps, which keeps `make models` at about two hours; the PRM max beats the ORM max by more
-    # than 20 points at N=16, far more than 4000 steps could explain.
+    # steps 71-73% (three) and of 10000 steps 75-82% (four: three seeds on a GPU, and the shipped
+    # CPU run). The ORM stays at 6000 steps, which keeps `make models` at about two hours; with
+    # 6000 steps each (the evaluation before a33e3ea) the PRM max beat the ORM max by 17 points.
     prm_cycles: tuple[tuple[int, float], ...] = ((10000, 1e-3),)
     orm_cycles: tuple[tuple[int, float], ...] = ((6000, 1e-3),)
     # The reward models are the generator plus `reward_extra_layers` identity-initialised layers:
