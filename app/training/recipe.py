@@ -128,8 +128,9 @@ def _reward(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind) -> No
 
 
 def write_reward_card(recipe: Recipe, chains: list[LabelledChain], kind: RewardKind, result: TrainResult) -> None:
-    """The card of a reward model trained by `recipe` on `chains`; separate from training so a
-    model trained elsewhere by the same recipe (bench/prm_sweep.py on a GPU) gets the same card."""
+    """The card of a reward model trained by `recipe` on `chains`. It is separate from training so
+    that a model trained by the same recipe elsewhere (bench/prm_sweep.py on a lent GPU, as the
+    shipped ORM was) gets the recipe's card; its first paragraph then says where it was trained."""
     steps = sum(len(c.steps) for c in chains)
     right = sum(sum(c.step_right) for c in chains)
     extra = {
