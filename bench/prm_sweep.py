@@ -35,6 +35,7 @@ from app.evaluation.metrics import ProblemSamples, best_of_n, first_error_f1, st
 from app.task import arith
 from app.task.tokenizer import BAD_TOKEN, GOOD_TOKEN, STEP_TAG
 from app.training.generator import pad
+from app.training.recipe import Recipe
 from app.training.samples import LabelledChain, load_chains
 
 GENERATOR = Path("models/arith-generator")
@@ -198,18 +199,19 @@ def main() -> None:
         return result
 
     reward.train = train_then_score
+    recipe = Recipe()  # the defaults of every config key the config leaves out
     reward.train_reward_model(
         GENERATOR,
         train_chains,
         args.out / args.name,
         args.kind,
-        [tuple(c) for c in cfg.get("cycles", [[6000, 1e-3]])],
-        seed=cfg.get("seed", 0),
-        batch_size=cfg.get("bs", 64),
-        pair_fraction=cfg.get("pf", 0.5),
-        lm_weight=cfg.get("lmw", 1.0),
-        token_weight=cfg.get("tw", 1.0),
-        extra_layers=cfg.get("extra", 2),
+        [tuple(c) for c in cfg.get("cycles", recipe.cycles(args.kind))],
+        seed=cfg.get("seed", recipe.seed),
+        batch_size=cfg.get("bs", recipe.batch_size),
+        pair_fraction=cfg.get("pf", recipe.reward_pair_fraction),
+        lm_weight=cfg.get("lmw", 1.0),  # not a recipe field: train_reward_model's default
+        token_weight=cfg.get("tw", recipe.reward_token_weight),
+        extra_layers=cfg.get("extra", recipe.reward_extra_layers),
         device=args.device,
     )
 
