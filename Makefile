@@ -19,7 +19,7 @@ endif
 # Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run run-split test lint lint-docker typecheck models eval bench bench-split openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker typecheck models eval bench bench-split openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) install $(VLLM_REQ)
 	# PyPI's torchvision/torchaudio break `import transformers` beside the CPU torch; vLLM's text models need neither.
 	$(PIP) uninstall -y torchvision torchaudio torchcodec
-	$(PIP) install -e '.[dev]'
+	$(PIP) install -e '.[dev,lab]'
 	touch $@
 
 run: install
@@ -37,15 +37,20 @@ run: install
 
 # The split deployment without Docker: generator server, reward worker and API as local processes.
 run-split: install
-	$(PY) -m app.local_services
+	$(PY) -m lab.local_services
 
 test: install node_modules/.installed lint
 	$(PY) -m pytest
 
+# The fast tier: everything but the end-to-end tests, on fake engines; no vLLM engine starts.
+test-fast: install
+	$(PY) -m pytest -m "not e2e" -q
+
 lint: install lint-docker
-	$(VENV)/bin/ruff check app tests bench
-	$(VENV)/bin/ruff format --check app tests bench
-	$(VENV)/bin/mypy app
+	$(VENV)/bin/ruff check app lab tests bench
+	$(VENV)/bin/ruff format --check app lab tests bench
+	$(VENV)/bin/mypy app lab
+	$(VENV)/bin/lint-imports --no-logo
 
 lint-docker: install
 	command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq docker-compose >/dev/null; }

@@ -6,7 +6,6 @@ environment.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -19,6 +18,10 @@ from app.core.select import Selection
 SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 Effort = Literal["minimal", "low", "medium", "high"]
+
+# What the API's wire models accept at most; the settings can lower these limits, not raise them.
+WIRE_MAX_PROBLEM_CHARS = 4000
+WIRE_MAX_TEMPERATURE = 2.0
 
 
 class Settings(BaseSettings):
@@ -58,10 +61,20 @@ class Settings(BaseSettings):
     # Request limits and defaults.
     max_n: int = Field(default=64, ge=1, le=1024, description="Largest N a client may ask for.")
     default_n: int = Field(default=16, ge=1)
-    default_temperature: float = Field(default=1.0, ge=0.0, le=2.0)
-    max_temperature: float = Field(default=2.0, ge=0.0)
+    default_temperature: float = Field(default=1.0, ge=0.0, le=WIRE_MAX_TEMPERATURE)
+    max_temperature: float = Field(
+        default=WIRE_MAX_TEMPERATURE,
+        ge=0.0,
+        le=WIRE_MAX_TEMPERATURE,
+        description="Highest temperature a client may ask for.",
+    )
     default_max_tokens: int = Field(default=160, ge=1)
-    max_problem_chars: int = Field(default=4000, ge=1)
+    max_problem_chars: int = Field(
+        default=WIRE_MAX_PROBLEM_CHARS,
+        ge=1,
+        le=WIRE_MAX_PROBLEM_CHARS,
+        description="Longest problem accepted, in characters.",
+    )
     default_aggregation: Aggregation = "min"
     default_selection: Selection = "prm_weighted_vote"
     request_timeout_s: float = Field(default=120.0, gt=0, description="Per-request deadline for the pipeline.")
@@ -98,8 +111,3 @@ class Settings(BaseSettings):
         if self.default_temperature > self.max_temperature:
             raise ValueError("default_temperature exceeds max_temperature")
         return self
-
-
-@lru_cache
-def get_settings() -> Settings:
-    return Settings()

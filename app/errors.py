@@ -1,4 +1,4 @@
-"""Domain errors. They carry their meaning; the API maps them to HTTP status codes in one place."""
+"""Domain errors. They carry their meaning; the web layer maps them to HTTP status codes in one place."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ class BonError(Exception):
     """Base of every error the service reports to a client."""
 
     code = "internal_error"
-    param: str | None = None  # the request parameter at fault, where there is one (OpenAI's `param`)
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, param: str | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.param = param  # the request parameter at fault, where there is one (OpenAI's `param`)
 
 
 class InvalidRequest(BonError):
@@ -28,8 +28,7 @@ class UnsupportedParameter(InvalidRequest):
     code = "unsupported_parameter"
 
     def __init__(self, param: str, message: str) -> None:
-        super().__init__(message)
-        self.param = param
+        super().__init__(message, param)
 
 
 class ModelNotFound(BonError):
@@ -62,9 +61,10 @@ class EngineUnavailable(EngineError):
     code = "engine_unavailable"
 
 
-class ConfigurationError(BonError):
-    code = "configuration_error"
-
-
 class DeadlineExceeded(BonError):
     code = "deadline_exceeded"
+
+
+class ConfigurationError(Exception):
+    """A model or setting the engines cannot start with. Raised while loading, never to a client:
+    the loader reports it on /ready instead."""

@@ -1,55 +1,54 @@
-"""The FastAPI application: settings, a lifespan that builds the engines once, thin routers."""
+"""The API app: settings, a lifespan that loads the engines once, thin routers."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
-from prometheus_client import CollectorRegistry
-from prometheus_fastapi_instrumentator import Instrumentator
+from fastapi import FastAPI
 
-from app.api.errors import install_error_handlers
+from app.api.openai_errors import OPENAI_PREFIX, openai_error
 from app.api.openapi import install_openapi
-from app.api.routes import health, openai_compat, solve
-from app.config import Settings, get_settings
-from app.engines.container import EngineHolder, Engines, EngineState, build_engines
-from app.observability import PipelineMetrics, configure_logging, request_id_var
+from app.api.routes import health, openai, solve
+from app.config import Settings
+from app.engines.container import Engines, build_engines
+from app.service.params import RequestPolicy
+from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
-
-log = logging.getLogger(__name__)
+from app.web.errors import install_error_handlers
+from app.web.http_metrics import install_metrics
+from app.web.loading import Loader
+from app.web.request_id import configure_logging, install_request_id
 
 EngineFactory = Callable[[Settings], Engines]
 
 
-def _service(engines: Engines, settings: Settings, metrics: PipelineMetrics) -> SolveService:
+def request_policy(settings: Settings) -> RequestPolicy:
+    return RequestPolicy(
+        default_n=settings.default_n,
+        default_temperature=settings.default_temperature,
+        default_max_tokens=settings.default_max_tokens,
+        default_aggregation=settings.default_aggregation,
+        default_selection=settings.default_selection,
+        max_n=settings.max_n,
+        max_temperature=settings.max_temperature,
+        max_problem_chars=settings.max_problem_chars,
+        default_effort=settings.default_reasoning_effort,
+        effort_n=dict(settings.reasoning_effort_n),
+        effort_max_tokens=dict(settings.reasoning_effort_max_tokens),
+    )
+
+
+def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineMetrics) -> SolveService:
     return SolveService(
         engines.generator,
         engines.scorer,
         engines.outcome_scorer,
         engines.generator_descriptor,
-        max_n=settings.max_n,
         timeout_s=settings.request_timeout_s,
         max_concurrent=settings.max_concurrent_requests,
         metrics=metrics,
     )
-
-
-async def _load(app: FastAPI, factory: EngineFactory) -> None:
-    holder: EngineHolder = app.state.engines
-    try:
-        # Engine start-up blocks for tens of seconds: keep the event loop (and /health) free.
-        engines = await asyncio.to_thread(factory, app.state.settings)
-    except Exception as exc:
-        log.exception("engines failed to start")
-        holder.state, holder.error = EngineState.FAILED, str(exc)
-        return
-    app.state.solve_service = _service(engines, app.state.settings, app.state.metrics)
-    holder.engines, holder.state = engines, EngineState.READY
-    log.info("engines ready")
 
 
 def create_app(
@@ -57,25 +56,25 @@ def create_app(
     engines: Engines | None = None,
     engine_factory: EngineFactory = build_engines,
 ) -> FastAPI:
-    """Build the app. With `engines` given (tests share one set), the lifespan does not load any."""
-    settings = settings or get_settings()
+    """Build the app. With `engines` given (tests share one set, or fakes), the lifespan loads none
+    and leaves them open on exit: they belong to the caller."""
+    settings = settings or Settings()
+    loader: Loader[Engines] = Loader("the engines", "engines")
+
+    def serve_with(loaded: Engines) -> None:
+        app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        holder: EngineHolder = app.state.engines
         if engines is not None:
-            app.state.solve_service = _service(engines, settings, app.state.metrics)
-            holder.engines, holder.state = engines, EngineState.READY
+            loader.use(engines, serve_with)
         else:
-            holder.task = asyncio.create_task(_load(app, engine_factory))
+            loader.start(lambda: engine_factory(settings), serve_with)
         try:
             yield
         finally:
-            if holder.task is not None and not holder.task.done():
-                holder.task.cancel()
-            if engines is None and holder.engines is not None:
-                await holder.engines.close()
+            await loader.close(None if engines is not None else Engines.close)
 
     app = FastAPI(
         title="Best-of-N verification service",
@@ -84,29 +83,14 @@ def create_app(
         "answer with a summary of the hidden reasoning.",
         lifespan=lifespan,
     )
-    registry = CollectorRegistry()
     app.state.settings = settings
-    app.state.engines = EngineHolder()
-    app.state.metrics = PipelineMetrics(registry)
-    app.state.registry = registry
-
-    @app.middleware("http")
-    async def request_id(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        rid = request.headers.get("x-request-id") or uuid.uuid4().hex[:16]
-        token = request_id_var.set(rid[:64])
-        try:
-            response = await call_next(request)
-        finally:
-            request_id_var.reset(token)
-        response.headers["X-Request-ID"] = rid[:64]
-        return response
-
-    install_error_handlers(app)
+    app.state.policy = request_policy(settings)
+    app.state.engine_loader = loader
+    install_request_id(app)
+    install_error_handlers(app, {OPENAI_PREFIX: openai_error})
     install_openapi(app)
     app.include_router(health.router)
     app.include_router(solve.router)
-    app.include_router(openai_compat.router)
-    Instrumentator(registry=registry, should_group_status_codes=False).instrument(app).expose(
-        app, include_in_schema=False, should_gzip=False
-    )
+    app.include_router(openai.router)
+    app.state.metrics = PipelineMetrics(install_metrics(app))
     return app

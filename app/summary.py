@@ -7,10 +7,10 @@ any other task it states only the shape of the reasoning and its answer.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
-_ARITH_STEP = re.compile(r"^(-?\d+)([+\-*])(\d+)=(-?\d+)$")
+from app.formats.arith import parse_step
+
 _VERBS = {"+": "add {b}", "-": "subtract {b}", "*": "multiply by {b}"}
 
 
@@ -21,14 +21,13 @@ def summarize_chain(task: str, steps: Sequence[str], answer: str | None, step_sc
 
 
 def _summarize_arith(steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
-    parsed = [m.groups() for s in steps if (m := _ARITH_STEP.match(s.replace(" ", "")))]
+    parsed = [op for s in steps if (op := parse_step(s.replace(" ", ""))) is not None]
     if not parsed:
         return _summarize_generic(steps, answer, step_scores)
-    start = parsed[0][0]
-    moves = "; ".join(f"{_VERBS[op].format(b=b)} to get {c}" for _, op, b, c in parsed)
+    moves = "; ".join(f"{_VERBS[op.op].format(b=op.right)} to get {op.result}" for op in parsed)
     weakest = min(step_scores) if step_scores else 0.0
     return (
-        f"Worked left to right from {start} in {len(parsed)} operations: {moves}. "
+        f"Worked left to right from {parsed[0].left} in {len(parsed)} operations: {moves}. "
         f"Final answer {answer if answer is not None else 'not reached'}; "
         f"the verifier's least confident step scored {weakest:.2f}."
     )

@@ -30,13 +30,13 @@ from typing import Any
 import torch
 from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
 
-import app.training.reward as reward
-from app.evaluation.metrics import ProblemSamples, best_of_n, first_error_f1, step_auc
-from app.task import arith
-from app.task.tokenizer import BAD_TOKEN, GOOD_TOKEN, STEP_TAG
-from app.training.generator import pad
-from app.training.recipe import Recipe
-from app.training.samples import LabelledChain, load_chains
+import lab.training.reward as reward
+from lab.evaluation.metrics import ProblemSamples, best_of_n, first_error_f1, step_auc
+from lab.task import arith
+from lab.task.tokenizer import BAD_TOKEN, GOOD_TOKEN, STEP_TAG
+from lab.training.generator import pad
+from lab.training.recipe import Recipe
+from lab.training.samples import LabelledChain, load_chains
 
 GENERATOR = Path("models/arith-generator")
 PROBE_PROBLEMS = 600

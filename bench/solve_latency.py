@@ -16,12 +16,12 @@ import sys
 import time
 from pathlib import Path
 
-from app.background_server import start_background_server
 from app.config import Settings
 from app.core.steps import split_steps
 from app.engines.protocols import SamplingRequest
 from app.main import create_app
-from app.task import arith
+from lab.background_server import start_background_server
+from lab.task import arith
 
 NS = (1, 4, 16, 64)
 
@@ -35,7 +35,7 @@ def main() -> None:
 
     settings = Settings(port=args.port, request_timeout_s=600)
     server = start_background_server(create_app(settings), args.port)
-    engines = server.app.state.engines.engines
+    engines = server.app.state.engine_loader.value
     problems = arith.problems("test", args.reps, seed=2024)
     rows = []
     try:

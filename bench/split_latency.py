@@ -21,11 +21,11 @@ from pathlib import Path
 
 import httpx
 
-from app.background_server import BackgroundServer, start_background_server
 from app.config import Settings
-from app.local_services import engine_services
 from app.main import create_app
-from app.task import arith
+from lab.background_server import BackgroundServer, start_background_server
+from lab.local_services import engine_services
+from lab.task import arith
 
 N = 16
 

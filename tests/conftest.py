@@ -1,8 +1,10 @@
-"""Shared fixtures. The real vLLM engines start once per test session (start-up is ~35 s each)."""
+"""Shared fixtures. The fast tier builds the app on fake engines (tests/fakes.py); the real vLLM
+engines start once per test session for the end-to-end tier (start-up is ~35 s each)."""
 
 from __future__ import annotations
 
 import socket
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,10 +12,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from app.background_server import BackgroundServer, start_background_server
 from app.config import SHIPPED_MODELS, Settings
-from app.local_services import LocalService, engine_services
 from app.main import create_app
+from lab.background_server import BackgroundServer, start_background_server
+from lab.local_services import LocalService, engine_services
+from tests.fakes import FakeApp, fake_app
 
 LiveServer = BackgroundServer
 
@@ -21,6 +24,23 @@ LiveServer = BackgroundServer
 # tests whose logic is right. Speed is measured in bench/, not asserted here.
 settings.register_profile("no_deadline", deadline=None)
 settings.load_profile("no_deadline")
+
+
+FAST_TIER = "not e2e"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """The fast tier must not need vLLM: fail it if anything imported vLLM after all."""
+    if session.config.getoption("markexpr") == FAST_TIER and "vllm" in sys.modules:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print("\nthe fast tier imported vllm: a test outside tests/e2e needs the real engines", file=sys.stderr)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeApp]:
+    """The API on fake engines with the default settings."""
+    with fake_app() as app:
+        yield app
 
 
 def free_port() -> int:

@@ -62,3 +62,11 @@ def test_the_cpu_profile_runs_vllms_cpu_build_with_an_explicit_kv_cache() -> Non
     assert "--no-enable-chunked-prefill" in generator["command"]
     assert "deploy" not in generator and "deploy" not in services["reward-cpu"]
     assert services["reward-cpu"]["build"]["args"]["VLLM_IMAGE"] == generator["image"]
+
+
+@pytest.mark.parametrize("dockerfile", ["Dockerfile.api", "Dockerfile.reward"])
+def test_the_images_install_the_service_and_not_the_lab(dockerfile: str) -> None:
+    text = (COMPOSE.parent / dockerfile).read_text()
+    sources = {src for line in text.splitlines() if line.startswith("COPY") for src in line.split()[1:-1]}
+    assert sources == {"pyproject.toml", "README.md", "app"}
+    assert "[lab]" not in text and "pip install --no-cache-dir ." in text

@@ -7,27 +7,28 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 
 from app.config import Settings
-from app.engines.container import EngineHolder, EngineState
-from app.errors import EngineError, NotReady
+from app.engines.container import Engines
+from app.service.params import RequestPolicy
 from app.service.solve import SolveService
+from app.web.loading import Loader
 
 
 def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_holder(request: Request) -> EngineHolder:
-    return request.app.state.engines
+def get_policy(request: Request) -> RequestPolicy:
+    return request.app.state.policy
 
 
-def get_solve_service(request: Request) -> SolveService:
-    """The service, once the engines are up. Called inside routes, after the body is validated,
-    so a bad request gets its 422 whatever state the engines are in."""
-    holder: EngineHolder = request.app.state.engines
-    if holder.state is EngineState.LOADING:
-        raise NotReady("the engines are still loading; retry in a few seconds (GET /ready tells when)")
-    if holder.state is EngineState.FAILED:
-        raise EngineError("engines", f"the engines failed to start: {holder.error}")
+def get_engine_loader(request: Request) -> Loader[Engines]:
+    return request.app.state.engine_loader
+
+
+def solve_service_of(request: Request) -> SolveService:
+    """The service, once the engines are up (503 while they load). Routes call it after they have
+    translated the request, so a bad request gets its 4xx whatever state the engines are in."""
+    get_engine_loader(request).get()
     return request.app.state.solve_service
 
 
@@ -38,4 +39,5 @@ async def require_json(request: Request) -> None:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-HolderDep = Annotated[EngineHolder, Depends(get_holder)]
+PolicyDep = Annotated[RequestPolicy, Depends(get_policy)]
+EngineLoaderDep = Annotated[Loader[Engines], Depends(get_engine_loader)]

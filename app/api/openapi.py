@@ -12,10 +12,6 @@ from fastapi import FastAPI
 SPEC_PATH = Path(__file__).resolve().parents[2] / "openapi.json"
 
 
-def spec_of(app: FastAPI) -> dict[str, Any]:
-    return app.openapi()
-
-
 def render(spec: dict[str, Any]) -> str:
     """Stable text: sorted keys, so the file changes only when the API does."""
     return json.dumps(spec, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

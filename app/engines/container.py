@@ -1,11 +1,9 @@
-"""The engines of one app, built once at start-up from the settings, and their loading state."""
+"""The engines of one app, built once at start-up from the settings."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from dataclasses import dataclass, field
-from enum import StrEnum
+from dataclasses import dataclass
 
 from app.config import Settings
 from app.descriptor import ModelDescriptor
@@ -15,12 +13,6 @@ from app.engines.vllm_common import engine_options
 log = logging.getLogger(__name__)
 
 
-class EngineState(StrEnum):
-    LOADING = "loading"
-    READY = "ready"
-    FAILED = "failed"
-
-
 @dataclass
 class Engines:
     generator: Generator
@@ -28,23 +20,19 @@ class Engines:
     outcome_scorer: StepScorer | None
     generator_descriptor: ModelDescriptor
 
+    def by_name(self) -> dict[str, Generator | StepScorer]:
+        """Each engine under the name `/ready` reports it by."""
+        named: dict[str, Generator | StepScorer] = {"generator": self.generator, "reward": self.scorer}
+        if self.outcome_scorer is not None:
+            named["outcome_reward"] = self.outcome_scorer
+        return named
+
     async def close(self) -> None:
-        for engine in (self.generator, self.scorer, self.outcome_scorer):
-            if engine is not None:
-                try:
-                    await engine.close()
-                except Exception:  # closing must not stop the others from closing
-                    log.exception("closing an engine failed")
-
-
-@dataclass
-class EngineHolder:
-    """Where the lifespan puts the engines once they are loaded; routes read it."""
-
-    state: EngineState = EngineState.LOADING
-    engines: Engines | None = None
-    error: str | None = None
-    task: asyncio.Task[None] | None = field(default=None, repr=False)
+        for engine in self.by_name().values():
+            try:
+                await engine.close()
+            except Exception:  # closing must not stop the others from closing
+                log.exception("closing an engine failed")
 
 
 def build_engines(settings: Settings) -> Engines:

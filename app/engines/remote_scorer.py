@@ -1,7 +1,8 @@
 """The remote step scorer: the reward worker (`bon worker`) over httpx.
 
 The worker owns the reward model's input format, so the app sends only the problem and each
-chain's steps and gets one score per step back.
+chain's steps and gets one score per step back. The request id goes along, so the worker's log
+lines for a request (and for the batch that served it) name the API's id.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pydantic import ValidationError
 from app.engines.http_common import make_client, request_json
 from app.engines.protocols import StepScores
 from app.errors import EngineError, EngineUnavailable
-from app.worker.schemas import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
+from app.reward_wire import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
+from app.web.request_id import HEADER as REQUEST_ID
 
 SERVICE = "reward"
 
@@ -33,7 +35,7 @@ class RemoteStepScorer:
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         body = ScoreRequest(problem=problem, chains=[list(c) for c in chains], reward=self._reward)
         raw = await request_json(
-            self._client, SERVICE, "POST", "/score", body.model_dump(), headers={"X-Request-ID": request_id}
+            self._client, SERVICE, "POST", "/score", body.model_dump(), headers={REQUEST_ID: request_id}
         )
         try:
             answer = ScoreResponse.model_validate(raw)

@@ -18,7 +18,6 @@ class EngineOptions:
     kv_cache_bytes: int | None = 256 * 2**20  # explicit KV size: the CPU backend needs it
     gpu_memory_utilization: float | None = None  # used instead when kv_cache_bytes is None
     enforce_eager: bool = True  # compiling gives nothing on tiny models and costs start-up time
-    max_num_seqs: int | None = None
     seed: int = 0
 
 
@@ -55,8 +54,6 @@ def engine_kwargs(model_dir: Path, max_model_len: int, options: EngineOptions) -
         kwargs["kv_cache_memory_bytes"] = options.kv_cache_bytes
     elif options.gpu_memory_utilization is not None:
         kwargs["gpu_memory_utilization"] = options.gpu_memory_utilization
-    if options.max_num_seqs is not None:
-        kwargs["max_num_seqs"] = options.max_num_seqs
     return kwargs
 
 

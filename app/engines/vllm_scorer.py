@@ -1,6 +1,6 @@
 """The in-process step scorer: a PRM (or ORM) on vLLM's pooling runner with STEP pooling.
 
-Two formats (see ../shared/VLLM_NOTES.md for why the Math-Shepherd set-up looks like this):
+Two formats (see docs/VLLM_NOTES.md for why the Math-Shepherd set-up looks like this):
 
 - ``math_shepherd``: a causal LM read as a token classifier over its two label tokens
   (``classifier_from_token=[good, bad]``), one ``[P(good), P(bad)]`` row per step tag. The plain

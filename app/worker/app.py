@@ -6,25 +6,24 @@ descriptor) and runs vLLM's pooling runner; the API app only sends problems and 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Protocol
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
-from prometheus_client import CollectorRegistry, Histogram
-from prometheus_fastapi_instrumentator import Instrumentator
+from prometheus_client import Histogram
 
-from app.api.errors import ERROR_RESPONSES, install_error_handlers
-from app.engines.container import EngineState
-from app.errors import EngineError, InvalidRequest, NotReady
-from app.observability import configure_logging
+from app.errors import InvalidRequest
+from app.reward_wire import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
+from app.web.errors import ERROR_RESPONSES, install_error_handlers
+from app.web.http_metrics import install_metrics
+from app.web.loading import Loader, LoadState, check_all
+from app.web.request_id import configure_logging, install_request_id
 from app.worker.batcher import BatchScorer, ScoreBatcher
 from app.worker.config import WorkerSettings
-from app.worker.schemas import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
 
 log = logging.getLogger(__name__)
 SERVICE = "reward"
@@ -42,7 +41,8 @@ class LoadedScorer:
     scorer: ScoringEngine
 
 
-ScorerFactory = Callable[[WorkerSettings], Mapping[RewardKind, LoadedScorer]]
+Scorers = Mapping[RewardKind, LoadedScorer]
+ScorerFactory = Callable[[WorkerSettings], Scorers]
 
 
 def build_scorers(settings: WorkerSettings) -> dict[RewardKind, LoadedScorer]:
@@ -61,61 +61,45 @@ def build_scorers(settings: WorkerSettings) -> dict[RewardKind, LoadedScorer]:
     return scorers
 
 
-@dataclass
-class WorkerState:
-    state: EngineState = EngineState.LOADING
-    scorers: dict[RewardKind, LoadedScorer] = field(default_factory=dict)
-    batchers: dict[RewardKind, ScoreBatcher] = field(default_factory=dict)
-    error: str | None = None
+def get_scorer_loader(request: Request) -> Loader[Scorers]:
+    return request.app.state.scorer_loader
 
 
-def get_state(request: Request) -> WorkerState:
-    return request.app.state.worker
+def get_batchers(request: Request) -> dict[RewardKind, ScoreBatcher]:
+    return request.app.state.batchers
 
 
-StateDep = Annotated[WorkerState, Depends(get_state)]
+ScorerLoaderDep = Annotated[Loader[Scorers], Depends(get_scorer_loader)]
+BatchersDep = Annotated[dict[RewardKind, ScoreBatcher], Depends(get_batchers)]
 
 
 def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = build_scorers) -> FastAPI:
-    registry = CollectorRegistry()
-    batch_requests = Histogram(
-        "bon_worker_batch_requests",
-        "Score requests served by one engine call.",
-        ["reward"],
-        buckets=(1, 2, 4, 8, 16, 32, 64),
-        registry=registry,
-    )
+    loader: Loader[Scorers] = Loader("the reward models", SERVICE)
+    batchers: dict[RewardKind, ScoreBatcher] = {}
 
-    async def load(app: FastAPI) -> None:
-        worker: WorkerState = app.state.worker
-        try:
-            scorers = await asyncio.to_thread(scorer_factory, settings)
-        except Exception as exc:
-            log.exception("the reward models failed to load")
-            worker.state, worker.error = EngineState.FAILED, str(exc)
-            return
+    def serve_with(scorers: Scorers) -> None:
         for kind, loaded in scorers.items():
             batcher = ScoreBatcher(
                 loaded.scorer, SERVICE, settings.max_batch_chains, batch_requests.labels(kind).observe
             )
             batcher.start()
-            worker.batchers[kind] = batcher
-        worker.scorers, worker.state = dict(scorers), EngineState.READY
-        log.info("reward models ready: %s", {k: s.name for k, s in scorers.items()})
+            batchers[kind] = batcher
+        log.info("reward models: %s", {k: s.name for k, s in scorers.items()})
+
+    async def release(scorers: Scorers) -> None:
+        for batcher in batchers.values():
+            await batcher.stop()
+        for loaded in scorers.values():
+            await loaded.scorer.close()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        task = asyncio.create_task(load(app))
+        loader.start(lambda: scorer_factory(settings), serve_with)
         try:
             yield
         finally:
-            task.cancel()
-            worker: WorkerState = app.state.worker
-            for batcher in worker.batchers.values():
-                await batcher.stop()
-            for loaded in worker.scorers.values():
-                await loaded.scorer.close()
+            await loader.close(release)  # stops a load still running first: no batcher starts after
 
     app = FastAPI(
         title="Best-of-N reward worker",
@@ -123,22 +107,19 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         summary="Scores every step of every chain with a process reward model on vLLM's pooling runner.",
         lifespan=lifespan,
     )
-    app.state.worker = WorkerState()
+    app.state.scorer_loader = loader
+    app.state.batchers = batchers
+    install_request_id(app)
     install_error_handlers(app)
 
     @app.post("/score", operation_id="score", response_model=ScoreResponse, responses=ERROR_RESPONSES)
-    async def score(body: ScoreRequest, worker: StateDep) -> ScoreResponse:
+    async def score(body: ScoreRequest, scorers: ScorerLoaderDep, batchers: BatchersDep) -> ScoreResponse:
         """Score every step of every chain of one problem."""
-        if worker.state is EngineState.LOADING:
-            raise NotReady("the reward models are still loading")
-        if worker.state is EngineState.FAILED:
-            raise EngineError(SERVICE, f"the reward models failed to load: {worker.error}")
-        if body.reward not in worker.scorers:
-            raise InvalidRequest(f"this worker serves no {body.reward} reward model")
-        result = await worker.batchers[body.reward].score(body.problem, body.chains)
-        return ScoreResponse(
-            model=worker.scorers[body.reward].name, scores=result.per_chain, tokens_scored=result.tokens_scored
-        )
+        loaded = scorers.get().get(body.reward)
+        if loaded is None:
+            raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
+        result = await batchers[body.reward].score(body.problem, body.chains)
+        return ScoreResponse(model=loaded.name, scores=result.per_chain, tokens_scored=result.tokens_scored)
 
     @app.get("/health", operation_id="worker_health")
     async def health() -> dict[str, str]:
@@ -146,20 +127,22 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         return {"status": "ok"}
 
     @app.get("/ready", operation_id="worker_ready", response_model=WorkerReady, responses={503: {"model": WorkerReady}})
-    async def ready(worker: StateDep) -> JSONResponse:
+    async def ready(scorers: ScorerLoaderDep) -> JSONResponse:
         """The reward models are loaded and their engines answer (503 otherwise)."""
-        body = WorkerReady(status=worker.state.value, detail=worker.error)
-        if worker.state is EngineState.READY:
-            try:
-                for loaded in worker.scorers.values():
-                    await loaded.scorer.check()
-                body.models = {kind: loaded.name for kind, loaded in worker.scorers.items()}
-            except EngineError as exc:
-                body.status, body.detail = "failed", exc.message
-        status = 200 if body.status == "ready" else 503
-        return JSONResponse(body.model_dump(exclude_none=True), status_code=status)
+        body = WorkerReady(status=scorers.state.value, detail=scorers.error)
+        if scorers.state is LoadState.READY and scorers.value is not None:
+            _, failures = await check_all({kind: loaded.scorer for kind, loaded in scorers.value.items()})
+            if failures:
+                body.status, body.detail = "failed", "; ".join(failures)
+            else:
+                body.models = {kind: loaded.name for kind, loaded in scorers.value.items()}
+        return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if body.status == "ready" else 503)
 
-    Instrumentator(registry=registry, should_group_status_codes=False).instrument(app).expose(
-        app, include_in_schema=False, should_gzip=False
+    batch_requests = Histogram(
+        "bon_worker_batch_requests",
+        "Score requests served by one engine call.",
+        ["reward"],
+        buckets=(1, 2, 4, 8, 16, 32, 64),
+        registry=install_metrics(app),
     )
     return app

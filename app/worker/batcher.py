@@ -16,6 +16,7 @@ from typing import Protocol
 
 from app.engines.protocols import StepScores
 from app.errors import BonError, EngineError
+from app.web.request_id import request_id_var
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ class BatchScorer(Protocol):
 class _Pending:
     problem: str
     chains: list[list[str]]
+    request_id: str  # the caller's, so a batch's log lines name the requests it served
     future: asyncio.Future[StepScores] = field(repr=False)
 
 
@@ -59,7 +61,7 @@ class ScoreBatcher:
 
     async def score(self, problem: str, chains: list[list[str]]) -> StepScores:
         future: asyncio.Future[StepScores] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Pending(problem, chains, future))
+        await self._queue.put(_Pending(problem, chains, request_id_var.get(), future))
         return await future
 
     def _take_batch(self, first: _Pending) -> list[_Pending]:
@@ -77,12 +79,13 @@ class ScoreBatcher:
                 continue
             if self._on_batch is not None:
                 self._on_batch(len(batch))
+            batch_id = f"{self._service}-batch{next(self._batch_ids)}"
+            requests = ", ".join(p.request_id for p in batch)
+            log.debug("%s: %d requests (%s)", batch_id, len(batch), requests)
             try:
-                results = await self._scorer.score_many(
-                    [(p.problem, p.chains) for p in batch], f"{self._service}-batch{next(self._batch_ids)}"
-                )
+                results = await self._scorer.score_many([(p.problem, p.chains) for p in batch], batch_id)
             except Exception as exc:  # keep serving: fail this batch's requests, not the loop
-                log.exception("a scoring batch failed")
+                log.exception("%s failed; requests %s", batch_id, requests)
                 error = exc if isinstance(exc, BonError) else EngineError(self._service, f"scoring failed: {exc}")
                 results = [error] * len(batch)
             for pending, result in zip(batch, results, strict=True):

@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.engines.container import Engines
 from app.main import create_app
+from tests.fakes import PROBLEM, FakeGenerator, fake_engines
 
 
 def test_health_answers_and_solve_is_503_while_engines_load() -> None:
@@ -48,3 +49,16 @@ def test_request_id_is_echoed_and_errors_carry_it() -> None:
         r = client.post("/solve", json={"problem": ""}, headers={"x-request-id": "abc123"})
         assert r.headers["x-request-id"] == "abc123"
         assert r.status_code == 422 and r.json()["error"]["request_id"] == "abc123"
+
+
+def test_engines_the_app_loads_serve_once_ready_and_are_closed_when_it_stops() -> None:
+    gen = FakeGenerator()
+    with TestClient(create_app(Settings(), engine_factory=lambda _: fake_engines(gen))) as client:
+        for _ in range(200):
+            if client.get("/ready").status_code == 200:
+                break
+            threading.Event().wait(0.01)
+        r = client.post("/solve", json={"problem": PROBLEM, "n": 2})
+        assert r.status_code == 200 and r.json()["answer"] == "243"
+        assert not gen.closed
+    assert gen.closed

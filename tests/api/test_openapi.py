@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from app.api.openapi import SPEC_PATH, render, spec_of, undocumented_fields
+from app.api.openapi import SPEC_PATH, render, undocumented_fields
 from app.config import Settings
 from app.main import create_app
 
 
 @pytest.fixture(scope="module")
 def spec() -> dict[str, Any]:
-    return spec_of(create_app(Settings()))
+    return create_app(Settings()).openapi()
 
 
 def test_the_committed_spec_is_the_apps(spec: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.core.steps import extract_answer, format_scorer_input, split_steps, without_step_tag
-from app.task import arith
+from lab.task import arith
 
 # Step text as a model could write it: anything but the separator, stripped and non-empty.
 step_text = st.text(st.characters(blacklist_characters="\n\r"), min_size=1).map(str.strip).filter(bool)

@@ -12,7 +12,7 @@ from transformers import AutoTokenizer, LlamaForCausalLM
 from app.config import SHIPPED_MODELS
 from app.descriptor import ModelDescriptor
 from app.engines.protocols import SamplingRequest
-from app.task import arith
+from lab.task import arith
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -45,7 +45,7 @@ def reference_scores(kind: str, chains: list[list[str]]) -> list[list[float]]:
 
 @pytest.mark.parametrize("kind", ["prm", "orm"])
 def test_vllm_step_scores_equal_the_transformers_reference(live_server: LiveServer, kind: str) -> None:
-    engines = live_server.app.state.engines.engines
+    engines = live_server.app.state.engine_loader.value
     scorer = engines.scorer if kind == "prm" else engines.outcome_scorer
     got = live_server.call(scorer.score(PROBLEM.text, [RIGHT, WRONG], f"test-ref-{kind}")).per_chain
     want = reference_scores(kind, [RIGHT, WRONG])
@@ -63,7 +63,7 @@ def log_odds(p: float) -> float:
 
 def test_the_prm_scores_corrupted_chains_below_reference_chains(live_server: LiveServer) -> None:
     """Statistically, over many problems: models/EVAL.md measures how well, this checks the sign."""
-    scorer = live_server.app.state.engines.engines.scorer
+    scorer = live_server.app.state.engine_loader.value.scorer
     rng = random.Random(0)
     right, wrong = [], []
     for i, p in enumerate(arith.problems("test", 40, seed=77)):
@@ -79,7 +79,7 @@ def test_the_prm_scores_corrupted_chains_below_reference_chains(live_server: Liv
 
 
 def test_the_generator_samples_n_chains_in_one_request(live_server: LiveServer) -> None:
-    gen = live_server.app.state.engines.engines.generator
+    gen = live_server.app.state.engine_loader.value.generator
     prompt = "Q:" + PROBLEM.text + "\n"
     out = live_server.call(gen.generate(SamplingRequest(prompt, 8, 1.0, 160, seed=1), "test-gen"))
     assert len(out.chains) == 8 and out.prompt_tokens == gen.count_tokens(prompt)

@@ -13,7 +13,7 @@ import pytest
 from app.config import SHIPPED_MODELS
 from app.engines.protocols import Generation, Generator, SamplingRequest
 from app.service.solve import SolveService
-from app.task import arith
+from lab.task import arith
 from tests.conftest import LiveServer
 
 pytestmark = pytest.mark.e2e
@@ -130,13 +130,12 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
 ) -> None:
     app = live_server.app
     real: SolveService = app.state.solve_service
-    engines = app.state.engines.engines
+    engines = app.state.engine_loader.value
     app.state.solve_service = SolveService(
         CanaryGenerator(engines.generator),
         engines.scorer,
         engines.outcome_scorer,
         engines.generator_descriptor,
-        max_n=64,
         timeout_s=300,
         max_concurrent=8,
         metrics=app.state.metrics,

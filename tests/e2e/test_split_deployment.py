@@ -10,8 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import pytest
 
-from app.local_services import LocalService
-from app.task import arith
+from lab.local_services import LocalService
+from lab.task import arith
 from tests.conftest import LiveServer, SplitDeployment
 
 pytestmark = pytest.mark.e2e

@@ -15,13 +15,13 @@ import torch
 from safetensors.torch import save_file
 from transformers import AutoTokenizer, Qwen2Config, Qwen2Model
 
-from app.background_server import BackgroundServer, start_background_server
 from app.core.steps import format_scorer_input
 from app.descriptor import ModelDescriptor
-from app.task import arith
-from app.task.tokenizer import build_tokenizer
 from app.worker.app import create_worker_app
 from app.worker.config import WorkerSettings
+from lab.background_server import BackgroundServer, start_background_server
+from lab.task import arith
+from lab.task.tokenizer import build_tokenizer
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.e2e

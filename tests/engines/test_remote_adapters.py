@@ -110,3 +110,14 @@ def test_a_dead_pooled_connection_is_retried_once_on_a_fresh_one() -> None:
 
     out = asyncio.run(generator(handler).generate(REQUEST, "r1"))
     assert len(out.chains) == 2 and len(calls) == 2
+
+
+def test_the_scorer_sends_the_request_id_the_worker_logs_by() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={"model": "prm", "scores": [[0.9, 0.8]], "tokens_scored": 9})
+
+    asyncio.run(scorer(handler).score("1+2", [["1+2=3", "A:3"]], "req-42"))
+    assert seen[0].headers["x-request-id"] == "req-42" and seen[0].url.path == "/score"

@@ -1,0 +1,104 @@
+"""The wire models of the service's own routes: `POST /solve`, `/health`, `/ready`."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
+from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE
+from app.core.aggregate import Aggregation
+from app.core.select import Selection
+
+
+class SolveRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"problem": EXAMPLE_PROBLEM, "n": 16, "seed": 7}]},
+    )
+
+    problem: str = Field(
+        min_length=1,
+        max_length=WIRE_MAX_PROBLEM_CHARS,
+        description="The problem, in the task's own notation.",
+        examples=[EXAMPLE_PROBLEM],
+    )
+    n: int | None = Field(
+        default=None,
+        ge=1,
+        le=1024,
+        description="Chains to sample (best-of-N); at most the server's max_n (64 by default).",
+    )
+    temperature: float | None = Field(
+        default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature."
+    )
+    max_tokens: int | None = Field(default=None, ge=1, le=32768, description="Token budget of each chain.")
+    seed: int | None = Field(
+        default=None, ge=0, le=2**31 - 1, description="Makes sampling, and so the answer, reproducible."
+    )
+    aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
+    selection: Selection | None = Field(default=None, description="How the answer is chosen among the chains.")
+
+
+class AnswerClusterOut(BaseModel):
+    answer: str = Field(description="The answer of the cluster (chains whose answers are mathematically equal).")
+    count: int = Field(ge=1, description="Chains that gave this answer.")
+    weight: float = Field(ge=0, description="Summed chain scores of the cluster for the selection method.")
+
+
+class UsageOut(BaseModel):
+    prompt_tokens: int = Field(ge=0, description="Tokens of the prompt (shared by all chains).")
+    reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens, summed over all N chains.")
+    scored_tokens: int = Field(ge=0, description="Tokens read by the reward model(s).")
+
+
+class TimingsOut(BaseModel):
+    generate_ms: float = Field(ge=0, description="Sampling the N chains.")
+    score_ms: float = Field(ge=0, description="Scoring every step of every chain.")
+    select_ms: float = Field(ge=0, description="Aggregation, selection and summary.")
+    total_ms: float = Field(ge=0, description="The whole pipeline.")
+
+
+class SolveResponse(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "request_id": "3f2a9c1e0b7d4e55",
+                    "answer": "243",
+                    "summary": EXAMPLE_SUMMARY,
+                    "confidence": 0.83,
+                    "n": 16,
+                    "selection": "prm_weighted_vote",
+                    "aggregation": "min",
+                    "clusters": [{"answer": "243", "count": 13, "weight": 12.4}],
+                    "step_scores": [0.99, 0.98, 0.97, 0.99],
+                    "usage": {"prompt_tokens": 19, "reasoning_tokens": 512, "scored_tokens": 890},
+                    "timings": {"generate_ms": 310.0, "score_ms": 120.0, "select_ms": 2.0, "total_ms": 432.0},
+                }
+            ]
+        }
+    )
+
+    request_id: str = Field(description="Identifies the request in logs and metrics.")
+    answer: str | None = Field(description="The selected final answer; null when no chain reached one.")
+    summary: str = Field(description="A short summary of the winning chain's reasoning; never the chain itself.")
+    confidence: float = Field(ge=0, le=1, description="The winning cluster's share of the selection weight.")
+    n: int = Field(ge=1, description="Chains sampled.")
+    selection: Selection = Field(description="How the answer was chosen.")
+    aggregation: Aggregation = Field(description="How step scores made chain scores.")
+    clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
+    step_scores: list[float] = Field(description="The winning chain's per-step PRM scores, P(step is right).")
+    usage: UsageOut = Field(description="Tokens used.")
+    timings: TimingsOut = Field(description="Where the time went.")
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = Field(default="ok", description="Always 'ok' when the process answers.")
+
+
+class ReadyOut(BaseModel):
+    status: Literal["ready", "loading", "failed"] = Field(description="ready when /solve can answer.")
+    engines: dict[str, str] = Field(description="State of each engine.")
+    detail: str | None = Field(default=None, description="Why it is not ready.")

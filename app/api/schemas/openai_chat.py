@@ -1,0 +1,151 @@
+"""The wire models of `POST /v1/chat/completions`, as OpenAI's SDKs send and read them.
+
+Only what the service honours is declared; other fields the SDKs may send are ignored, as
+OpenAI's own server ignores what a model does not use. The hidden chains have no field here:
+the verification's public part goes in the documented extra field `verification`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
+from app.api.schemas.native import AnswerClusterOut
+from app.config import WIRE_MAX_TEMPERATURE, Effort
+
+
+class TextPart(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    type: Literal["text"] = Field(description="Only text parts are read.")
+    text: str = Field(description="The text of this part.")
+
+
+class ChatMessage(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    role: Literal["system", "developer", "user", "assistant", "tool"] = Field(description="Who wrote the message.")
+    content: str | list[TextPart] | None = Field(default=None, description="Text, or a list of text parts.")
+
+    def text(self) -> str:
+        if self.content is None:
+            return ""
+        if isinstance(self.content, str):
+            return self.content
+        return "".join(p.text for p in self.content)
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "model": "arith-generator",
+                    "messages": [{"role": "user", "content": EXAMPLE_PROBLEM}],
+                    "reasoning_effort": "medium",
+                    "seed": 7,
+                }
+            ]
+        },
+    )
+
+    model: str = Field(description="The served model's id (GET /v1/models).")
+    messages: list[ChatMessage] = Field(min_length=1, description="The last user message is the problem.")
+    reasoning_effort: Effort | None = Field(
+        default=None, description="minimal/low/medium/high: how many chains are sampled and verified."
+    )
+    n: int | None = Field(default=None, description="Choices to return; only 1 is supported.")
+    temperature: float | None = Field(
+        default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature of the chains."
+    )
+    max_completion_tokens: int | None = Field(
+        default=None, ge=1, description="Upper bound on all generated tokens, the hidden reasoning included."
+    )
+    max_tokens: int | None = Field(default=None, ge=1, description="Deprecated alias of max_completion_tokens.")
+    seed: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Makes the answer reproducible.")
+    stream: bool | None = Field(default=None, description="Streaming is not supported; false or absent.")
+
+
+class AssistantMessage(BaseModel):
+    role: Literal["assistant"] = Field(default="assistant", description="Always 'assistant'.")
+    content: str | None = Field(description="The selected final answer; null when no chain reached one.")
+    refusal: None = Field(default=None, description="Always null: the service does not refuse.")
+
+
+class ChatChoice(BaseModel):
+    index: int = Field(ge=0, le=0, description="Always 0: one choice, the verified answer.")
+    message: AssistantMessage = Field(description="The answer.")
+    finish_reason: Literal["stop", "length"] = Field(
+        description="stop, or length when no chain reached an answer within its token budget."
+    )
+    logprobs: None = Field(default=None, description="Always null.")
+
+
+class CompletionTokensDetails(BaseModel):
+    reasoning_tokens: int = Field(ge=0, description="Hidden chain tokens, summed over all sampled chains.")
+
+
+class ChatUsage(BaseModel):
+    prompt_tokens: int = Field(ge=0, description="Tokens of the prompt (shared by all chains).")
+    completion_tokens: int = Field(
+        ge=0,
+        description="All generated tokens; the visible answer is the winning chain's last line, so all are "
+        "reasoning tokens.",
+    )
+    total_tokens: int = Field(ge=0, description="prompt_tokens + completion_tokens.")
+    completion_tokens_details: CompletionTokensDetails = Field(description="The hidden share of completion_tokens.")
+
+
+class Verification(BaseModel):
+    """The extra field that carries the best-of-N verification's public part."""
+
+    summary: str = Field(description="A summary of the winning chain's reasoning; never the chain itself.")
+    confidence: float = Field(ge=0, le=1, description="The winning answer cluster's share of the selection weight.")
+    n: int = Field(ge=1, description="Chains sampled and verified.")
+    reasoning_effort: Effort = Field(description="The effort the request ran at.")
+    clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
+
+
+class ChatCompletion(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "chatcmpl-3f2a9c1e0b7d4e55",
+                    "object": "chat.completion",
+                    "created": 1764115200,
+                    "model": "arith-generator",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "243", "refusal": None},
+                            "finish_reason": "stop",
+                            "logprobs": None,
+                        }
+                    ],
+                    "usage": {
+                        "prompt_tokens": 19,
+                        "completion_tokens": 512,
+                        "total_tokens": 531,
+                        "completion_tokens_details": {"reasoning_tokens": 512},
+                    },
+                    "verification": {
+                        "summary": EXAMPLE_SUMMARY,
+                        "confidence": 0.83,
+                        "n": 16,
+                        "reasoning_effort": "medium",
+                        "clusters": [{"answer": "243", "count": 13, "weight": 12.4}],
+                    },
+                }
+            ]
+        }
+    )
+
+    id: str = Field(description="chatcmpl- and the request id (X-Request-ID).")
+    object: Literal["chat.completion"] = Field(default="chat.completion", description="Always 'chat.completion'.")
+    created: int = Field(ge=0, description="Unix time of the answer.")
+    model: str = Field(description="The served model's id.")
+    choices: list[ChatChoice] = Field(min_length=1, max_length=1, description="One choice: the verified answer.")
+    usage: ChatUsage = Field(description="Tokens, the hidden reasoning counted in completion_tokens_details.")
+    verification: Verification = Field(description="Extra field (not in OpenAI's API): the verification summary.")

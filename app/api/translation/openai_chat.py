@@ -1,0 +1,78 @@
+"""`POST /v1/chat/completions` ↔ the pipeline.
+
+The selected answer is the assistant's content; the hidden chains are counted as reasoning
+tokens; the verification's public part (summary, confidence, clusters) goes in the extra field.
+"""
+
+from __future__ import annotations
+
+import time
+
+from app.api.schemas.openai_chat import (
+    AssistantMessage,
+    ChatChoice,
+    ChatCompletion,
+    ChatCompletionRequest,
+    ChatUsage,
+    CompletionTokensDetails,
+    Verification,
+)
+from app.api.translation.native import clusters_out
+from app.api.translation.openai_request import check_model_and_stream, last_user_text
+from app.errors import UnsupportedParameter
+from app.service.outcome import SolveOutcome
+from app.service.params import Budget, RequestPolicy, SolveParams
+
+
+def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolicy) -> tuple[SolveParams, Budget]:
+    check_model_and_stream(body.model, body.stream, model_id)
+    if body.n not in (None, 1):
+        raise UnsupportedParameter("n", f"n={body.n}: only one choice is returned (the verified answer)")
+    if body.max_completion_tokens is not None and body.max_tokens is not None:
+        raise UnsupportedParameter("max_tokens", "give max_completion_tokens or max_tokens, not both")
+    problem = last_user_text(body.messages, "messages")
+    limit, param = body.max_completion_tokens, "max_completion_tokens"
+    if limit is None:
+        limit, param = body.max_tokens, "max_tokens"
+    budget = policy.budget(body.reasoning_effort, limit, param)
+    params = policy.resolve(
+        problem,
+        n=budget.n,
+        temperature=body.temperature,
+        max_tokens=budget.max_tokens,
+        seed=body.seed,
+        problem_param="messages",
+    )
+    return params, budget
+
+
+def chat_completion(outcome: SolveOutcome, budget: Budget, model_id: str) -> ChatCompletion:
+    # Every generated token belongs to a chain (the visible answer is the winning chain's last
+    # line), so all completion tokens are reasoning tokens.
+    usage = outcome.usage
+    completion = usage.reasoning_tokens
+    return ChatCompletion(
+        id=f"chatcmpl-{outcome.request_id}",
+        created=int(time.time()),
+        model=model_id,
+        choices=[
+            ChatChoice(
+                index=0,
+                message=AssistantMessage(content=outcome.answer),
+                finish_reason="stop" if outcome.answer is not None else "length",
+            )
+        ],
+        usage=ChatUsage(
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=completion,
+            total_tokens=usage.prompt_tokens + completion,
+            completion_tokens_details=CompletionTokensDetails(reasoning_tokens=usage.reasoning_tokens),
+        ),
+        verification=Verification(
+            summary=outcome.summary,
+            confidence=outcome.confidence,
+            n=outcome.params.n,
+            reasoning_effort=budget.effort,
+            clusters=clusters_out(outcome.clusters),
+        ),
+    )

@@ -1,0 +1,48 @@
+"""What the two OpenAI routes read the same way: the model, the problem in a list of messages, and
+the pipeline's errors named in the OpenAI request's own parameters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Protocol
+
+from app.errors import InvalidRequest, ModelNotFound, UnsupportedParameter
+from app.service.params import Budget
+
+
+class Message(Protocol):
+    @property
+    def role(self) -> str: ...
+
+    def text(self) -> str: ...
+
+
+def check_model_and_stream(model: str, stream: bool | None, model_id: str) -> None:
+    """What both OpenAI routes refuse before anything else: another model, or streaming."""
+    if model != model_id:
+        raise ModelNotFound(f"The model '{model}' does not exist; this service serves '{model_id}'.")
+    if stream:
+        raise UnsupportedParameter("stream", "streaming is not supported; omit stream or set it to false")
+
+
+def last_user_text(messages: Sequence[Message], param: str) -> str:
+    """The problem: the text of the last user message."""
+    users = [m for m in messages if m.role == "user"]
+    if not users:
+        raise InvalidRequest(f"{param} has no user message: the last one is the problem", param)
+    return users[-1].text()
+
+
+@contextmanager
+def in_openai_terms(budget: Budget) -> Iterator[None]:
+    """Name the request parameter an OpenAI client can change in what the pipeline refuses: N and
+    each chain's budget come from the effort (or the request's token limit), the selection from
+    the server."""
+    try:
+        yield
+    except InvalidRequest as exc:
+        renamed = {"n": "reasoning_effort", "max_tokens": budget.limit_param or "reasoning_effort", "selection": None}
+        if exc.param in renamed:
+            exc.param = renamed[exc.param]
+        raise

@@ -1,0 +1,69 @@
+"""`POST /v1/responses` ↔ the pipeline: a reasoning item (its summary, when asked for) and a
+message item with the answer, as OpenAI's o-series models answer."""
+
+from __future__ import annotations
+
+import time
+
+from app.api.schemas.openai_responses import (
+    MessageItem,
+    OutputText,
+    OutputTokensDetails,
+    ReasoningItem,
+    ResponseObject,
+    ResponseReasoning,
+    ResponseRequest,
+    ResponseUsage,
+    SummaryText,
+)
+from app.api.translation.openai_request import check_model_and_stream, last_user_text
+from app.service.outcome import SolveOutcome
+from app.service.params import Budget, RequestPolicy, SolveParams
+
+
+def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy) -> tuple[SolveParams, Budget]:
+    check_model_and_stream(body.model, body.stream, model_id)
+    problem = body.input if isinstance(body.input, str) else last_user_text(body.input, "input")
+    effort = body.reasoning.effort if body.reasoning else None
+    budget = policy.budget(effort, body.max_output_tokens, "max_output_tokens")
+    params = policy.resolve(
+        problem, n=budget.n, temperature=body.temperature, max_tokens=budget.max_tokens, problem_param="input"
+    )
+    return params, budget
+
+
+def concise(outcome: SolveOutcome) -> str:
+    answer = outcome.answer if outcome.answer is not None else "none"
+    return (
+        f"Verified {outcome.params.n} sampled solutions step by step; answer {answer} "
+        f"(confidence {outcome.confidence:.2f})."
+    )
+
+
+def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget, model_id: str) -> ResponseObject:
+    style = body.reasoning.summary if body.reasoning else None
+    summary = [] if style is None else [SummaryText(text=concise(outcome) if style == "concise" else outcome.summary)]
+    rid, usage = outcome.request_id, outcome.usage
+    output = usage.reasoning_tokens  # as in chat: the answer is a line of the winning chain
+    done = outcome.answer is not None
+    return ResponseObject(
+        id=f"resp_{rid}",
+        created_at=int(time.time()),
+        status="completed" if done else "incomplete",
+        model=model_id,
+        output=[
+            ReasoningItem(id=f"rs_{rid}", summary=summary),
+            MessageItem(
+                id=f"msg_{rid}",
+                status="completed" if done else "incomplete",
+                content=[OutputText(text=outcome.answer or "")],
+            ),
+        ],
+        reasoning=ResponseReasoning(effort=budget.effort, summary=style),
+        usage=ResponseUsage(
+            input_tokens=usage.prompt_tokens,
+            output_tokens=output,
+            output_tokens_details=OutputTokensDetails(reasoning_tokens=usage.reasoning_tokens),
+            total_tokens=usage.prompt_tokens + output,
+        ),
+    )

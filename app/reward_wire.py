@@ -1,0 +1,36 @@
+"""The reward worker's HTTP contract: what the API's remote scorer sends to `POST /score` and what the
+worker answers. Both sides import it, so the two cannot drift apart."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+RewardKind = Literal["process", "outcome"]
+
+
+class ScoreRequest(BaseModel):
+    problem: str = Field(min_length=1, description="The problem text (the worker wraps it in the model's prompt).")
+    chains: list[list[str]] = Field(
+        max_length=1024, description="Each chain as its list of steps; the worker adds the step tags."
+    )
+    reward: RewardKind = Field(default="process", description="Score with the PRM, or with the outcome model.")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"problem": "(12+30)*2", "chains": [["12+30=42", "42*2=84", "A:84"]], "reward": "process"}]
+        }
+    }
+
+
+class ScoreResponse(BaseModel):
+    model: str = Field(description="The reward model that scored.")
+    scores: list[list[float]] = Field(description="P(step is right) for every step of every chain, in order.")
+    tokens_scored: int = Field(ge=0, description="Tokens the reward model read.")
+
+
+class WorkerReady(BaseModel):
+    status: Literal["loading", "ready", "failed"] = Field(description="ready when /score can answer.")
+    models: dict[str, str] = Field(default_factory=dict, description="Reward kind → model name, once loaded.")
+    detail: str | None = Field(default=None, description="Why it is not ready.")

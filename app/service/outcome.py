@@ -1,0 +1,52 @@
+"""What the pipeline hands back: the public parts of an answer, and the raw chains kept
+server-side. The API copies the public parts into its responses; no response model has a field
+the chains could go into."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.core.select import AnswerCluster
+from app.service.params import SolveParams
+
+
+@dataclass(frozen=True, slots=True)
+class ChainRecord:
+    """One sampled chain, as kept server-side. `text` is the hidden chain of thought."""
+
+    text: str
+    steps: list[str]
+    step_scores: list[float]
+    chain_score: float
+    outcome_score: float | None
+    answer: str | None
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    prompt_tokens: int
+    reasoning_tokens: int
+    scored_tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class Timings:
+    generate_s: float
+    score_s: float
+    select_s: float
+    total_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class SolveOutcome:
+    request_id: str
+    params: SolveParams
+    answer: str | None
+    summary: str
+    confidence: float
+    clusters: tuple[AnswerCluster, ...]
+    winner_step_scores: list[float]
+    usage: Usage
+    timings: Timings
+    chains: list[ChainRecord] = field(repr=False)  # hidden: never copied into a response

@@ -1,0 +1,115 @@
+"""What one request asks of the pipeline, and the policy that fills in what it leaves out.
+
+Every dialect of the API (`/solve`, chat completions, responses) resolves its request through the
+same `RequestPolicy`, so defaults and limits are applied once, in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from app.config import Effort
+from app.core.aggregate import Aggregation
+from app.core.select import Selection
+from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
+
+# The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
+MIN_CHAIN_TOKENS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    problem: str
+    n: int
+    temperature: float
+    max_tokens: int
+    seed: int | None
+    aggregation: Aggregation
+    selection: Selection
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """A reasoning effort's share of the work: how many chains, and each chain's token budget."""
+
+    effort: Effort
+    n: int
+    max_tokens: int
+    limit_param: str | None = None  # the request's token limit that set `max_tokens`, if one did
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPolicy:
+    """The server's defaults for what a request leaves out, and its limits on what it asks for."""
+
+    default_n: int
+    default_temperature: float
+    default_max_tokens: int
+    default_aggregation: Aggregation
+    default_selection: Selection
+    max_n: int
+    max_temperature: float
+    max_problem_chars: int
+    default_effort: Effort
+    effort_n: Mapping[Effort, int]
+    effort_max_tokens: Mapping[Effort, int]
+
+    def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
+        """N and each chain's budget for an effort; `limit` bounds all generated tokens together
+        (as OpenAI's max_completion_tokens does, reasoning included), so each chain gets its share."""
+        effort = effort or self.default_effort
+        n, per_chain = self.effort_n[effort], self.effort_max_tokens[effort]
+        if limit is None:
+            return Budget(effort, n, per_chain)
+        if limit < n * MIN_CHAIN_TOKENS:
+            raise UnsupportedParameter(
+                limit_param,
+                f"{limit_param}={limit} is too small for reasoning_effort='{effort}', which samples {n} chains: "
+                f"use at least {n * MIN_CHAIN_TOKENS}, or a lower effort",
+            )
+        share = limit // n
+        return Budget(effort, n, min(per_chain, share), limit_param if share < per_chain else None)
+
+    def resolve(
+        self,
+        problem: str,
+        *,
+        n: int | None = None,
+        temperature: float | None = None,
+        max_tokens: int | None = None,
+        seed: int | None = None,
+        aggregation: Aggregation | None = None,
+        selection: Selection | None = None,
+        problem_param: str = "problem",
+    ) -> SolveParams:
+        """The request's parameters with the defaults filled in, checked against the limits.
+
+        `problem_param` names where the problem came from in the request (a field, or the
+        messages it was taken from), for the error that points at it."""
+        text = problem.strip()
+        if not text:
+            raise InvalidRequest(f"{problem_param}: the problem is empty or only whitespace", problem_param)
+        if len(text) > self.max_problem_chars:
+            raise ProblemTooLong(
+                f"{problem_param}: the problem has {len(text)} characters; this server takes at most "
+                f"{self.max_problem_chars}",
+                problem_param,
+            )
+        n = self.default_n if n is None else n
+        if n > self.max_n:
+            raise InvalidRequest(f"n={n} exceeds this server's limit of {self.max_n} chains", "n")
+        temperature = self.default_temperature if temperature is None else temperature
+        if temperature > self.max_temperature:
+            raise InvalidRequest(
+                f"temperature={temperature:g} exceeds this server's limit of {self.max_temperature:g}", "temperature"
+            )
+        return SolveParams(
+            problem=text,
+            n=n,
+            temperature=temperature,
+            max_tokens=self.default_max_tokens if max_tokens is None else max_tokens,
+            seed=seed,
+            aggregation=aggregation or self.default_aggregation,
+            selection=selection or self.default_selection,
+        )

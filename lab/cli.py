@@ -1,0 +1,99 @@
+"""The lab's commands, added to `bon` through the `bon.commands` entry points: `bon train` and
+`bon eval`. They need the `[lab]` extra (torch training, scikit-learn metrics, matplotlib plots)."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from importlib.util import find_spec
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+# Fail at registration, not half-way through a run: `bon` then lists these commands only where
+# the extra is installed.
+_missing = [name for name in ("torch", "sklearn", "matplotlib", "tqdm", "safetensors") if find_spec(name) is None]
+if _missing:
+    raise ImportError(f"the lab's commands need the [lab] extra; missing: {', '.join(_missing)}")
+
+STAGES = ("generator", "samples", "prm", "orm")
+
+
+def _cycles(text: str, option: str) -> tuple[tuple[int, float], ...]:
+    try:
+        cycles = tuple((int(steps), float(lr)) for steps, lr in (part.split("@") for part in text.split(",")))
+    except ValueError:
+        raise typer.BadParameter(f"expected STEPS@PEAK_LR,..., got {text!r}", param_hint=option) from None
+    if not cycles or any(steps < 1 or lr <= 0 for steps, lr in cycles):
+        raise typer.BadParameter("each cycle needs at least one step and a positive rate", param_hint=option)
+    return cycles
+
+
+def train(
+    models_dir: Annotated[Path, typer.Option(help="Where the three model directories go.")] = Path("models"),
+    work_dir: Annotated[Path, typer.Option(help="Scratch space for sampled training chains.")] = Path("runs"),
+    stages: Annotated[str, typer.Option(help="Comma-separated subset of: " + ",".join(STAGES))] = ",".join(STAGES),
+    generator_steps: Annotated[int, typer.Option(min=1, help="Length of the generator's LR schedule.")] = 1000,
+    generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
+    prm_cycles: Annotated[
+        str, typer.Option(help="The PRM's one-cycle schedules, back to back, as STEPS@PEAK_LR,...")
+    ] = "10000@1e-3",
+    orm_cycles: Annotated[str, typer.Option(help="The ORM's schedules, as for --prm-cycles.")] = "6000@1e-3",
+    sample_problems: Annotated[int, typer.Option(min=1)] = 2000,
+    samples_per_problem: Annotated[int, typer.Option(min=1)] = 16,
+    seed: int = 0,
+    device: Annotated[
+        str, typer.Option(help='Where training steps run: "cpu", or "cuda" on a GPU (sampling always uses vLLM).')
+    ] = "cpu",
+) -> None:
+    """Train the generator, sample and label its chains, then train the PRM and the ORM."""
+    from lab.training.recipe import Recipe, run_recipe
+
+    chosen = {s.strip() for s in stages.split(",") if s.strip()}
+    unknown = chosen - set(STAGES)
+    if unknown:
+        raise typer.BadParameter(f"unknown stages: {', '.join(sorted(unknown))}", param_hint="--stages")
+    recipe = Recipe(
+        models_dir=models_dir,
+        work_dir=work_dir,
+        seed=seed,
+        generator_steps=generator_steps,
+        generator_stop_at=generator_stop_at,
+        prm_cycles=_cycles(prm_cycles, "--prm-cycles"),
+        orm_cycles=_cycles(orm_cycles, "--orm-cycles"),
+        sample_problems=sample_problems,
+        samples_per_problem=samples_per_problem,
+        device=device,
+    )
+    run_recipe(recipe, chosen)
+
+
+def evaluate(
+    models_dir: Annotated[Path, typer.Option(help="Holds <name>-generator, -prm and -orm.")] = Path("models"),
+    name: str = "arith",
+    out_dir: Annotated[Path | None, typer.Option(help="Defaults to the models directory.")] = None,
+    problems: Annotated[int, typer.Option(min=1, help="Held-out test problems.")] = 500,
+    max_n: Annotated[int, typer.Option(min=1, max=256, help="Largest N (a power of two).")] = 64,
+    temperature: Annotated[float, typer.Option(min=0.0)] = 1.0,
+    seed: int = 0,
+) -> None:
+    """Best-of-N accuracy against N, and step-level PRM quality, on vLLM engines."""
+    from lab.evaluation.run import EvalConfig, run_eval
+
+    cfg = EvalConfig(
+        generator_dir=models_dir / f"{name}-generator",
+        prm_dir=models_dir / f"{name}-prm",
+        orm_dir=models_dir / f"{name}-orm",
+        out_dir=out_dir or models_dir,
+        n_problems=problems,
+        max_n=max_n,
+        temperature=temperature,
+        seed=seed,
+    )
+    report = run_eval(cfg, "bon " + shlex.join(sys.argv[1:]))
+    row = report["best_of_n"].get("16") or report["best_of_n"][str(max_n)]
+    typer.echo(f"greedy pass@1 {report['pass_at_1_greedy']:.1f}%  " + "  ".join(f"{k} {v:.1f}" for k, v in row.items()))
+    typer.echo(
+        f"step ROC AUC {report['step_level']['prm_roc_auc']:.2f}; wrote {cfg.out_dir}/EVAL.md, eval.json, eval.png"
+    )

@@ -1,0 +1,151 @@
+"""Fake engines for the fast tier: scripted, instant, no vLLM.
+
+They stand in for the engines where the engine itself is not under test (routes, translation,
+orchestration, batching). They never count as testing an engine: the real vLLM engines are
+tested end to end in tests/e2e.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.config import SHIPPED_MODELS, Settings
+from app.descriptor import ModelDescriptor
+from app.engines.container import Engines
+from app.engines.protocols import Generation, SampledChain, SamplingRequest, StepScores
+from app.errors import BonError, InvalidRequest
+from app.formats.arith import parse_step
+from app.main import create_app
+
+# The shipped generator's own descriptor: the fakes read prompts and steps as the real one does.
+DESCRIPTOR = ModelDescriptor.load(SHIPPED_MODELS / "arith-generator")
+
+PROBLEM = "((37+48)*3)-12"
+RIGHT = "37+48=85\n85*3=255\n255-12=243\nA:243"
+WRONG = "37+48=85\n85*3=245\n245-12=233\nA:233"
+UNFINISHED = "37+48=85\n85*3=255"
+
+
+def char_tokens(text: str) -> int:
+    """What the shipped character tokenizer counts: one token a character, and a BOS."""
+    return len(text) + 1
+
+
+@dataclass
+class FakeGenerator:
+    """Samples the scripted chains in turn; `failure` makes every call raise it."""
+
+    chains: list[str] = field(default_factory=lambda: [RIGHT, RIGHT, WRONG])
+    delay: float = 0.0
+    failure: BonError | None = None
+    requests: list[SamplingRequest] = field(default_factory=list)
+    closed: bool = False
+
+    @property
+    def max_model_len(self) -> int:
+        return DESCRIPTOR.max_model_len
+
+    def count_tokens(self, text: str) -> int:
+        return char_tokens(text)
+
+    async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
+        self.requests.append(request)
+        await asyncio.sleep(self.delay)
+        if self.failure is not None:
+            raise self.failure
+        texts = [self.chains[i % len(self.chains)] for i in range(request.n)]
+        chains = [SampledChain(t, char_tokens(t) - 1, "stop" if "\nA:" in t else "length") for t in texts]
+        return Generation(prompt_tokens=self.count_tokens(request.prompt), chains=chains)
+
+    async def check(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+@dataclass
+class ArithmeticScorer:
+    """A step scorer that checks each step's arithmetic: 0.95 when it holds, 0.05 when it does not,
+    0.9 for any other step. Also a batch scorer (the worker's `score_many`); a problem containing
+    `reject` is refused as invalid input, alone."""
+
+    failure: BonError | None = None
+    delay: float = 0.0
+    batches: list[int] = field(default_factory=list)  # items per score_many call
+    closed: bool = False
+
+    @staticmethod
+    def step_score(step: str) -> float:
+        op = parse_step(step)
+        if op is None:
+            return 0.9
+        value = {"+": op.left + op.right, "-": op.left - op.right, "*": op.left * op.right}[op.op]
+        return 0.95 if value == op.result else 0.05
+
+    def _scores(self, problem: str, chains: Sequence[Sequence[str]]) -> StepScores:
+        if "reject" in problem:
+            raise InvalidRequest("a chain to score has 999 tokens; the reward model reads at most 256")
+        per_chain = [[self.step_score(s) for s in steps] for steps in chains]
+        return StepScores(per_chain, tokens_scored=sum(char_tokens(problem) + len("".join(c)) for c in chains))
+
+    async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
+        await asyncio.sleep(self.delay)
+        if self.failure is not None:
+            raise self.failure
+        return self._scores(problem, chains)
+
+    async def score_many(
+        self, items: Sequence[tuple[str, Sequence[Sequence[str]]]], request_id: str
+    ) -> list[StepScores | BonError]:
+        self.batches.append(len(items))
+        await asyncio.sleep(self.delay)
+        if self.failure is not None:
+            raise self.failure
+        results: list[StepScores | BonError] = []
+        for problem, chains in items:
+            try:
+                results.append(self._scores(problem, chains))
+            except BonError as exc:
+                results.append(exc)
+        return results
+
+    async def check(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    async def close(self) -> None:
+        self.closed = True
+
+
+def fake_engines(generator: FakeGenerator | None = None, with_orm: bool = True) -> Engines:
+    return Engines(
+        generator or FakeGenerator(),
+        ArithmeticScorer(),
+        ArithmeticScorer() if with_orm else None,
+        DESCRIPTOR,
+    )
+
+
+@dataclass
+class FakeApp:
+    """The API app on fake engines, with a client that runs its lifespan."""
+
+    app: FastAPI
+    engines: Engines
+    client: TestClient
+
+
+@contextmanager
+def fake_app(engines: Engines | None = None, **settings: object) -> Iterator[FakeApp]:
+    engines = engines or fake_engines()
+    app = create_app(Settings(**settings), engines=engines)  # type: ignore[arg-type]
+    with TestClient(app) as client:
+        yield FakeApp(app, engines, client)
