@@ -40,9 +40,11 @@ def serve(
 
 @cli.command()
 def worker(
-    model: Annotated[Path | None, typer.Option(help="PRM directory; overrides BON_WORKER_MODEL.")] = None,
+    model: Annotated[
+        str | None, typer.Option(help="The PRM (a directory or a hub id); overrides BON_WORKER_MODEL.")
+    ] = None,
     outcome_model: Annotated[
-        Path | None, typer.Option(help="ORM directory served beside it; overrides BON_WORKER_OUTCOME_MODEL.")
+        str | None, typer.Option(help="An ORM served beside it; overrides BON_WORKER_OUTCOME_MODEL.")
     ] = None,
     no_outcome_model: Annotated[bool, typer.Option(help="Serve the PRM only.")] = False,
     host: Annotated[str | None, typer.Option(help="Overrides BON_WORKER_HOST.")] = None,
@@ -61,7 +63,7 @@ def worker(
     if no_outcome_model:
         overrides["outcome_model"] = None
     settings = settings.model_copy(update=overrides)
-    typer.echo(f"loading {settings.model.name}; the worker answers on http://{settings.host}:{settings.port}")
+    typer.echo(f"loading {settings.prm.short_name}; the worker answers on http://{settings.host}:{settings.port}")
     uvicorn.run(create_worker_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 
 

@@ -9,15 +9,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import Field, HttpUrl, model_validator
+from pydantic import Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
+from app.model_ref import ModelRef
 
 SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 Effort = Literal["minimal", "low", "medium", "high"]
+
+
+def optional_model(value: object) -> object:
+    """`none` or an empty value turns an optional model off (an environment variable cannot be null)."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
+        return None
+    return value
+
 
 # What the API's wire models accept at most; the settings can lower these limits, not raise them.
 WIRE_MAX_PROBLEM_CHARS = 4000
@@ -31,19 +40,30 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
-    generator_model: Path = Field(default=SHIPPED_MODELS / "arith-generator", description="Generator model directory.")
-    prm_model: Path = Field(default=SHIPPED_MODELS / "arith-prm", description="Process reward model directory.")
-    orm_model: Path | None = Field(
-        default=SHIPPED_MODELS / "arith-orm",
-        description="Outcome reward model directory; enables `orm_max`. With `reward_url`, any value enables "
-        "the worker's outcome model instead.",
+    # Each model is a local directory or a Hugging Face id (handed to vLLM as it is), with an
+    # optional revision and format (a preset name or a format file; see app/formats).
+    generator_model: str = Field(
+        default=str(SHIPPED_MODELS / "arith-generator"), description="The generator: a directory or a hub id."
     )
+    generator_revision: str | None = Field(default=None, description="The generator's revision on the hub.")
+    generator_format: str | None = Field(
+        default=None, description="A preset or format file; else the model's bon_model.json, else detected."
+    )
+    prm_model: str = Field(default=str(SHIPPED_MODELS / "arith-prm"), description="The process reward model.")
+    prm_revision: str | None = Field(default=None, description="The PRM's revision on the hub.")
+    prm_format: str | None = Field(default=None, description="As generator_format, for the PRM.")
+    orm_model: str | None = Field(
+        default=str(SHIPPED_MODELS / "arith-orm"),
+        description="The outcome reward model, which enables `orm_max`; `none` or empty turns it off. With "
+        "`reward_url`, any value asks the worker's outcome model instead.",
+    )
+    orm_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
+    orm_format: str | None = Field(default=None, description="As generator_format, for the ORM.")
     # Split deployment: either engine can be a remote service instead of an in-process one.
     generator_url: HttpUrl | None = Field(
         default=None,
         description="An OpenAI-compatible completions server (`vllm serve`) to sample from instead of the "
-        "in-process engine. `generator_model` must still point at a directory with the model's tokenizer "
-        "and descriptor (bon_model.json).",
+        "in-process engine. `generator_model` still names the model: its tokenizer and format are read here.",
     )
     generator_served_name: str | None = Field(
         default=None, description="The model name the remote server serves; asked of its /v1/models when unset."
@@ -94,9 +114,26 @@ class Settings(BaseSettings):
         description="Token budget of each chain for each reasoning effort.",
     )
 
+    @field_validator("orm_model", mode="before")
+    @classmethod
+    def _none_turns_it_off(cls, value: object) -> object:
+        return optional_model(value)
+
+    @property
+    def generator(self) -> ModelRef:
+        return ModelRef(self.generator_model, self.generator_revision)
+
+    @property
+    def prm(self) -> ModelRef:
+        return ModelRef(self.prm_model, self.prm_revision)
+
+    @property
+    def orm(self) -> ModelRef | None:
+        return ModelRef(self.orm_model, self.orm_revision) if self.orm_model else None
+
     @property
     def model_id(self) -> str:
-        return self.served_model_name or self.generator_model.name
+        return self.served_model_name or self.generator.short_name
 
     @model_validator(mode="after")
     def _defaults_within_limits(self) -> Settings:

@@ -44,7 +44,7 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
         engines.generator,
         engines.scorer,
         engines.outcome_scorer,
-        engines.generator_descriptor,
+        engines.generator_format,
         timeout_s=settings.request_timeout_s,
         max_concurrent=settings.max_concurrent_requests,
         metrics=metrics,

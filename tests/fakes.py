@@ -15,16 +15,20 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.config import SHIPPED_MODELS, Settings
-from app.descriptor import ModelDescriptor
+from app.config import Settings
 from app.engines.container import Engines
-from app.engines.protocols import Generation, SampledChain, SamplingRequest, StepScores
+from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest, StepScores
 from app.errors import BonError, InvalidRequest
 from app.formats.arith import parse_step
+from app.formats.resolve import load_preset
+from app.formats.spec import GeneratorFormat
 from app.main import create_app
 
-# The shipped generator's own descriptor: the fakes read prompts and steps as the real one does.
-DESCRIPTOR = ModelDescriptor.load(SHIPPED_MODELS / "arith-generator")
+# The shipped generator's format: the fakes are read as the real one is.
+ARITH = load_preset("arith").generator
+assert ARITH is not None
+FORMAT: GeneratorFormat = ARITH
+CONTEXT = 256  # the shipped generator's
 
 PROBLEM = "((37+48)*3)-12"
 RIGHT = "37+48=85\n85*3=255\n255-12=243\nA:243"
@@ -47,12 +51,17 @@ class FakeGenerator:
     requests: list[SamplingRequest] = field(default_factory=list)
     closed: bool = False
 
-    @property
-    def max_model_len(self) -> int:
-        return DESCRIPTOR.max_model_len
+    async def context_length(self) -> int:
+        return CONTEXT
 
     def count_tokens(self, text: str) -> int:
         return char_tokens(text)
+
+    def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
+        """A ChatML rendering, as a Qwen chat template writes it."""
+        return "".join(f"<|im_start|>{role}\n{content}<|im_end|>\n" for role, content in messages) + (
+            "<|im_start|>assistant\n"
+        )
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         self.requests.append(request)
@@ -130,7 +139,7 @@ def fake_engines(generator: FakeGenerator | None = None, with_orm: bool = True) 
         generator or FakeGenerator(),
         ArithmeticScorer(),
         ArithmeticScorer() if with_orm else None,
-        DESCRIPTOR,
+        FORMAT,
     )
 
 

@@ -6,9 +6,10 @@ import logging
 from dataclasses import dataclass
 
 from app.config import Settings
-from app.descriptor import ModelDescriptor
 from app.engines.protocols import Generator, StepScorer
-from app.engines.vllm_common import engine_options
+from app.engines.vllm_common import engine_options, load_tokenizer
+from app.formats.resolve import generator_format
+from app.formats.spec import GeneratorFormat
 
 log = logging.getLogger(__name__)
 
@@ -18,7 +19,7 @@ class Engines:
     generator: Generator
     scorer: StepScorer
     outcome_scorer: StepScorer | None
-    generator_descriptor: ModelDescriptor
+    generator_format: GeneratorFormat
 
     def by_name(self) -> dict[str, Generator | StepScorer]:
         """Each engine under the name `/ready` reports it by."""
@@ -40,20 +41,20 @@ def build_engines(settings: Settings) -> Engines:
     for the remote services named by URL (instant: they connect on first use, so the app starts
     and reports not-ready while a service is still down)."""
     options = engine_options(settings)
+    # The generator's tokenizer is read here in both deployments: prompts are made and counted here.
+    tokenizer = load_tokenizer(settings.generator)
+    fmt, _ = generator_format(settings.generator_format, "BON_GENERATOR_FORMAT", settings.generator, tokenizer)
     generator: Generator
     if settings.generator_url is not None:
         from app.engines.remote_generator import RemoteGenerator
 
         generator = RemoteGenerator(
-            str(settings.generator_url),
-            settings.generator_model,
-            settings.remote_timeout_s,
-            settings.generator_served_name,
+            str(settings.generator_url), tokenizer, settings.remote_timeout_s, settings.generator_served_name
         )
     else:
         from app.engines.vllm_generator import VllmGenerator
 
-        generator = VllmGenerator.start(settings.generator_model, options)
+        generator = VllmGenerator.start(settings.generator, tokenizer, options)
     scorer: StepScorer
     outcome: StepScorer | None
     if settings.reward_url is not None:
@@ -62,12 +63,13 @@ def build_engines(settings: Settings) -> Engines:
         scorer = RemoteStepScorer(str(settings.reward_url), settings.remote_timeout_s, "process")
         outcome = (
             RemoteStepScorer(str(settings.reward_url), settings.remote_timeout_s, "outcome")
-            if settings.orm_model is not None
+            if settings.orm is not None
             else None
         )
     else:
         from app.engines.vllm_scorer import VllmStepScorer
 
-        scorer = VllmStepScorer.start(settings.prm_model, options)
-        outcome = VllmStepScorer.start(settings.orm_model, options) if settings.orm_model else None
-    return Engines(generator, scorer, outcome, ModelDescriptor.load(settings.generator_model))
+        scorer = VllmStepScorer.load(settings.prm, settings.prm_format, "BON_PRM_FORMAT", options)
+        orm = settings.orm
+        outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", options) if orm else None
+    return Engines(generator, scorer, outcome, fmt)

@@ -37,6 +37,9 @@ class StepScores:
     tokens_scored: int
 
 
+ChatMessage = tuple[str, str]  # (role, content)
+
+
 class Generator(Protocol):
     """Samples N chains for one prompt in one request, so the prompt's KV cache is shared."""
 
@@ -44,8 +47,11 @@ class Generator(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    @property
-    def max_model_len(self) -> int: ...
+    def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
+        """The prompt the model's chat template makes of these messages, open for its answer."""
+
+    async def context_length(self) -> int:
+        """The most tokens (prompt and chain) one sequence may hold."""
 
     async def check(self) -> None:
         """Raise when the engine cannot answer."""

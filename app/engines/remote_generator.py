@@ -2,22 +2,21 @@
 
 One `POST /v1/completions` with `n=N` per problem, so the server shares the prompt's KV cache
 across the N samples, exactly as the in-process engine does. The prompt goes as token ids made
-by the generator's own tokenizer (read from the local model directory, which also holds the
-descriptor), so both deployments feed the engine the same tokens and a fixed seed gives the
-same chains.
+by the generator's own tokenizer (loaded here from the same model reference), so both
+deployments feed the engine the same tokens and a fixed seed gives the same chains.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 
 import httpx
 from pydantic import BaseModel, ValidationError
+from transformers import PreTrainedTokenizerBase
 
-from app.descriptor import ModelDescriptor
 from app.engines.http_common import make_client, probe, request_json
-from app.engines.protocols import Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import load_tokenizer
+from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
+from app.engines.vllm_common import chat_prompt
 from app.errors import EngineError
 
 SERVICE = "generator"
@@ -43,6 +42,7 @@ class _Completion(BaseModel):
 class _ModelList(BaseModel):
     class _Model(BaseModel):
         id: str
+        max_model_len: int | None = None  # vLLM's servers say; another server may not
 
     data: list[_Model]
 
@@ -51,35 +51,46 @@ class RemoteGenerator:
     def __init__(
         self,
         base_url: str,
-        model_dir: Path,
+        tokenizer: PreTrainedTokenizerBase,
         timeout_s: float,
         model_name: str | None = None,
         client: httpx.AsyncClient | None = None,
     ) -> None:
-        self.descriptor = ModelDescriptor.load(model_dir)
-        self._tokenizer = load_tokenizer(model_dir)
+        self._tokenizer = tokenizer
         self._client = client or make_client(base_url, timeout_s)
-        # The served model's name; asked of the server on first use when not configured.
+        # The served model's name and context, asked of the server on first use (name: unless configured).
         self._model_name = model_name
-
-    @property
-    def max_model_len(self) -> int:
-        return self.descriptor.max_model_len
+        self._context: int | None = None
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text))
 
+    def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
+        return chat_prompt(self._tokenizer, messages)
+
+    async def _listing(self) -> _ModelList._Model:
+        listing = await request_json(self._client, SERVICE, "GET", "/v1/models")
+        try:
+            models = _ModelList.model_validate(listing).data
+        except ValidationError as exc:
+            raise EngineError(SERVICE, f"GET /v1/models answered an unexpected body: {exc}") from exc
+        served = [m for m in models if self._model_name in (None, m.id)]
+        if not served:
+            raise EngineError(SERVICE, f"the server does not list {self._model_name or 'any model'}")
+        return served[0]
+
     async def _model(self) -> str:
         if self._model_name is None:
-            listing = await request_json(self._client, SERVICE, "GET", "/v1/models")
-            try:
-                models = _ModelList.model_validate(listing).data
-            except ValidationError as exc:
-                raise EngineError(SERVICE, f"GET /v1/models answered an unexpected body: {exc}") from exc
-            if not models:
-                raise EngineError(SERVICE, "the server lists no model")
-            self._model_name = models[0].id
+            self._model_name = (await self._listing()).id
         return self._model_name
+
+    async def context_length(self) -> int:
+        if self._context is None:
+            listed = await self._listing()
+            if listed.max_model_len is None:
+                raise EngineError(SERVICE, "GET /v1/models does not say the model's context length (max_model_len)")
+            self._model_name, self._context = listed.id, listed.max_model_len
+        return self._context
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         prompt_ids = self._tokenizer.encode(request.prompt)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from app.errors import ConfigurationError, EngineError
+from app.errors import EngineError
+from app.model_ref import ModelRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,11 +42,13 @@ def engine_options(resources: EngineResources) -> EngineOptions:
     )
 
 
-def engine_kwargs(model_dir: Path, max_model_len: int, options: EngineOptions) -> dict[str, Any]:
+def engine_kwargs(model: ModelRef, options: EngineOptions) -> dict[str, Any]:
+    """The engine's arguments; the context length is the model's own (its config.json)."""
     kwargs: dict[str, Any] = {
-        "model": str(model_dir),
-        "tokenizer": str(model_dir),
-        "max_model_len": max_model_len,
+        "model": model.name,
+        "tokenizer": model.name,
+        "revision": model.revision,
+        "tokenizer_revision": model.revision,
         "enforce_eager": options.enforce_eager,
         "seed": options.seed,
         "disable_log_stats": True,
@@ -57,16 +60,8 @@ def engine_kwargs(model_dir: Path, max_model_len: int, options: EngineOptions) -
     return kwargs
 
 
-def load_tokenizer(model_dir: Path) -> PreTrainedTokenizerBase:
-    return AutoTokenizer.from_pretrained(str(model_dir))
-
-
-def single_token_id(tokenizer: PreTrainedTokenizerBase, token: str, what: str) -> int:
-    """The id of a token the descriptor names; it must be one token of the vocabulary."""
-    ids = tokenizer.encode(token, add_special_tokens=False)
-    if len(ids) != 1 or ids[0] == tokenizer.unk_token_id:
-        raise ConfigurationError(f"the {what} {token!r} is not a single token of the model's vocabulary")
-    return int(ids[0])
+def load_tokenizer(model: ModelRef) -> PreTrainedTokenizerBase:
+    return AutoTokenizer.from_pretrained(model.name, revision=model.revision)
 
 
 async def check_engine(engine: Any, service: str) -> None:
@@ -75,3 +70,14 @@ async def check_engine(engine: Any, service: str) -> None:
         await engine.check_health()
     except Exception as exc:
         raise EngineError(service, f"engine is not healthy: {exc}") from exc
+
+
+def chat_prompt(tokenizer: PreTrainedTokenizerBase, messages: Sequence[tuple[str, str]], answer: bool = True) -> str:
+    """The text the tokenizer's chat template makes of (role, content) messages; open for the
+    assistant's answer, or (`answer=False`) closed after the last message, as a reward model reads it."""
+    rendered = tokenizer.apply_chat_template(
+        [{"role": role, "content": content} for role, content in messages],
+        tokenize=False,
+        add_generation_prompt=answer,
+    )
+    return str(rendered)

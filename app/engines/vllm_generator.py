@@ -2,46 +2,47 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 
+from transformers import PreTrainedTokenizerBase
 from vllm import SamplingParams
 from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.exceptions import VLLMClientError
 from vllm.sampling_params import RequestOutputKind
 from vllm.v1.engine.async_llm import AsyncLLM
 
-from app.descriptor import ModelDescriptor
-from app.engines.protocols import Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import EngineOptions, check_engine, engine_kwargs, load_tokenizer
+from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
+from app.engines.vllm_common import EngineOptions, chat_prompt, check_engine, engine_kwargs
 from app.errors import EngineError, InvalidRequest
+from app.model_ref import ModelRef
 
 SERVICE = "generator"
 
 
 class VllmGenerator:
-    def __init__(self, engine: AsyncLLM, model_dir: Path, descriptor: ModelDescriptor) -> None:
+    def __init__(self, engine: AsyncLLM, tokenizer: PreTrainedTokenizerBase) -> None:
         self._engine = engine
-        self._tokenizer = load_tokenizer(model_dir)
-        self.descriptor = descriptor
+        self._tokenizer = tokenizer
 
     @classmethod
-    def start(cls, model_dir: Path, options: EngineOptions) -> VllmGenerator:
-        descriptor = ModelDescriptor.load(model_dir)
+    def start(cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, options: EngineOptions) -> VllmGenerator:
         args = AsyncEngineArgs(
-            **engine_kwargs(model_dir, descriptor.max_model_len, options),
+            **engine_kwargs(model, options),
             enable_prefix_caching=True,  # the N samples share the prompt's KV blocks
             # vLLM 0.32 on the CPU crashes ("CPU Generator does not use offset") when a seeded
             # request's prefill is split into chunks; unchunked prefill keeps seeds usable.
             enable_chunked_prefill=False,
         )
-        return cls(AsyncLLM.from_engine_args(args), model_dir, descriptor)
+        return cls(AsyncLLM.from_engine_args(args), tokenizer)
 
-    @property
-    def max_model_len(self) -> int:
-        return self.descriptor.max_model_len
+    async def context_length(self) -> int:
+        return int(self._engine.model_config.max_model_len)
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text))
+
+    def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
+        return chat_prompt(self._tokenizer, messages)
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         prompt_ids = self._tokenizer.encode(request.prompt)

@@ -1,12 +1,12 @@
 """The in-process step scorer: a PRM (or ORM) on vLLM's pooling runner with STEP pooling.
 
-Two formats (see docs/VLLM_NOTES.md for why the Math-Shepherd set-up looks like this):
+Two heads (see docs/VLLM_NOTES.md for why the Math-Shepherd set-up looks like this):
 
-- ``math_shepherd``: a causal LM read as a token classifier over its two label tokens
-  (``classifier_from_token=[good, bad]``), one ``[P(good), P(bad)]`` row per step tag. The plain
-  ``pooling_type="STEP"`` + ``returned_token_ids`` set-up runs too, but returns normalised
-  hidden-state dimensions instead of label probabilities.
-- ``qwen2_prm``: vLLM's native ``Qwen2ForProcessRewardModel``, one ``[P(wrong), P(right)]`` row
+- ``label_tokens`` (Math-Shepherd, the shipped models): a causal LM read as a token classifier over
+  its two label tokens (``classifier_from_token=[good, bad]``), one ``[P(good), P(bad)]`` row per
+  step tag. The plain ``pooling_type="STEP"`` + ``returned_token_ids`` set-up runs too, but returns
+  normalised hidden-state dimensions instead of label probabilities.
+- ``two_class``: vLLM's native ``Qwen2ForProcessRewardModel``, one ``[P(wrong), P(right)]`` row
   per ``<extra_0>`` tag.
 """
 
@@ -15,40 +15,35 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
+from transformers import PreTrainedTokenizerBase
 from vllm import PoolingParams
 from vllm.config import PoolerConfig
 from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.v1.engine.async_llm import AsyncLLM
 
-from app.core.steps import format_scorer_input, without_step_tag
-from app.descriptor import ModelDescriptor
 from app.engines.protocols import StepScores
-from app.engines.vllm_common import EngineOptions, check_engine, engine_kwargs, load_tokenizer, single_token_id
-from app.errors import BonError, ConfigurationError, EngineError, InvalidRequest
+from app.engines.vllm_common import EngineOptions, chat_prompt, check_engine, engine_kwargs, load_tokenizer
+from app.errors import BonError, EngineError, InvalidRequest
+from app.formats.resolve import scorer_format
+from app.formats.scorer_input import scorer_text
+from app.formats.spec import ScorerFormat
+from app.model_ref import ModelRef
 
 SERVICE = "reward"
 
 
-def scorer_engine_args(model_dir: Path, descriptor: ModelDescriptor, options: EngineOptions) -> AsyncEngineArgs:
+def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, tag_id: int, options: EngineOptions) -> AsyncEngineArgs:
     """vLLM engine arguments that make the pooling runner return true step-label probabilities."""
-    if descriptor.step_tag is None or descriptor.scorer_format is None:
-        raise ConfigurationError(f"{model_dir} is not a reward model (no step tag or scorer format)")
-    tokenizer = load_tokenizer(model_dir)
-    tag_id = single_token_id(tokenizer, descriptor.step_tag, "step tag")
-    kwargs: dict[str, Any] = engine_kwargs(model_dir, descriptor.max_model_len, options)
-    if descriptor.scorer_format == "math_shepherd":
-        if descriptor.good_token is None or descriptor.bad_token is None:
-            raise ConfigurationError(f"{model_dir}: a Math-Shepherd PRM needs good and bad label tokens")
-        labels = [descriptor.good_token, descriptor.bad_token]
-        for label in labels:
-            single_token_id(tokenizer, label, "label token")
+    kwargs: dict[str, Any] = engine_kwargs(model, options)
+    if fmt.head == "label_tokens":
         kwargs |= {
             "runner": "pooling",
             "convert": "classify",
-            "hf_overrides": {"classifier_from_token": labels, "method": "no_post_processing"},
+            # vLLM looks the label tokens up as vocabulary tokens (convert_tokens_to_ids), so they
+            # are given as the vocabulary spells them (`▁+`, not `+`).
+            "hf_overrides": {"classifier_from_token": [fmt.good_token, fmt.bad_token], "method": "no_post_processing"},
             "pooler_config": PoolerConfig(task="token_classify", pooling_type="STEP", step_tag_id=tag_id),
         }
     else:
@@ -57,36 +52,50 @@ def scorer_engine_args(model_dir: Path, descriptor: ModelDescriptor, options: En
 
 
 class VllmStepScorer:
-    def __init__(self, engine: AsyncLLM, model_dir: Path, descriptor: ModelDescriptor) -> None:
+    def __init__(self, engine: AsyncLLM, tokenizer: PreTrainedTokenizerBase, fmt: ScorerFormat) -> None:
         self._engine = engine
-        self._tokenizer = load_tokenizer(model_dir)
-        self.descriptor = descriptor
-        # Which column of a row is P(step is right): the two formats order their labels oppositely.
-        self._right_column = 0 if descriptor.scorer_format == "math_shepherd" else 1
+        self._tokenizer = tokenizer
+        self.format = fmt
+        self._tag_id = tokenizer.get_vocab()[fmt.tag_token]
+        # Which column of a row is P(step is right): the two heads order their labels oppositely.
+        self._right_column = 0 if fmt.head == "label_tokens" else 1
         self._ids = itertools.count()
 
     @classmethod
-    def start(cls, model_dir: Path, options: EngineOptions) -> VllmStepScorer:
-        descriptor = ModelDescriptor.load(model_dir)
-        engine = AsyncLLM.from_engine_args(scorer_engine_args(model_dir, descriptor, options))
-        return cls(engine, model_dir, descriptor)
+    def start(
+        cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, fmt: ScorerFormat, options: EngineOptions
+    ) -> VllmStepScorer:
+        tag_id = tokenizer.get_vocab()[fmt.tag_token]
+        engine = AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, tag_id, options))
+        return cls(engine, tokenizer, fmt)
+
+    @classmethod
+    def load(cls, model: ModelRef, format_setting: str | None, what: str, options: EngineOptions) -> VllmStepScorer:
+        """Start the reward model `model` in the format its setting (`what`) names, or its own."""
+        tokenizer = load_tokenizer(model)
+        fmt, _ = scorer_format(format_setting, what, model, tokenizer)
+        return cls.start(model, tokenizer, fmt, options)
+
+    @property
+    def max_model_len(self) -> int:
+        return int(self._engine.model_config.max_model_len)
 
     def scorer_input(self, problem: str, steps: Sequence[str]) -> str:
-        assert self.descriptor.step_tag is not None
-        prompt = self.descriptor.prompt_template.format(problem=problem)
         try:
-            tag = self.descriptor.step_tag
-            return format_scorer_input(prompt, without_step_tag(list(steps), tag), tag, self.descriptor.step_separator)
+            return scorer_text(self.format, problem, steps, lambda m: chat_prompt(self._tokenizer, m, answer=False))
         except ValueError as exc:
             raise InvalidRequest(str(exc)) from exc
 
-    def _encode(self, text: str) -> list[int]:
+    def _encode(self, text: str, n_steps: int) -> list[int]:
         ids: list[int] = self._tokenizer.encode(text)
-        if len(ids) > self.descriptor.max_model_len:
+        if len(ids) > self.max_model_len:
             raise InvalidRequest(
-                f"a chain to score has {len(ids)} tokens; the reward model reads at most "
-                f"{self.descriptor.max_model_len}"
+                f"a chain to score has {len(ids)} tokens; the reward model reads at most {self.max_model_len}"
             )
+        # The scores are read at every tag token: exactly one per step, or they belong to no step.
+        tags = ids.count(self._tag_id)
+        if tags != n_steps:
+            raise InvalidRequest(f"the reward model's input has {tags} step tags for {n_steps} steps")
         return ids
 
     async def _score_one(self, ids: list[int], n_steps: int, request_id: str) -> list[float]:
@@ -126,7 +135,7 @@ class VllmStepScorer:
         for k, (problem, chains) in enumerate(items):
             try:
                 jobs += [
-                    (k, i, self._encode(self.scorer_input(problem, steps)), len(steps))
+                    (k, i, self._encode(self.scorer_input(problem, steps), len(steps)), len(steps))
                     for i, steps in enumerate(chains)
                     if steps
                 ]

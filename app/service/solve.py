@@ -13,9 +13,9 @@ import time
 from app.core.aggregate import aggregate
 from app.core.select import ScoredChain, select
 from app.core.steps import extract_answer, split_steps
-from app.descriptor import ModelDescriptor
 from app.engines.protocols import Generator, SamplingRequest, StepScorer, StepScores
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
+from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainRecord, SolveOutcome, Timings, Usage
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
@@ -30,7 +30,7 @@ class SolveService:
         generator: Generator,
         scorer: StepScorer,
         outcome_scorer: StepScorer | None,
-        generator_descriptor: ModelDescriptor,
+        generator_format: GeneratorFormat,
         *,
         timeout_s: float,
         max_concurrent: int,
@@ -39,15 +39,19 @@ class SolveService:
         self._generator = generator
         self._scorer = scorer
         self._outcome_scorer = outcome_scorer
-        self._descriptor = generator_descriptor
+        self._format = generator_format
         self._timeout_s = timeout_s
         self._slots = asyncio.Semaphore(max_concurrent)
         self._metrics = metrics
 
     def prompt_for(self, problem: str) -> str:
-        return self._descriptor.prompt_template.format(problem=problem)
+        prompt = self._format.prompt
+        if not prompt.chat:
+            return prompt.fill(problem)
+        system = [("system", prompt.system)] if prompt.system is not None else []
+        return self._generator.chat_prompt([*system, ("user", prompt.fill(problem))])
 
-    def validate(self, params: SolveParams) -> int:
+    async def validate(self, params: SolveParams) -> int:
         """Check what only the engines can tell (the request policy has checked the rest); returns
         the prompt's token count."""
         if params.temperature == 0 and params.n > 1:
@@ -60,7 +64,7 @@ class SolveService:
             raise InvalidRequest(
                 "selection 'orm_max' needs an outcome reward model, and none is configured", "selection"
             )
-        context = self._generator.max_model_len
+        context = await self._generator.context_length()
         if params.max_tokens >= context:
             raise InvalidRequest(
                 f"max_tokens={params.max_tokens} must be below the model's context of {context} tokens", "max_tokens"
@@ -75,7 +79,7 @@ class SolveService:
         return prompt_tokens
 
     async def solve(self, params: SolveParams, request_id: str) -> SolveOutcome:
-        self.validate(params)
+        await self.validate(params)
         if self._slots.locked():
             raise Overloaded("too many requests in flight; retry shortly")
         async with self._slots:
@@ -92,7 +96,7 @@ class SolveService:
         )
         generation = await self._generator.generate(sampling, request_id)
         generated = time.perf_counter()
-        steps = [split_steps(c.text, self._descriptor.step_separator) for c in generation.chains]
+        steps = [split_steps(c.text, self._format.step_separator) for c in generation.chains]
 
         orm: StepScores | None = None
         if params.selection == "orm_max" and self._outcome_scorer is not None:
@@ -115,14 +119,14 @@ class SolveService:
                     step_scores=step_scores,
                     chain_score=aggregate(step_scores, params.aggregation),
                     outcome_score=outcome_steps[-1] if outcome_steps else (0.0 if orm is not None else None),
-                    answer=extract_answer(chain_steps, self._descriptor.answer_prefix),
+                    answer=extract_answer(chain_steps, self._format.answer_prefix),
                     tokens=chain.tokens,
                 )
             )
         result = select([ScoredChain(r.answer, r.chain_score, r.outcome_score) for r in records], params.selection)
         winner = records[result.winner_index] if result.winner_index is not None else None
         summary = summarize_chain(
-            self._descriptor.task,
+            self._format.summary,
             winner.steps if winner else [],
             result.answer,
             winner.step_scores if winner else [],

@@ -1,7 +1,7 @@
 """The reward worker's FastAPI app: `POST /score`, `/health`, `/ready`, `/metrics`.
 
 It owns the reward model's input format (the step tags and prompt come from the model's
-descriptor) and runs vLLM's pooling runner; the API app only sends problems and lists of steps.
+format) and runs vLLM's pooling runner; the API app only sends problems and lists of steps.
 """
 
 from __future__ import annotations
@@ -51,13 +51,11 @@ def build_scorers(settings: WorkerSettings) -> dict[RewardKind, LoadedScorer]:
     from app.engines.vllm_scorer import VllmStepScorer
 
     options = engine_options(settings)
-    scorers: dict[RewardKind, LoadedScorer] = {
-        "process": LoadedScorer(settings.model.name, VllmStepScorer.start(settings.model, options))
-    }
-    if settings.outcome_model is not None:
-        scorers["outcome"] = LoadedScorer(
-            settings.outcome_model.name, VllmStepScorer.start(settings.outcome_model, options)
-        )
+    prm = VllmStepScorer.load(settings.prm, settings.format, "BON_WORKER_FORMAT", options)
+    scorers: dict[RewardKind, LoadedScorer] = {"process": LoadedScorer(settings.prm.short_name, prm)}
+    if settings.orm is not None:
+        orm = VllmStepScorer.load(settings.orm, settings.outcome_format, "BON_WORKER_OUTCOME_FORMAT", options)
+        scorers["outcome"] = LoadedScorer(settings.orm.short_name, orm)
     return scorers
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.config import SHIPPED_MODELS
+from app.config import SHIPPED_MODELS, optional_model
+from app.model_ref import ModelRef
 
 
 class WorkerSettings(BaseSettings):
@@ -17,11 +17,31 @@ class WorkerSettings(BaseSettings):
     host: str = Field(default="127.0.0.1", description="Address the worker listens on.")
     port: int = Field(default=8001, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
-    model: Path = Field(default=SHIPPED_MODELS / "arith-prm", description="The process reward model directory.")
-    outcome_model: Path | None = Field(
-        default=SHIPPED_MODELS / "arith-orm", description="An outcome reward model served beside it, or none."
+    model: str = Field(default=str(SHIPPED_MODELS / "arith-prm"), description="The PRM: a directory or a hub id.")
+    revision: str | None = Field(default=None, description="The PRM's revision on the hub.")
+    format: str | None = Field(
+        default=None, description="A preset or format file; else the model's bon_model.json, else detected."
     )
+    outcome_model: str | None = Field(
+        default=str(SHIPPED_MODELS / "arith-orm"),
+        description="An outcome reward model served beside it; `none` or empty for none.",
+    )
+    outcome_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
+    outcome_format: str | None = Field(default=None, description="As format, for the ORM.")
     kv_cache_bytes: int | None = Field(default=256 * 2**20, gt=0)
     gpu_memory_utilization: float | None = Field(default=None, gt=0, le=1)
     enforce_eager: bool = True
     max_batch_chains: int = Field(default=1024, ge=1, description="Most chains gathered into one engine call.")
+
+    @field_validator("outcome_model", mode="before")
+    @classmethod
+    def _none_turns_it_off(cls, value: object) -> object:
+        return optional_model(value)
+
+    @property
+    def prm(self) -> ModelRef:
+        return ModelRef(self.model, self.revision)
+
+    @property
+    def orm(self) -> ModelRef | None:
+        return ModelRef(self.outcome_model, self.outcome_revision) if self.outcome_model else None

@@ -16,9 +16,10 @@ from typing import Any
 
 from app.core.steps import extract_answer, split_steps
 from app.engines.protocols import Generation, SamplingRequest
-from app.engines.vllm_common import EngineOptions
+from app.engines.vllm_common import EngineOptions, load_tokenizer
 from app.engines.vllm_generator import VllmGenerator
 from app.engines.vllm_scorer import VllmStepScorer
+from app.model_ref import ModelRef
 from lab.batch import generate_all, score_all
 from lab.evaluation.metrics import (
     ProblemSamples,
@@ -51,9 +52,10 @@ class EvalConfig:
 
 
 async def _generate(cfg: EvalConfig, problems: list[arith.Problem]) -> tuple[list[Generation], list[Generation]]:
-    gen = VllmGenerator.start(cfg.generator_dir, EngineOptions(seed=cfg.seed))
+    model = ModelRef(str(cfg.generator_dir))
+    gen = VllmGenerator.start(model, load_tokenizer(model), EngineOptions(seed=cfg.seed))
     try:
-        prompts = [gen.descriptor.prompt_template.format(problem=p.text) for p in problems]
+        prompts = [arith.prompt(p.text) for p in problems]
         greedy = await generate_all(
             gen, [SamplingRequest(pr, 1, 0.0, cfg.max_tokens) for pr in prompts], "greedy", tag="greedy"
         )
@@ -74,7 +76,7 @@ async def _generate(cfg: EvalConfig, problems: list[arith.Problem]) -> tuple[lis
 async def _score(
     model_dir: Path, problems: list[str], chains: list[list[list[str]]], desc: str
 ) -> list[list[list[float]]]:
-    scorer = VllmStepScorer.start(model_dir, EngineOptions())
+    scorer = VllmStepScorer.load(ModelRef(str(model_dir)), None, "its bon_model.json", EngineOptions())
     try:
         scored = await score_all(scorer, problems, chains, desc, concurrency=4)
         return [s.per_chain for s in scored]

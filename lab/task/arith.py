@@ -17,13 +17,24 @@ from typing import Literal
 
 from app.core.steps import extract_answer
 from app.formats.arith import Operation, parse_step
+from app.formats.resolve import load_preset
+from app.formats.spec import GeneratorFormat
 
 Op = Literal["+", "-", "*"]
 
-# The notation the models are trained on (their descriptors carry it to the service).
-PROMPT_TEMPLATE = "Q:{problem}\n"
-STEP_SEPARATOR = "\n"
-ANSWER_PREFIX = "A:"
+# The notation the models are trained on is the service's `arith` preset (their bon_model.json
+# names it), so training and serving read chains the same way.
+_preset = load_preset("arith").generator
+assert _preset is not None and _preset.answer_prefix is not None
+NOTATION: GeneratorFormat = _preset
+STEP_SEPARATOR: str = _preset.step_separator
+ANSWER_PREFIX: str = _preset.answer_prefix
+
+
+def prompt(problem_text: str) -> str:
+    """The generator's prompt for a problem."""
+    return NOTATION.prompt.fill(problem_text)
+
 
 # Difficulty knobs: the generator's greedy accuracy on the test split must stay in 25–65%.
 MIN_OPS, MAX_OPS = 2, 5

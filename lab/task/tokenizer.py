@@ -5,11 +5,17 @@ from __future__ import annotations
 from tokenizers import Tokenizer, decoders, models, processors
 from transformers import PreTrainedTokenizerFast
 
+from app.formats.resolve import load_preset
+
+# The reward models' step tag and labels, as the `arith` preset reads them.
+_SCORER = load_preset("arith").scorer
+assert _SCORER is not None and _SCORER.good_token is not None and _SCORER.bad_token is not None
+STEP_TAG, GOOD_TOKEN, BAD_TOKEN = _SCORER.step_tag, _SCORER.good_token, _SCORER.bad_token
+
 SPECIAL_TOKENS = ["<pad>", "<s>", "</s>", "<unk>"]
 # Every character the task writes, plus the reward models' step tag and label tokens, which
 # never occur in problems or chains (a tag that also occurs in the text would be scored there).
-CHARACTERS = [*"0123456789+-*()=:QA \n", "#", "Y", "N"]
-STEP_TAG, GOOD_TOKEN, BAD_TOKEN = "#", "Y", "N"
+CHARACTERS = [*"0123456789+-*()=:QA \n", STEP_TAG, GOOD_TOKEN, BAD_TOKEN]
 
 
 def build_tokenizer() -> PreTrainedTokenizerFast:

@@ -8,7 +8,8 @@ from pathlib import Path
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
 
-from app.descriptor import ModelDescriptor
+from app.formats.resolve import FORMAT_FILE
+from app.formats.spec import FormatFile
 from lab.task import arith
 from lab.task.tokenizer import build_tokenizer
 from lab.training.loop import Batch, TrainResult, train
@@ -43,7 +44,7 @@ def chain_batch(tok: PreTrainedTokenizerFast, rng: random.Random, size: int) -> 
     labels: list[list[int]] = []
     while len(ids) < size:
         p = arith.random_problem_in("train", rng)
-        prompt = tok(arith.PROMPT_TEMPLATE.format(problem=p.text))["input_ids"]
+        prompt = tok(arith.prompt(p.text))["input_ids"]
         chain = tok(p.reference_chain(), add_special_tokens=False)["input_ids"] + [tok.eos_token_id]
         ids.append(prompt + chain)
         labels.append([-100] * len(prompt) + chain)
@@ -98,11 +99,9 @@ def save_generator(model: LlamaForCausalLM, tok: PreTrainedTokenizerFast, out_di
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir, safe_serialization=True)
     tok.save_pretrained(out_dir)
-    ModelDescriptor(
-        kind="generator",
-        task="arith",
-        prompt_template=arith.PROMPT_TEMPLATE,
-        step_separator=arith.STEP_SEPARATOR,
-        answer_prefix=arith.ANSWER_PREFIX,
-        max_model_len=MAX_MODEL_LEN,
-    ).save(out_dir)
+    write_format(out_dir)
+
+
+def write_format(model_dir: Path) -> None:
+    """The model's bon_model.json: the `arith` preset, which the service reads it by."""
+    (model_dir / FORMAT_FILE).write_text(FormatFile(preset="arith").model_dump_json(exclude_none=True, indent=2) + "\n")

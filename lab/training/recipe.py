@@ -91,8 +91,9 @@ text (80% train, 10% validation, 10% test), so the splits are disjoint.
 
 ## Format
 
-`bon_model.json` in this directory is the descriptor the service reads (prompt template, step
-separator, answer prefix; for reward models the step tag and the good/bad label tokens).
+`bon_model.json` in this directory names the service's `arith` preset (app/formats/presets/arith.json):
+the prompt, step separator and answer prefix; for reward models the step tag and the good/bad
+label tokens.
 
 ## Metrics
 

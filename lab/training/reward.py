@@ -19,10 +19,9 @@ from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
 from transformers.models.llama.modeling_llama import LlamaDecoderLayer
 
 from app.core.steps import format_scorer_input, without_step_tag
-from app.descriptor import ModelDescriptor
 from lab.task import arith
 from lab.task.tokenizer import BAD_TOKEN, GOOD_TOKEN, STEP_TAG
-from lab.training.generator import MAX_MODEL_LEN, pad
+from lab.training.generator import MAX_MODEL_LEN, pad, write_format
 from lab.training.loop import Batch, TrainResult, train
 from lab.training.samples import LabelledChain
 
@@ -42,7 +41,7 @@ class Row:
 
 def scorer_ids(tok: PreTrainedTokenizerFast, problem: str, steps: list[str]) -> tuple[list[int], int]:
     """The scorer input's token ids and where the chain starts (after the prompt)."""
-    prompt = arith.PROMPT_TEMPLATE.format(problem=problem)
+    prompt = arith.prompt(problem)
     text = format_scorer_input(prompt, without_step_tag(steps, STEP_TAG), STEP_TAG, arith.STEP_SEPARATOR)
     return tok(text)["input_ids"][:MAX_MODEL_LEN], len(tok(prompt)["input_ids"])
 
@@ -225,16 +224,5 @@ def train_reward_model(
     out_dir.mkdir(parents=True, exist_ok=True)
     model.save_pretrained(out_dir, safe_serialization=True)
     tok.save_pretrained(out_dir)
-    ModelDescriptor(
-        kind=kind,
-        task="arith",
-        prompt_template=arith.PROMPT_TEMPLATE,
-        step_separator=arith.STEP_SEPARATOR,
-        answer_prefix=arith.ANSWER_PREFIX,
-        max_model_len=MAX_MODEL_LEN,
-        scorer_format="math_shepherd",
-        step_tag=STEP_TAG,
-        good_token=GOOD_TOKEN,
-        bad_token=BAD_TOKEN,
-    ).save(out_dir)
+    write_format(out_dir)
     return result

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from app.core.steps import split_steps
 from app.engines.protocols import SamplingRequest
-from app.engines.vllm_common import EngineOptions
+from app.engines.vllm_common import EngineOptions, load_tokenizer
+from app.model_ref import ModelRef
 from lab.batch import generate_all
 from lab.task import arith
 
@@ -35,11 +36,11 @@ async def _sample(
     # so they also run on a GPU machine that has no vLLM installed (`bon train --device cuda`).
     from app.engines.vllm_generator import VllmGenerator
 
-    gen = VllmGenerator.start(generator_dir, EngineOptions())
+    model = ModelRef(str(generator_dir))
+    gen = VllmGenerator.start(model, load_tokenizer(model), EngineOptions())
     try:
         requests = [
-            SamplingRequest(gen.descriptor.prompt_template.format(problem=p.text), n, temperature, 160, seed + i)
-            for i, p in enumerate(problems)
+            SamplingRequest(arith.prompt(p.text), n, temperature, 160, seed + i) for i, p in enumerate(problems)
         ]
         outs = await generate_all(gen, requests, desc="sampling chains")
         return [[c.text for c in g.chains] for g in outs]

@@ -10,8 +10,8 @@ import torch
 from transformers import AutoTokenizer, LlamaForCausalLM
 
 from app.config import SHIPPED_MODELS
-from app.descriptor import ModelDescriptor
 from app.engines.protocols import SamplingRequest
+from app.formats.resolve import load_preset
 from lab.task import arith
 from tests.conftest import LiveServer
 
@@ -25,16 +25,14 @@ WRONG = ["37+48=85", "85*3=245", "245-12=233", "A:233"]
 def reference_scores(kind: str, chains: list[list[str]]) -> list[list[float]]:
     """P(good) at each step tag, computed by transformers directly from the checkpoint."""
     model_dir = SHIPPED_MODELS / f"arith-{kind}"
-    d = ModelDescriptor.load(model_dir)
-    assert d.step_tag and d.good_token and d.bad_token
+    d = load_preset("arith").scorer
+    assert d is not None and d.good_token and d.bad_token
     tok = AutoTokenizer.from_pretrained(str(model_dir))
     model = LlamaForCausalLM.from_pretrained(str(model_dir), dtype=torch.float32).eval()
-    good, bad, tag = (tok.convert_tokens_to_ids(t) for t in (d.good_token, d.bad_token, d.step_tag))
+    good, bad, tag = (tok.convert_tokens_to_ids(t) for t in (d.good_token, d.bad_token, d.tag_token))
     out = []
     for steps in chains:
-        text = d.prompt_template.format(problem=PROBLEM.text) + "".join(
-            s + d.step_tag + d.step_separator for s in steps
-        )
+        text = f"Q:{PROBLEM.text}\n" + "".join(f"{s}{d.step_tag}\n" for s in steps)
         ids = torch.tensor([tok(text)["input_ids"]])
         with torch.no_grad():
             logits = model(input_ids=ids).logits[0]

@@ -135,7 +135,7 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
         CanaryGenerator(engines.generator),
         engines.scorer,
         engines.outcome_scorer,
-        engines.generator_descriptor,
+        engines.generator_format,
         timeout_s=300,
         max_concurrent=8,
         metrics=app.state.metrics,

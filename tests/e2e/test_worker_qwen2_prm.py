@@ -16,7 +16,8 @@ from safetensors.torch import save_file
 from transformers import AutoTokenizer, Qwen2Config, Qwen2Model
 
 from app.core.steps import format_scorer_input
-from app.descriptor import ModelDescriptor
+from app.formats.resolve import FORMAT_FILE
+from app.formats.spec import FormatFile, Prompt, ScorerFormat
 from app.worker.app import create_worker_app
 from app.worker.config import WorkerSettings
 from lab.background_server import BackgroundServer, start_background_server
@@ -39,7 +40,7 @@ class TinyQwen2Prm:
         """P(step is right) at each tag, computed with transformers and torch only, reading the
         text with the checkpoint's tokenizer as loaded from disk (as vLLM and the worker do)."""
         tokenizer = AutoTokenizer.from_pretrained(str(self.path))
-        text = format_scorer_input(arith.PROMPT_TEMPLATE.format(problem=problem), steps, TAG, arith.STEP_SEPARATOR)
+        text = format_scorer_input(arith.prompt(problem), steps, TAG, arith.STEP_SEPARATOR)
         ids = tokenizer(text, return_tensors="pt")["input_ids"]
         with torch.no_grad():
             probs = torch.softmax(self.head(self.body(input_ids=ids).last_hidden_state[0]), dim=-1)
@@ -82,22 +83,16 @@ def tiny_qwen2_prm(tmp_path_factory: pytest.TempPathFactory) -> TinyQwen2Prm:
     }
     (path / "config.json").write_text(json.dumps(raw, indent=2))
     tok.save_pretrained(path)
-    ModelDescriptor(
-        kind="prm",
-        task="arith",
-        prompt_template=arith.PROMPT_TEMPLATE,
-        step_separator=arith.STEP_SEPARATOR,
-        answer_prefix=arith.ANSWER_PREFIX,
-        max_model_len=256,
-        scorer_format="qwen2_prm",
-        step_tag=TAG,
-    ).save(path)
+    fmt = ScorerFormat(
+        head="two_class", prompt=Prompt(template="Q:{problem}\n"), step_tag=TAG, tag_token=TAG, step_joiner="\n"
+    )
+    (path / FORMAT_FILE).write_text(FormatFile(scorer=fmt).model_dump_json(indent=2))
     return TinyQwen2Prm(path, body, head)
 
 
 @pytest.fixture(scope="module")
 def qwen2_worker(tiny_qwen2_prm: TinyQwen2Prm) -> Iterator[BackgroundServer]:
-    settings = WorkerSettings(model=tiny_qwen2_prm.path, outcome_model=None, port=free_port())
+    settings = WorkerSettings(model=str(tiny_qwen2_prm.path), outcome_model=None, port=free_port())
     server = start_background_server(create_worker_app(settings), settings.port)
     try:
         yield server

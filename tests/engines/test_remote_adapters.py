@@ -15,10 +15,13 @@ from app.config import SHIPPED_MODELS
 from app.engines.protocols import SamplingRequest
 from app.engines.remote_generator import RemoteGenerator
 from app.engines.remote_scorer import RemoteStepScorer
+from app.engines.vllm_common import load_tokenizer
 from app.errors import EngineError, EngineUnavailable, InvalidRequest
+from app.model_ref import ModelRef
 
 Handler = Callable[[httpx.Request], httpx.Response]
 REQUEST = SamplingRequest("Q:1+2\n", 2, 1.0, 32, seed=1)
+TOKENIZER = load_tokenizer(ModelRef(str(SHIPPED_MODELS / "arith-generator")))
 
 
 def client(handler: Handler) -> httpx.AsyncClient:
@@ -26,7 +29,7 @@ def client(handler: Handler) -> httpx.AsyncClient:
 
 
 def generator(handler: Handler) -> RemoteGenerator:
-    return RemoteGenerator("http://remote", SHIPPED_MODELS / "arith-generator", 5, "gen", client(handler))
+    return RemoteGenerator("http://remote", TOKENIZER, 5, "gen", client(handler))
 
 
 def completion(n: int, **extra: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooL
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
-from tests.fakes import DESCRIPTOR, PROBLEM, RIGHT, WRONG, ArithmeticScorer, FakeGenerator
+from tests.fakes import FORMAT, PROBLEM, RIGHT, WRONG, ArithmeticScorer, FakeGenerator
 
 PARAMS = SolveParams(
     problem=PROBLEM, n=4, temperature=1.0, max_tokens=40, seed=None, aggregation="min", selection="prm_weighted_vote"
@@ -25,7 +25,7 @@ def service(gen: FakeGenerator, orm: bool = False, timeout: float = 5.0, slots: 
         gen,
         ArithmeticScorer(),
         ArithmeticScorer() if orm else None,
-        DESCRIPTOR,
+        FORMAT,
         timeout_s=timeout,
         max_concurrent=slots,
         metrics=PipelineMetrics(CollectorRegistry()),

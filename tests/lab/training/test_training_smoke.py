@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from app.descriptor import ModelDescriptor
+from app.formats.resolve import FORMAT_FILE
+from app.formats.spec import FormatFile, load_format
 from lab.task import arith
 from lab.training.generator import train_generator
 from lab.training.reward import train_reward_model
@@ -41,9 +42,8 @@ def labelled_chains(count: int) -> list[LabelledChain]:
     return chains
 
 
-def test_generator_loss_falls_and_it_is_saved_with_its_descriptor(tiny_generator: Path) -> None:
-    descriptor = ModelDescriptor.load(tiny_generator)
-    assert descriptor.kind == "generator" and descriptor.step_separator == "\n"
+def test_generator_loss_falls_and_it_is_saved_with_its_format(tiny_generator: Path) -> None:
+    assert load_format(tiny_generator / FORMAT_FILE) == FormatFile(preset="arith")
     assert (tiny_generator / "tokenizer.json").exists() and (tiny_generator / "model.safetensors").exists()
 
 
@@ -53,5 +53,4 @@ def test_reward_model_loss_falls(tiny_generator: Path, tmp_path: Path, kind: str
     assert any(not all(c.step_right) for c in chains) and any(all(c.step_right) for c in chains)
     result = train_reward_model(tiny_generator, chains, tmp_path, kind, [(40, 3e-3)], batch_size=16)  # type: ignore[arg-type]
     assert result.mean_loss(first=5) > result.mean_loss(last=5), result.losses
-    descriptor = ModelDescriptor.load(tmp_path)
-    assert descriptor.kind == kind and descriptor.step_tag == "#" and descriptor.scorer_format == "math_shepherd"
+    assert load_format(tmp_path / FORMAT_FILE) == FormatFile(preset="arith")

@@ -1,0 +1,153 @@
+"""Model formats as data: how to prompt a generator and read its chains, and how a reward model
+reads a chain and gives its scores.
+
+A format file (a preset in `app/formats/presets/`, a model directory's `bon_model.json`, or a file
+named in settings) names a preset, or holds a `generator` and/or a `scorer` section. Every field
+is checked when the file is loaded, and an error names the file and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from app.errors import ConfigurationError
+
+PROBLEM = "{problem}"  # stands for the problem in a template; replaced literally, never str.format
+
+
+class FormatError(ConfigurationError):
+    """A format file or preset that cannot be used; the message names the file and the field."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Prompt(_Strict):
+    chat: bool = Field(default=False, description="Build the prompt with the tokenizer's chat template.")
+    system: str | None = Field(
+        default=None, description="The system prompt (chat only); settings and requests can replace it."
+    )
+    template: str = Field(
+        default=PROBLEM,
+        description="The problem's text: the whole prompt (plain), or the user message (chat). "
+        "'{problem}' stands for the problem.",
+    )
+
+    @field_validator("template")
+    @classmethod
+    def _one_problem(cls, template: str) -> str:
+        if template.count(PROBLEM) != 1:
+            raise ValueError(f"must contain {PROBLEM!r} exactly once")
+        return template
+
+    @model_validator(mode="after")
+    def _system_needs_chat(self) -> Prompt:
+        if self.system is not None and not self.chat:
+            raise ValueError("a system prompt needs chat: true (a plain prompt has no system turn)")
+        return self
+
+    def fill(self, problem: str) -> str:
+        return self.template.replace(PROBLEM, problem)
+
+
+class Thinking(_Strict):
+    """A thinking model's markers: steps come from between them, the answer from after the close."""
+
+    open: str = Field(default="<think>", min_length=1)
+    close: str = Field(default="</think>", min_length=1)
+
+
+class GeneratorFormat(_Strict):
+    prompt: Prompt = Field(default_factory=Prompt)
+    step_separator: str = Field(default="\n\n", min_length=1, description="Where one step ends and the next begins.")
+    answer_prefix: str | None = Field(
+        default=None, min_length=1, description="Marks the answer line; without it, the last \\boxed{} is the answer."
+    )
+    thinking: Thinking | None = Field(default=None, description="Set for models that think in tags first.")
+    max_steps: int = Field(default=48, ge=1, description="More steps than this are merged (shortest first).")
+    max_answer_chars: int = Field(default=200, ge=1, description="A longer extracted answer is no answer.")
+    max_tokens: int = Field(default=1024, ge=1, description="A chain's token budget when the request sets none.")
+    summary: Literal["arith", "model"] = Field(
+        default="model", description="arith: the shipped task's rule-based paraphrase; model: written by a model."
+    )
+
+
+class ScorerFormat(_Strict):
+    head: Literal["label_tokens", "two_class"] = Field(
+        description="label_tokens: a causal LM read at two label tokens (Math-Shepherd); two_class: a "
+        "classification head with [wrong, right] (Qwen2ForProcessRewardModel)."
+    )
+    input: Literal["prompt", "chat"] = Field(
+        default="prompt",
+        description="prompt: the prompt's text, then the tagged steps; chat: the chat template with the tagged "
+        "steps as the assistant's turn.",
+    )
+    prompt: Prompt = Field(default_factory=Prompt)
+    step_tag: str = Field(min_length=1, description="Written after each step.")
+    tag_token: str = Field(min_length=1, description="The vocabulary token the scores are read at, as spelt in it.")
+    step_joiner: str = Field(default="\n", description="Between one tagged step and the next.")
+    good_token: str | None = Field(default=None, description="label_tokens: the vocabulary token meaning 'right'.")
+    bad_token: str | None = Field(default=None, description="label_tokens: the vocabulary token meaning 'wrong'.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ScorerFormat:
+        labelled = self.good_token is not None and self.bad_token is not None
+        if self.head == "label_tokens" and not labelled:
+            raise ValueError("head label_tokens needs good_token and bad_token")
+        if self.head == "two_class" and (self.good_token or self.bad_token):
+            raise ValueError("head two_class reads its own head: no good_token or bad_token")
+        if self.input == "chat" and not self.prompt.chat:
+            raise ValueError("input chat needs prompt.chat: true")
+        return self
+
+
+class Detect(_Strict):
+    """When a preset fits a model that names no format: every criterion given must hold."""
+
+    priority: int = Field(default=0, description="Tried in descending order; the first preset that fits wins.")
+    architectures: list[str] = Field(default_factory=list, description="Any of these in config.json.")
+    model_types: list[str] = Field(default_factory=list, description="config.json's model_type is one of these.")
+    tokens: list[str] = Field(default_factory=list, description="All of these are tokens of the vocabulary.")
+    chat_template_contains: list[str] = Field(default_factory=list, description="All of these are in it.")
+    needs_chat_template: bool = False
+
+
+class FormatFile(_Strict):
+    preset: str | None = Field(default=None, description="Use this preset (and nothing else in the file).")
+    generator: GeneratorFormat | None = None
+    scorer: ScorerFormat | None = None
+    detect: Detect | None = Field(default=None, description="Presets only: which models it fits.")
+
+    @model_validator(mode="after")
+    def _preset_or_sections(self) -> FormatFile:
+        sections = self.generator is not None or self.scorer is not None
+        if self.preset is not None and sections:
+            raise ValueError("give a preset or generator/scorer sections, not both")
+        if self.preset is None and not sections:
+            raise ValueError("give a preset, or a generator and/or a scorer section")
+        if self.preset is not None and self.detect is not None:
+            raise ValueError("detect belongs to a preset's own file")
+        return self
+
+
+def parse_format(text: str, source: str) -> FormatFile:
+    """A format file's text, checked; `source` names it in errors."""
+    try:
+        return FormatFile.model_validate_json(text)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'the file'}: {e['msg']}" for e in exc.errors(include_url=False)
+        )
+        raise FormatError(f"{source}: {problems}") from None
+
+
+def load_format(path: Path) -> FormatFile:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot read the format file: {exc.strerror}") from None
+    return parse_format(text, str(path))

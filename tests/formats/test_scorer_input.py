@@ -1,0 +1,92 @@
+"""What a reward model reads, built from its format, equals what its model card builds: the
+Math-Shepherd card's `f"{question} {output}"` with " ки" after each step (real Mistral v1
+tokenizer), and the Qwen2.5-Math-PRM card's chat-template conversation (a ChatML tokenizer)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from transformers import AutoTokenizer, PreTrainedTokenizerBase
+
+from app.engines.vllm_common import chat_prompt
+from app.formats.resolve import load_preset
+from app.formats.scorer_input import scorer_text
+from app.formats.spec import ScorerFormat
+from tests.real_tokenizers import chatml_bpe, mistral_v1
+
+QUESTION = (
+    "Janet\u2019s ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes muffins for her "
+    "friends every day with four. She sells the remainder at the farmers' market daily for $2 per fresh duck egg. "
+    "How much in dollars does she make every day at the farmers' market?"
+)
+STEPS = [
+    "Step 1: Janet's ducks lay 16 eggs per day.",
+    "Step 2: She eats three for breakfast every morning, so she has 16 - 3 = 13 eggs left.",
+    "Step 3: She bakes muffins for her friends every day with four eggs, so she has 13 - 4 = 9 eggs left.",
+    "Step 4: She sells the remainder at the farmers' market daily for $2 per fresh duck egg, so she makes "
+    "9 * $2 = $18 every day at the farmers' market. The answer is: 18",
+]
+
+
+def preset_scorer(name: str) -> ScorerFormat:
+    fmt = load_preset(name).scorer
+    assert fmt is not None
+    return fmt
+
+
+@pytest.fixture(scope="module")
+def mistral(tmp_path_factory: pytest.TempPathFactory) -> PreTrainedTokenizerBase:
+    return AutoTokenizer.from_pretrained(str(mistral_v1(tmp_path_factory.mktemp("mistral"))))
+
+
+@pytest.fixture(scope="module")
+def chatml(tmp_path_factory: pytest.TempPathFactory) -> PreTrainedTokenizerBase:
+    return AutoTokenizer.from_pretrained(str(chatml_bpe(tmp_path_factory.mktemp("chatml"))))
+
+
+def test_math_shepherd_input_is_the_model_cards(mistral: PreTrainedTokenizerBase) -> None:
+    # As the card computes them: the tag and the two candidates from the tokenizer itself.
+    step_tag_id = mistral.encode("ки")[-1]
+    candidates = mistral.encode("+ -")[1:]
+    output = "".join(f"{step} ки\n" for step in STEPS).rstrip("\n")
+    card = mistral.encode(f"{QUESTION} {output}")
+    fmt = preset_scorer("math-shepherd")
+    ours = mistral.encode(scorer_text(fmt, QUESTION, STEPS, lambda m: ""))
+    # The same tokens, then only the joiner after the last tag: a causal model's scores at the
+    # tags do not see what follows them.
+    assert ours[: len(card)] == card and mistral.decode(ours[len(card) :]).strip() == ""
+    vocab = mistral.get_vocab()
+    assert vocab[fmt.tag_token] == step_tag_id == 12902
+    assert [vocab[fmt.good_token or ""], vocab[fmt.bad_token or ""]] == candidates == [648, 387]
+    assert ours.count(step_tag_id) == len(STEPS)
+
+
+def test_qwen_prm_input_is_the_model_cards(chatml: PreTrainedTokenizerBase) -> None:
+    fmt = preset_scorer("qwen2.5-math-prm")
+    messages = [
+        {"role": "system", "content": "Please reason step by step, and put your final answer within \\boxed{}."},
+        {"role": "user", "content": QUESTION},
+        {"role": "assistant", "content": "<extra_0>".join(STEPS) + "<extra_0>"},
+    ]
+    card = chatml.apply_chat_template(messages, tokenize=False, add_generation_prompt=False)
+    ours = scorer_text(fmt, QUESTION, STEPS, lambda m: chat_prompt(chatml, m, answer=False))
+    assert ours == card
+    assert chatml.encode(ours).count(chatml.get_vocab()[fmt.tag_token]) == len(STEPS)
+
+
+@given(steps=st.lists(st.text(alphabet="ab +-=\n.1", min_size=1, max_size=12), max_size=8))
+def test_every_step_gets_exactly_one_tag(steps: list[str]) -> None:
+    fmt = preset_scorer("arith")
+    try:
+        text = scorer_text(fmt, "1+2", steps, lambda m: "")
+    except ValueError:
+        return  # a step that would make a tag across its boundary is refused, not mis-scored
+    assert text.count(fmt.step_tag) == len(steps)
+
+
+def test_a_tag_in_the_problem_is_refused(chatml: PreTrainedTokenizerBase) -> None:
+    with pytest.raises(ValueError, match="in the problem"):
+        scorer_text(preset_scorer("qwen2.5-math-prm"), "what is <extra_0>?", ["x"], lambda m: "")
+    with pytest.raises(ValueError, match="occurs in the prompt"):
+        scorer_text(preset_scorer("arith"), "1#2", ["x"], lambda m: "")
