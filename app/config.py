@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     )
     orm_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
     orm_format: str | None = Field(default=None, description="As generator_format, for the ORM.")
+    system_prompt: str | None = Field(
+        default=None,
+        description="Replaces the generator format's system prompt (chat formats); empty for none. A request's "
+        "own system prompt replaces this one.",
+    )
     # Split deployment: either engine can be a remote service instead of an in-process one.
     generator_url: HttpUrl | None = Field(
         default=None,

@@ -36,6 +36,7 @@ def request_policy(settings: Settings) -> RequestPolicy:
         default_effort=settings.default_reasoning_effort,
         effort_n=dict(settings.reasoning_effort_n),
         effort_max_tokens=dict(settings.reasoning_effort_max_tokens),
+        default_system=settings.system_prompt,
     )
 
 

@@ -28,6 +28,18 @@ class ScoreResponse(BaseModel):
     model: str = Field(description="The reward model that scored.")
     scores: list[list[float]] = Field(description="P(step is right) for every step of every chain, in order.")
     tokens_scored: int = Field(ge=0, description="Tokens the reward model read.")
+    unread: list[int] = Field(
+        default_factory=list, description="Chains too long for the reward model to read: not scored (empty lists)."
+    )
+
+
+class RoomRequest(BaseModel):
+    problem: str = Field(min_length=1, description="The problem text.")
+    reward: RewardKind = Field(default="process", description="Which reward model.")
+
+
+class RoomResponse(BaseModel):
+    tokens: int = Field(description="Tokens of a chain the reward model can read after this problem's prompt.")
 
 
 class WorkerReady(BaseModel):

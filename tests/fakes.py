@@ -46,6 +46,7 @@ class FakeGenerator:
     """Samples the scripted chains in turn; `failure` makes every call raise it."""
 
     chains: list[str] = field(default_factory=lambda: [RIGHT, RIGHT, WRONG])
+    cut_off: tuple[str, ...] = (UNFINISHED,)  # chains that end at their token budget
     delay: float = 0.0
     failure: BonError | None = None
     requests: list[SamplingRequest] = field(default_factory=list)
@@ -69,7 +70,7 @@ class FakeGenerator:
         if self.failure is not None:
             raise self.failure
         texts = [self.chains[i % len(self.chains)] for i in range(request.n)]
-        chains = [SampledChain(t, char_tokens(t) - 1, "stop" if "\nA:" in t else "length") for t in texts]
+        chains = [SampledChain(t, char_tokens(t) - 1, "length" if t in self.cut_off else "stop") for t in texts]
         return Generation(prompt_tokens=self.count_tokens(request.prompt), chains=chains)
 
     async def check(self) -> None:
@@ -88,7 +89,10 @@ class ArithmeticScorer:
 
     failure: BonError | None = None
     delay: float = 0.0
+    read_limit: int | None = None  # chains with more characters than this are too long to read
+    context: int = CONTEXT
     batches: list[int] = field(default_factory=list)  # items per score_many call
+    chains_seen: list[int] = field(default_factory=list)  # chains per score call
     closed: bool = False
 
     @staticmethod
@@ -102,8 +106,14 @@ class ArithmeticScorer:
     def _scores(self, problem: str, chains: Sequence[Sequence[str]]) -> StepScores:
         if "reject" in problem:
             raise InvalidRequest("a chain to score has 999 tokens; the reward model reads at most 256")
-        per_chain = [[self.step_score(s) for s in steps] for steps in chains]
-        return StepScores(per_chain, tokens_scored=sum(char_tokens(problem) + len("".join(c)) for c in chains))
+        self.chains_seen.append(len(chains))
+        unread = [i for i, c in enumerate(chains) if self.read_limit is not None and len("".join(c)) > self.read_limit]
+        per_chain = [[] if i in unread else [self.step_score(s) for s in steps] for i, steps in enumerate(chains)]
+        tokens = sum(char_tokens(problem) + len("".join(c)) for i, c in enumerate(chains) if i not in unread)
+        return StepScores(per_chain, tokens, tuple(unread))
+
+    async def room(self, problem: str) -> int:
+        return self.context - char_tokens(f"Q:{problem}\n")
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         await asyncio.sleep(self.delay)

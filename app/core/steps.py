@@ -10,18 +10,28 @@ def split_steps(chain: str, separator: str) -> list[str]:
     return [step for part in chain.split(separator) if (step := part.strip())]
 
 
-def extract_answer(steps: list[str], answer_prefix: str | None) -> str | None:
+def extract_answer(steps: list[str], answer_prefix: str | None, max_chars: int | None = None) -> str | None:
     """The chain's final answer, or None when it gives none.
 
     With a prefix (the shipped task's ``A:``) only the last step may carry the answer: a chain
     that kept going after its answer line did not commit to it. Without one, the answer is the
     last ``\\boxed{...}`` of the latest step that has one, as MATH-style models write it; a
-    closing remark after the boxed line must not lose the answer.
+    closing remark after the boxed line must not lose the answer. An answer longer than
+    `max_chars` is no answer: a runaway box is not something to vote on.
     """
-    if answer_prefix is not None:
-        if steps and steps[-1].startswith(answer_prefix):
-            return steps[-1][len(answer_prefix) :].strip() or None
+    answer = _prefixed(steps, answer_prefix) if answer_prefix is not None else _boxed(steps)
+    if answer is not None and max_chars is not None and len(answer) > max_chars:
         return None
+    return answer
+
+
+def _prefixed(steps: list[str], prefix: str) -> str | None:
+    if steps and steps[-1].startswith(prefix):
+        return steps[-1][len(prefix) :].strip() or None
+    return None
+
+
+def _boxed(steps: list[str]) -> str | None:
     for step in reversed(steps):
         boxed = _last_boxed(step)
         if boxed is not None:
@@ -94,3 +104,27 @@ def without_step_tag(steps: list[str], step_tag: str) -> list[str]:
     left in, it would be scored as an extra step. Removing it scores the step the model meant.
     """
     return [step.replace(step_tag, "") for step in steps]
+
+
+def split_thinking(text: str, open_tag: str, close_tag: str) -> tuple[str, str | None]:
+    """A thinking model's chain as (thinking, visible): the text before the close marker, and what
+    follows it. `visible` is None when the thinking never closed (the budget ran out while the
+    model was still thinking). The open marker may be the prompt's last words (R1's chat templates
+    write it) or the output's first ones."""
+    thinking, closed, visible = text.partition(close_tag)
+    thinking = thinking.strip()
+    if thinking.startswith(open_tag):
+        thinking = thinking[len(open_tag) :].strip()
+    return thinking, visible.strip() if closed else None
+
+
+def cap_steps(steps: list[str], max_steps: int, separator: str) -> list[str]:
+    """At most `max_steps` steps: the shortest adjacent pair is merged (joined by `separator`)
+    until they fit, so a chain split into hundreds of fragments keeps its text and its order."""
+    if max_steps < 1:
+        raise ValueError("max_steps must be at least 1")
+    capped = list(steps)
+    while len(capped) > max_steps:
+        i = min(range(len(capped) - 1), key=lambda k: (len(capped[k]) + len(capped[k + 1]), k))
+        capped[i : i + 2] = [capped[i] + separator + capped[i + 1]]
+    return capped

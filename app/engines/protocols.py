@@ -31,10 +31,13 @@ class SamplingRequest:
 
 @dataclass(frozen=True, slots=True)
 class StepScores:
-    """One list of step scores (P(step is right)) per chain, and the tokens the scorer read."""
+    """One list of step scores (P(step is right)) per chain, and the tokens the scorer read.
+    A chain longer than the reward model can read is not scored: its list is empty and its index
+    is in `unread`."""
 
     per_chain: list[list[float]]
     tokens_scored: int
+    unread: tuple[int, ...] = ()
 
 
 ChatMessage = tuple[str, str]  # (role, content)
@@ -63,6 +66,9 @@ class StepScorer(Protocol):
     """Scores every step of every chain of one problem with a process (or outcome) reward model."""
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores: ...
+
+    async def room(self, problem: str) -> int:
+        """How many tokens of a chain the reward model can read after this problem's part of its input."""
 
     async def check(self) -> None:
         """Raise when the engine cannot answer."""

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from app.engines.http_common import make_client, request_json
 from app.engines.protocols import StepScores
 from app.errors import EngineError, EngineUnavailable
-from app.reward_wire import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
+from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
 from app.web.request_id import HEADER as REQUEST_ID
 
 SERVICE = "reward"
@@ -41,13 +41,22 @@ class RemoteStepScorer:
             answer = ScoreResponse.model_validate(raw)
         except ValidationError as exc:
             raise EngineError(SERVICE, f"the worker's answer is not a score response: {exc}") from exc
+        unread = set(answer.unread)
         got = [len(s) for s in answer.scores]
-        want = [len(c) for c in chains]
-        if got != want:
+        want = [0 if i in unread else len(c) for i, c in enumerate(chains)]
+        if got != want or not unread <= set(range(len(chains))):
             raise EngineError(SERVICE, f"expected step counts {want}, the worker returned {got}")
         if any(not 0.0 <= s <= 1.0 for row in answer.scores for s in row):
             raise EngineError(SERVICE, "the worker returned a score outside [0, 1]")
-        return StepScores(per_chain=answer.scores, tokens_scored=answer.tokens_scored)
+        return StepScores(answer.scores, answer.tokens_scored, tuple(sorted(unread)))
+
+    async def room(self, problem: str) -> int:
+        body = RoomRequest(problem=problem, reward=self._reward)
+        raw = await request_json(self._client, SERVICE, "POST", "/room", body.model_dump())
+        try:
+            return RoomResponse.model_validate(raw).tokens
+        except ValidationError as exc:
+            raise EngineError(SERVICE, f"the worker's /room answer is unexpected: {exc}") from exc
 
     async def check(self) -> None:
         raw = await request_json(self._client, SERVICE, "GET", "/ready")

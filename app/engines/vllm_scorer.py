@@ -86,12 +86,11 @@ class VllmStepScorer:
         except ValueError as exc:
             raise InvalidRequest(str(exc)) from exc
 
+    async def room(self, problem: str) -> int:
+        return self.max_model_len - len(self._tokenizer.encode(self.scorer_input(problem, [])))
+
     def _encode(self, text: str, n_steps: int) -> list[int]:
         ids: list[int] = self._tokenizer.encode(text)
-        if len(ids) > self.max_model_len:
-            raise InvalidRequest(
-                f"a chain to score has {len(ids)} tokens; the reward model reads at most {self.max_model_len}"
-            )
         # The scores are read at every tag token: exactly one per step, or they belong to no step.
         tags = ids.count(self._tag_id)
         if tags != n_steps:
@@ -131,16 +130,21 @@ class VllmStepScorer:
         errors: dict[int, BonError] = {}
         per_chain: list[list[list[float]]] = [[[] for _ in chains] for _, chains in items]
         tokens = [0] * len(items)
+        unread: list[list[int]] = [[] for _ in items]
         jobs: list[tuple[int, int, list[int], int]] = []  # item, chain, token ids, steps
         for k, (problem, chains) in enumerate(items):
             try:
-                jobs += [
-                    (k, i, self._encode(self.scorer_input(problem, steps), len(steps)), len(steps))
-                    for i, steps in enumerate(chains)
-                    if steps
+                encoded = [
+                    (i, self._encode(self.scorer_input(problem, s), len(s)), len(s)) for i, s in enumerate(chains) if s
                 ]
             except InvalidRequest as exc:
                 errors[k] = exc
+                continue
+            for i, ids, n_steps in encoded:
+                if len(ids) > self.max_model_len:  # too long to read whole: left out, not a failed request
+                    unread[k].append(i)
+                else:
+                    jobs.append((k, i, ids, n_steps))
         scored = await asyncio.gather(
             *(self._score_one(ids, n, f"{request_id}-{k}-{i}-{next(self._ids)}") for k, i, ids, n in jobs),
             return_exceptions=True,
@@ -151,7 +155,7 @@ class VllmStepScorer:
             else:
                 per_chain[k][i] = outcome
                 tokens[k] += len(ids)
-        return [errors.get(k) or StepScores(per_chain[k], tokens[k]) for k in range(len(items))]
+        return [errors.get(k) or StepScores(per_chain[k], tokens[k], tuple(unread[k])) for k in range(len(items))]
 
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)

@@ -20,7 +20,17 @@ class ChainRecord:
     chain_score: float
     outcome_score: float | None
     answer: str | None
+    votes: bool  # finished, read by the reward model, and with an answer
+    finish_reason: str | None
     tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChainCounts:
+    sampled: int
+    voted: int
+    truncated: int  # cut off by their token budget
+    unscored: int  # too long for the reward model to read
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +57,7 @@ class SolveOutcome:
     confidence: float
     clusters: tuple[AnswerCluster, ...]
     winner_step_scores: list[float]
+    counts: ChainCounts
     usage: Usage
     timings: Timings
     chains: list[ChainRecord] = field(repr=False)  # hidden: never copied into a response

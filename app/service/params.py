@@ -27,6 +27,7 @@ class SolveParams:
     seed: int | None
     aggregation: Aggregation
     selection: Selection
+    system: str | None = None  # replaces the format's system prompt ("" for none); None keeps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class RequestPolicy:
     default_effort: Effort
     effort_n: Mapping[Effort, int]
     effort_max_tokens: Mapping[Effort, int]
+    default_system: str | None = None
 
     def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
         """N and each chain's budget for an effort; `limit` bounds all generated tokens together
@@ -81,6 +83,7 @@ class RequestPolicy:
         seed: int | None = None,
         aggregation: Aggregation | None = None,
         selection: Selection | None = None,
+        system: str | None = None,
         problem_param: str = "problem",
     ) -> SolveParams:
         """The request's parameters with the defaults filled in, checked against the limits.
@@ -112,4 +115,5 @@ class RequestPolicy:
             seed=seed,
             aggregation=aggregation or self.default_aggregation,
             selection=selection or self.default_selection,
+            system=self.default_system if system is None else system,
         )

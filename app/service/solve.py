@@ -12,13 +12,14 @@ import time
 
 from app.core.aggregate import aggregate
 from app.core.select import ScoredChain, select
-from app.core.steps import extract_answer, split_steps
-from app.engines.protocols import Generator, SamplingRequest, StepScorer, StepScores
+from app.engines.protocols import Generator, SamplingRequest, StepScorer
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
+from app.formats.reading import read_chain
 from app.formats.spec import GeneratorFormat
-from app.service.outcome import ChainRecord, SolveOutcome, Timings, Usage
+from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
+from app.service.scoring import score_some
 from app.summary import summarize_chain
 
 log = logging.getLogger(__name__)
@@ -44,12 +45,14 @@ class SolveService:
         self._slots = asyncio.Semaphore(max_concurrent)
         self._metrics = metrics
 
-    def prompt_for(self, problem: str) -> str:
+    def prompt_for(self, params: SolveParams) -> str:
+        """The generator's prompt. A plain format has no system turn: a system prompt is for chat."""
         prompt = self._format.prompt
         if not prompt.chat:
-            return prompt.fill(problem)
-        system = [("system", prompt.system)] if prompt.system is not None else []
-        return self._generator.chat_prompt([*system, ("user", prompt.fill(problem))])
+            return prompt.fill(params.problem)
+        system = prompt.system if params.system is None else params.system
+        turns = [("system", system)] if system else []
+        return self._generator.chat_prompt([*turns, ("user", prompt.fill(params.problem))])
 
     async def validate(self, params: SolveParams) -> int:
         """Check what only the engines can tell (the request policy has checked the rest); returns
@@ -69,12 +72,20 @@ class SolveService:
             raise InvalidRequest(
                 f"max_tokens={params.max_tokens} must be below the model's context of {context} tokens", "max_tokens"
             )
-        prompt_tokens = self._generator.count_tokens(self.prompt_for(params.problem))
+        prompt_tokens = self._generator.count_tokens(self.prompt_for(params))
         if prompt_tokens + params.max_tokens > context:
             raise ProblemTooLong(
                 f"the problem takes {prompt_tokens} tokens as a prompt; with max_tokens={params.max_tokens} "
                 f"that exceeds the model's context of {context} tokens (at most "
                 f"{context - params.max_tokens} prompt tokens at this max_tokens)"
+            )
+        # Checked before any chain is paid for: a chain the reward model cannot read cannot be verified.
+        room = await self._scorer.room(params.problem)
+        if params.max_tokens > room:
+            raise InvalidRequest(
+                f"the reward model can read {room} tokens of a chain after this problem's prompt; "
+                f"max_tokens={params.max_tokens} would not fit: lower it to {max(room, 0)} or less",
+                "max_tokens",
             )
         return prompt_tokens
 
@@ -92,38 +103,41 @@ class SolveService:
     async def _run(self, params: SolveParams, request_id: str) -> SolveOutcome:
         started = time.perf_counter()
         sampling = SamplingRequest(
-            self.prompt_for(params.problem), params.n, params.temperature, params.max_tokens, params.seed
+            self.prompt_for(params), params.n, params.temperature, params.max_tokens, params.seed
         )
         generation = await self._generator.generate(sampling, request_id)
         generated = time.perf_counter()
-        steps = [split_steps(c.text, self._format.step_separator) for c in generation.chains]
+        reads = [read_chain(c.text, self._format) for c in generation.chains]
+        # A chain cut off by its budget never finished its reasoning: it does not vote.
+        finished = [c.finish_reason != "length" for c in generation.chains]
+        steps = [r.steps for r in reads]
 
-        orm: StepScores | None = None
-        if params.selection == "orm_max" and self._outcome_scorer is not None:
-            prm, orm = await asyncio.gather(
-                self._scorer.score(params.problem, steps, request_id),
-                self._outcome_scorer.score(params.problem, steps, f"{request_id}-orm"),
-            )
-        else:
-            prm = await self._scorer.score(params.problem, steps, request_id)
+        use_orm = params.selection == "orm_max" and self._outcome_scorer is not None
+        prm, orm = await asyncio.gather(
+            score_some(self._scorer, params.problem, steps, finished, request_id),
+            score_some(self._outcome_scorer, params.problem, steps, finished, f"{request_id}-orm")
+            if use_orm and self._outcome_scorer is not None
+            else _nothing(),
+        )
         scored = time.perf_counter()
 
-        records = []
-        for i, (chain, chain_steps) in enumerate(zip(generation.chains, steps, strict=True)):
-            step_scores = prm.per_chain[i]
-            outcome_steps = orm.per_chain[i] if orm is not None else []
-            records.append(
-                ChainRecord(
-                    text=chain.text,
-                    steps=chain_steps,
-                    step_scores=step_scores,
-                    chain_score=aggregate(step_scores, params.aggregation),
-                    outcome_score=outcome_steps[-1] if outcome_steps else (0.0 if orm is not None else None),
-                    answer=extract_answer(chain_steps, self._format.answer_prefix),
-                    tokens=chain.tokens,
-                )
+        unread = set(prm.unread) | set(orm.unread if orm else ())
+        records = [
+            ChainRecord(
+                text=chain.text,
+                steps=read.steps,
+                step_scores=prm.per_chain[i],
+                chain_score=aggregate(prm.per_chain[i], params.aggregation),
+                outcome_score=(orm.per_chain[i][-1] if orm.per_chain[i] else 0.0) if orm is not None else None,
+                answer=read.answer,
+                votes=finished[i] and i not in unread and read.answer is not None,
+                finish_reason=chain.finish_reason,
+                tokens=chain.tokens,
             )
-        result = select([ScoredChain(r.answer, r.chain_score, r.outcome_score) for r in records], params.selection)
+            for i, (chain, read) in enumerate(zip(generation.chains, reads, strict=True))
+        ]
+        ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
+        result = select(ballots, params.selection)
         winner = records[result.winner_index] if result.winner_index is not None else None
         summary = summarize_chain(
             self._format.summary,
@@ -133,6 +147,12 @@ class SolveService:
         )
         done = time.perf_counter()
 
+        counts = ChainCounts(
+            sampled=len(records),
+            voted=sum(r.votes for r in records),
+            truncated=finished.count(False),
+            unscored=len(unread),
+        )
         usage = Usage(
             prompt_tokens=generation.prompt_tokens,
             reasoning_tokens=sum(c.tokens for c in generation.chains),
@@ -140,11 +160,13 @@ class SolveService:
         )
         timings = Timings(generated - started, scored - generated, done - scored, done - started)
         log.info(
-            "solved n=%d selection=%s answer=%s confidence=%.3f in %.3fs",
+            "solved n=%d selection=%s answer=%s confidence=%.3f voted=%d truncated=%d in %.3fs",
             params.n,
             params.selection,
             result.answer,
             result.confidence,
+            counts.voted,
+            counts.truncated,
             timings.total_s,
         )
         outcome = SolveOutcome(
@@ -155,9 +177,14 @@ class SolveService:
             confidence=result.confidence,
             clusters=result.clusters,
             winner_step_scores=winner.step_scores if winner else [],
+            counts=counts,
             usage=usage,
             timings=timings,
             chains=records,
         )
         self._metrics.observe(outcome)
         return outcome
+
+
+async def _nothing() -> None:
+    return None

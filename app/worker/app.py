@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import Histogram
 
 from app.errors import InvalidRequest
-from app.reward_wire import RewardKind, ScoreRequest, ScoreResponse, WorkerReady
+from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
 from app.web.errors import ERROR_RESPONSES, install_error_handlers
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader, LoadState, check_all
@@ -30,6 +30,8 @@ SERVICE = "reward"
 
 
 class ScoringEngine(BatchScorer, Protocol):
+    async def room(self, problem: str) -> int: ...
+
     async def check(self) -> None: ...
 
     async def close(self) -> None: ...
@@ -117,7 +119,17 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         if loaded is None:
             raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
         result = await batchers[body.reward].score(body.problem, body.chains)
-        return ScoreResponse(model=loaded.name, scores=result.per_chain, tokens_scored=result.tokens_scored)
+        return ScoreResponse(
+            model=loaded.name, scores=result.per_chain, tokens_scored=result.tokens_scored, unread=list(result.unread)
+        )
+
+    @app.post("/room", operation_id="room", response_model=RoomResponse, responses=ERROR_RESPONSES)
+    async def room(body: RoomRequest, scorers: ScorerLoaderDep) -> RoomResponse:
+        """How many tokens of a chain the reward model can read after this problem's prompt."""
+        loaded = scorers.get().get(body.reward)
+        if loaded is None:
+            raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
+        return RoomResponse(tokens=await loaded.scorer.room(body.problem))
 
     @app.get("/health", operation_id="worker_health")
     async def health() -> dict[str, str]:

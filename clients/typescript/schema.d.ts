@@ -166,6 +166,29 @@ export interface components {
              */
             role: "assistant";
         };
+        /** ChainCountsOut */
+        ChainCountsOut: {
+            /**
+             * Sampled
+             * @description Chains sampled.
+             */
+            sampled: number;
+            /**
+             * Truncated
+             * @description Chains cut off by their token budget; they do not vote.
+             */
+            truncated: number;
+            /**
+             * Unscored
+             * @description Chains too long for the reward model to read; they do not vote.
+             */
+            unscored: number;
+            /**
+             * Voted
+             * @description Chains that voted: finished, read by the reward model, with an answer.
+             */
+            voted: number;
+        };
         /** ChatChoice */
         ChatChoice: {
             /**
@@ -213,6 +236,12 @@ export interface components {
          *         "total_tokens": 531
          *       },
          *       "verification": {
+         *         "chain_counts": {
+         *           "sampled": 16,
+         *           "truncated": 0,
+         *           "unscored": 0,
+         *           "voted": 16
+         *         },
          *         "clusters": [
          *           {
          *             "answer": "243",
@@ -287,7 +316,7 @@ export interface components {
             max_tokens?: number | null;
             /**
              * Messages
-             * @description The last user message is the problem.
+             * @description The last user message is the problem; system and developer messages are the system prompt (models with a chat template only).
              */
             messages: components["schemas"]["ChatMessage"][];
             /**
@@ -733,6 +762,11 @@ export interface components {
              */
             input: string | components["schemas"]["InputMessage"][];
             /**
+             * Instructions
+             * @description A system prompt, replacing the server's (models with a chat template only); else the input's system and developer messages are.
+             */
+            instructions?: string | null;
+            /**
              * Max Output Tokens
              * @description Upper bound, reasoning included.
              */
@@ -818,6 +852,11 @@ export interface components {
              */
             selection?: ("prm_max" | "prm_weighted_vote" | "majority_vote" | "orm_max") | null;
             /**
+             * System
+             * @description A system prompt for this request, replacing the server's; empty for none. Only models prompted through a chat template have a system turn (the shipped arithmetic model has none).
+             */
+            system?: string | null;
+            /**
              * Temperature
              * @description Sampling temperature.
              */
@@ -828,6 +867,12 @@ export interface components {
          * @example {
          *       "aggregation": "min",
          *       "answer": "243",
+         *       "chain_counts": {
+         *         "sampled": 16,
+         *         "truncated": 0,
+         *         "unscored": 0,
+         *         "voted": 16
+         *       },
          *       "clusters": [
          *         {
          *           "answer": "243",
@@ -871,6 +916,8 @@ export interface components {
              * @description The selected final answer; null when no chain reached one.
              */
             answer: string | null;
+            /** @description What became of the sampled chains. */
+            chain_counts: components["schemas"]["ChainCountsOut"];
             /**
              * Clusters
              * @description Answer clusters, heaviest first.
@@ -987,6 +1034,8 @@ export interface components {
          * @description The extra field that carries the best-of-N verification's public part.
          */
         Verification: {
+            /** @description What became of the sampled chains. */
+            chain_counts: components["schemas"]["ChainCountsOut"];
             /**
              * Clusters
              * @description Answer clusters, heaviest first.

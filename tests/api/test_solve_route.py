@@ -47,8 +47,9 @@ def test_a_solved_problem_has_the_public_fields_only(fake: FakeApp) -> None:
     data = r.json()
     assert set(data) == {
         "request_id", "answer", "summary", "confidence", "n", "selection", "aggregation",
-        "clusters", "step_scores", "usage", "timings",
+        "clusters", "step_scores", "chain_counts", "usage", "timings",
     }  # fmt: skip
+    assert data["chain_counts"] == {"sampled": 6, "voted": 6, "truncated": 0, "unscored": 0}
     assert data["answer"] == "243" and data["n"] == 6 and data["request_id"] == r.headers["x-request-id"]
     assert data["clusters"] == [
         {"answer": "243", "count": 4, "weight": pytest.approx(3.6)},

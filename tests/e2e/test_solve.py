@@ -56,6 +56,7 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "aggregation",
         "clusters",
         "step_scores",
+        "chain_counts",
         "usage",
         "timings",
     }

@@ -57,11 +57,16 @@ def test_the_worker_batches_concurrent_requests_into_fewer_engine_calls(split_de
     assert calls_after - calls_before < 16, "every request went to the engine alone"
 
 
-def test_the_worker_refuses_bad_input_with_a_422(split_deployment: SplitDeployment) -> None:
+def test_the_worker_refuses_bad_input_and_leaves_out_what_it_cannot_read(split_deployment: SplitDeployment) -> None:
     with httpx.Client(base_url=split_deployment.reward.url, timeout=60) as c:
         assert c.post("/score", json={"problem": "", "chains": [["1+1=2"]]}).status_code == 422
-        too_long = c.post("/score", json={"problem": "1+1", "chains": [["1+1=2"] * 200]})
-    assert too_long.status_code == 422 and "tokens" in too_long.json()["error"]["message"]
+        tagged = c.post("/score", json={"problem": "1+1", "chains": [["1+1=2#"], ["1#+1=2", "A:2"]]})
+        too_long = c.post("/score", json={"problem": "1+1", "chains": [["1+1=2"] * 200, ["1+1=2", "A:2"]]})
+        room = c.post("/room", json={"problem": "1+1"})
+    assert tagged.status_code == 200 and [len(s) for s in tagged.json()["scores"]] == [1, 2]  # tags in steps removed
+    assert too_long.status_code == 200 and too_long.json()["unread"] == [0]
+    assert [len(s) for s in too_long.json()["scores"]] == [0, 2]
+    assert room.status_code == 200 and room.json()["tokens"] == 256 - (len("Q:1+1\n") + 1)  # a token a character, and BOS
 
 
 def _assert_unavailable(api: LiveServer, service: str, timeout_s: float) -> None:

@@ -124,3 +124,25 @@ def test_the_scorer_sends_the_request_id_the_worker_logs_by() -> None:
 
     asyncio.run(scorer(handler).score("1+2", [["1+2=3", "A:3"]], "req-42"))
     assert seen[0].headers["x-request-id"] == "req-42" and seen[0].url.path == "/score"
+
+
+def test_chains_the_worker_could_not_read_come_back_unread() -> None:
+    body = {"model": "prm", "scores": [[0.9, 0.8], []], "tokens_scored": 9, "unread": [1]}
+    scores = asyncio.run(scorer(lambda r: httpx.Response(200, json=body)).score("1+2", [["a", "b"], ["c"]], "r1"))
+    assert scores.per_chain == [[0.9, 0.8], []] and scores.unread == (1,)
+    lying = {"model": "prm", "scores": [[0.9, 0.8], []], "tokens_scored": 9, "unread": [5]}
+    with pytest.raises(EngineError, match="step counts"):
+        asyncio.run(scorer(lambda r: httpx.Response(200, json=lying)).score("1+2", [["a", "b"], ["c"]], "r1"))
+
+
+def test_the_reading_room_is_asked_of_the_worker_for_the_kind_it_scores_with() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        import json
+
+        seen.append(json.loads(request.content))
+        return httpx.Response(200, json={"tokens": 230})
+
+    outcome = RemoteStepScorer("http://remote", 5, "outcome", client(handler))
+    assert asyncio.run(outcome.room("1+2")) == 230 and seen == [{"problem": "1+2", "reward": "outcome"}]

@@ -10,10 +10,12 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
+from app.formats.resolve import load_preset
+from app.service.outcome import ChainCounts
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
-from tests.fakes import FORMAT, PROBLEM, RIGHT, WRONG, ArithmeticScorer, FakeGenerator
+from tests.fakes import FORMAT, PROBLEM, RIGHT, UNFINISHED, WRONG, ArithmeticScorer, FakeGenerator
 
 PARAMS = SolveParams(
     problem=PROBLEM, n=4, temperature=1.0, max_tokens=40, seed=None, aggregation="min", selection="prm_weighted_vote"
@@ -91,3 +93,68 @@ def test_overload_is_refused_not_queued() -> None:
 
     results = asyncio.run(two())
     assert sum(isinstance(r, Overloaded) for r in results) == 1
+
+
+def test_a_truncated_chain_neither_votes_nor_is_scored() -> None:
+    gen = FakeGenerator([UNFINISHED, WRONG, UNFINISHED, RIGHT])  # UNFINISHED hit its token budget
+    svc = service(gen)
+    out = asyncio.run(svc.solve(replace(PARAMS, n=4, selection="majority_vote"), "r"))
+    assert out.counts == ChainCounts(sampled=4, voted=2, truncated=2, unscored=0)
+    assert [c.votes for c in out.chains] == [False, True, False, True]
+    assert sum(c.count for c in out.clusters) == 2
+    assert svc._scorer.chains_seen == [2]  # type: ignore[attr-defined]
+
+
+def test_a_chain_too_long_for_the_reward_model_is_left_out_not_failed() -> None:
+    long_right = "\n".join(["10+10=20"] * 6 + ["A:20"])
+    svc = SolveService(
+        FakeGenerator([long_right, WRONG]),
+        ArithmeticScorer(read_limit=40),
+        None,
+        FORMAT,
+        timeout_s=5,
+        max_concurrent=2,
+        metrics=PipelineMetrics(CollectorRegistry()),
+    )
+    out = asyncio.run(svc.solve(replace(PARAMS, n=2), "r"))
+    assert out.answer == "233" and out.counts.unscored == 1 and out.counts.voted == 1
+    assert out.chains[0].step_scores == [] and not out.chains[0].votes
+
+
+def test_when_every_chain_is_truncated_nothing_is_scored_and_there_is_no_answer() -> None:
+    svc = service(FakeGenerator([UNFINISHED]))
+    out = asyncio.run(svc.solve(replace(PARAMS, n=3), "r"))
+    assert out.answer is None and out.counts.truncated == 3 and svc._scorer.chains_seen == []  # type: ignore[attr-defined]
+
+
+def test_a_budget_the_reward_model_cannot_read_is_refused_before_generating() -> None:
+    gen = FakeGenerator()
+    svc = SolveService(
+        gen,
+        ArithmeticScorer(context=150),  # a reward model with a shorter context than the generator's
+        None,
+        FORMAT,
+        timeout_s=5,
+        max_concurrent=2,
+        metrics=PipelineMetrics(CollectorRegistry()),
+    )
+    with pytest.raises(InvalidRequest, match="can read 132 tokens of a chain") as info:
+        asyncio.run(svc.solve(replace(PARAMS, max_tokens=140), "r"))
+    assert info.value.param == "max_tokens" and gen.requests == []
+
+
+def test_a_thinking_chat_model_is_prompted_through_its_template_and_answers_after_thinking() -> None:
+    r1 = load_preset("r1").generator
+    assert r1 is not None
+    chains = ["First, 2+2.\n\nThat is 4.\n</think>\n\nSo \\boxed{4}.", "Hmm \\boxed{5}\n\nstill thinking"]
+    gen = FakeGenerator(chains)
+    svc = SolveService(
+        gen, ArithmeticScorer(), None, r1, timeout_s=5, max_concurrent=2, metrics=PipelineMetrics(CollectorRegistry())
+    )
+    out = asyncio.run(svc.solve(replace(PARAMS, problem="What is 2+2?", n=2, max_tokens=100), "r"))
+    assert gen.requests[0].prompt == (
+        "<|im_start|>user\nWhat is 2+2?\nPlease reason step by step, and put your final answer within "
+        "\\boxed{}.<|im_end|>\n<|im_start|>assistant\n"
+    )
+    assert out.answer == "4" and out.chains[0].steps == ["First, 2+2.", "That is 4."]
+    assert out.chains[1].answer is None  # a box inside unfinished thinking is not an answer

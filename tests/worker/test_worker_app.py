@@ -51,7 +51,7 @@ def client() -> Iterator[TestClient]:
 def test_score_answers_every_step_of_every_chain(client: TestClient) -> None:
     r = client.post("/score", json={"problem": "((37+48)*3)-12", "chains": CHAINS})
     assert r.status_code == 200, r.text
-    assert r.json() == {"model": "fake-prm", "scores": [[0.95, 0.05, 0.9], []], "tokens_scored": 51}
+    assert r.json() == {"model": "fake-prm", "scores": [[0.95, 0.05, 0.9], []], "tokens_scored": 51, "unread": []}
     outcome = client.post("/score", json={"problem": "1+1", "chains": CHAINS, "reward": "outcome"})
     assert outcome.json()["model"] == "fake-orm"
 
@@ -134,3 +134,17 @@ def test_the_scorers_are_closed_on_shutdown() -> None:
     with worker(lambda _: loaded) as c:
         wait_until_loaded(c)
     assert all(s.scorer.closed for s in loaded.values())  # type: ignore[attr-defined]
+
+
+def test_room_says_how_much_of_a_chain_the_reward_model_reads(client: TestClient) -> None:
+    r = client.post("/room", json={"problem": "1+1"})
+    assert r.status_code == 200 and r.json() == {"tokens": 256 - len("Q:1+1\n") - 1}
+    assert client.post("/room", json={"problem": ""}).status_code == 422
+
+
+def test_unread_chains_are_named_in_the_answer() -> None:
+    loaded: dict[RewardKind, LoadedScorer] = {"process": LoadedScorer("fake-prm", ArithmeticScorer(read_limit=10))}
+    with worker(lambda _: loaded) as c:
+        wait_until_loaded(c)
+        r = c.post("/score", json={"problem": "1+1", "chains": [["1+1=2"], ["1+1=2", "2+2=4", "A:4"]]})
+    assert r.json()["scores"] == [[0.95], []] and r.json()["unread"] == [1]

@@ -39,12 +39,25 @@ class SolveRequest(BaseModel):
     )
     aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
     selection: Selection | None = Field(default=None, description="How the answer is chosen among the chains.")
+    system: str | None = Field(
+        default=None,
+        max_length=WIRE_MAX_PROBLEM_CHARS,
+        description="A system prompt for this request, replacing the server's; empty for none. Only models "
+        "prompted through a chat template have a system turn (the shipped arithmetic model has none).",
+    )
 
 
 class AnswerClusterOut(BaseModel):
     answer: str = Field(description="The answer of the cluster (chains whose answers are mathematically equal).")
     count: int = Field(ge=1, description="Chains that gave this answer.")
     weight: float = Field(ge=0, description="Summed chain scores of the cluster for the selection method.")
+
+
+class ChainCountsOut(BaseModel):
+    sampled: int = Field(ge=0, description="Chains sampled.")
+    voted: int = Field(ge=0, description="Chains that voted: finished, read by the reward model, with an answer.")
+    truncated: int = Field(ge=0, description="Chains cut off by their token budget; they do not vote.")
+    unscored: int = Field(ge=0, description="Chains too long for the reward model to read; they do not vote.")
 
 
 class UsageOut(BaseModel):
@@ -74,6 +87,7 @@ class SolveResponse(BaseModel):
                     "aggregation": "min",
                     "clusters": [{"answer": "243", "count": 13, "weight": 12.4}],
                     "step_scores": [0.99, 0.98, 0.97, 0.99],
+                    "chain_counts": {"sampled": 16, "voted": 16, "truncated": 0, "unscored": 0},
                     "usage": {"prompt_tokens": 19, "reasoning_tokens": 512, "scored_tokens": 890},
                     "timings": {"generate_ms": 310.0, "score_ms": 120.0, "select_ms": 2.0, "total_ms": 432.0},
                 }
@@ -90,6 +104,7 @@ class SolveResponse(BaseModel):
     aggregation: Aggregation = Field(description="How step scores made chain scores.")
     clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
     step_scores: list[float] = Field(description="The winning chain's per-step PRM scores, P(step is right).")
+    chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
     usage: UsageOut = Field(description="Tokens used.")
     timings: TimingsOut = Field(description="Where the time went.")
 

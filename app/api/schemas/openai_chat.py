@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
-from app.api.schemas.native import AnswerClusterOut
+from app.api.schemas.native import AnswerClusterOut, ChainCountsOut
 from app.config import WIRE_MAX_TEMPERATURE, Effort
 
 
@@ -51,7 +51,11 @@ class ChatCompletionRequest(BaseModel):
     )
 
     model: str = Field(description="The served model's id (GET /v1/models).")
-    messages: list[ChatMessage] = Field(min_length=1, description="The last user message is the problem.")
+    messages: list[ChatMessage] = Field(
+        min_length=1,
+        description="The last user message is the problem; system and developer messages are the system prompt "
+        "(models with a chat template only).",
+    )
     reasoning_effort: Effort | None = Field(
         default=None, description="minimal/low/medium/high: how many chains are sampled and verified."
     )
@@ -105,6 +109,7 @@ class Verification(BaseModel):
     n: int = Field(ge=1, description="Chains sampled and verified.")
     reasoning_effort: Effort = Field(description="The effort the request ran at.")
     clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
+    chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
 
 
 class ChatCompletion(BaseModel):
@@ -136,6 +141,7 @@ class ChatCompletion(BaseModel):
                         "n": 16,
                         "reasoning_effort": "medium",
                         "clusters": [{"answer": "243", "count": 13, "weight": 12.4}],
+                        "chain_counts": {"sampled": 16, "voted": 16, "truncated": 0, "unscored": 0},
                     },
                 }
             ]

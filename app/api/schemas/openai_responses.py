@@ -49,6 +49,11 @@ class ResponseRequest(BaseModel):
 
     model: str = Field(description="The served model's id (GET /v1/models).")
     input: str | list[InputMessage] = Field(description="The problem, or messages whose last user one is it.")
+    instructions: str | None = Field(
+        default=None,
+        description="A system prompt, replacing the server's (models with a chat template only); else the input's "
+        "system and developer messages are.",
+    )
     reasoning: ReasoningParam | None = Field(default=None, description="Effort, and whether to return a summary.")
     max_output_tokens: int | None = Field(default=None, ge=1, description="Upper bound, reasoning included.")
     temperature: float | None = Field(

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from app.api.schemas.native import AnswerClusterOut, SolveRequest, SolveResponse, TimingsOut, UsageOut
+from app.api.schemas.native import (
+    AnswerClusterOut,
+    ChainCountsOut,
+    SolveRequest,
+    SolveResponse,
+    TimingsOut,
+    UsageOut,
+)
 from app.core.select import AnswerCluster
-from app.service.outcome import SolveOutcome
+from app.service.outcome import ChainCounts, SolveOutcome
 from app.service.params import RequestPolicy, SolveParams
 
 
@@ -19,11 +26,18 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         seed=body.seed,
         aggregation=body.aggregation,
         selection=body.selection,
+        system=body.system,
     )
 
 
 def clusters_out(clusters: Iterable[AnswerCluster]) -> list[AnswerClusterOut]:
     return [AnswerClusterOut(answer=c.answer, count=c.count, weight=c.weight) for c in clusters]
+
+
+def counts_out(counts: ChainCounts) -> ChainCountsOut:
+    return ChainCountsOut(
+        sampled=counts.sampled, voted=counts.voted, truncated=counts.truncated, unscored=counts.unscored
+    )
 
 
 def solve_response(outcome: SolveOutcome) -> SolveResponse:
@@ -38,6 +52,7 @@ def solve_response(outcome: SolveOutcome) -> SolveResponse:
         aggregation=outcome.params.aggregation,
         clusters=clusters_out(outcome.clusters),
         step_scores=outcome.winner_step_scores,
+        chain_counts=counts_out(outcome.counts),
         usage=UsageOut(
             prompt_tokens=usage.prompt_tokens,
             reasoning_tokens=usage.reasoning_tokens,

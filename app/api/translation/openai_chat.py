@@ -17,8 +17,8 @@ from app.api.schemas.openai_chat import (
     CompletionTokensDetails,
     Verification,
 )
-from app.api.translation.native import clusters_out
-from app.api.translation.openai_request import check_model_and_stream, last_user_text
+from app.api.translation.native import clusters_out, counts_out
+from app.api.translation.openai_request import check_model_and_stream, last_user_text, system_text
 from app.errors import UnsupportedParameter
 from app.service.outcome import SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
@@ -41,6 +41,7 @@ def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolic
         temperature=body.temperature,
         max_tokens=budget.max_tokens,
         seed=body.seed,
+        system=system_text(body.messages),
         problem_param="messages",
     )
     return params, budget
@@ -74,5 +75,6 @@ def chat_completion(outcome: SolveOutcome, budget: Budget, model_id: str) -> Cha
             n=outcome.params.n,
             reasoning_effort=budget.effort,
             clusters=clusters_out(outcome.clusters),
+            chain_counts=counts_out(outcome.counts),
         ),
     )

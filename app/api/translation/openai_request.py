@@ -34,6 +34,12 @@ def last_user_text(messages: Sequence[Message], param: str) -> str:
     return users[-1].text()
 
 
+def system_text(messages: Sequence[Message]) -> str | None:
+    """The request's system prompt: its system and developer messages, in order; None without any."""
+    texts = [m.text() for m in messages if m.role in ("system", "developer")]
+    return "\n\n".join(texts) if texts else None
+
+
 @contextmanager
 def in_openai_terms(budget: Budget) -> Iterator[None]:
     """Name the request parameter an OpenAI client can change in what the pipeline refuses: N and

@@ -16,7 +16,7 @@ from app.api.schemas.openai_responses import (
     ResponseUsage,
     SummaryText,
 )
-from app.api.translation.openai_request import check_model_and_stream, last_user_text
+from app.api.translation.openai_request import check_model_and_stream, last_user_text, system_text
 from app.service.outcome import SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
 
@@ -24,10 +24,18 @@ from app.service.params import Budget, RequestPolicy, SolveParams
 def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy) -> tuple[SolveParams, Budget]:
     check_model_and_stream(body.model, body.stream, model_id)
     problem = body.input if isinstance(body.input, str) else last_user_text(body.input, "input")
+    system = body.instructions
+    if system is None and not isinstance(body.input, str):
+        system = system_text(body.input)
     effort = body.reasoning.effort if body.reasoning else None
     budget = policy.budget(effort, body.max_output_tokens, "max_output_tokens")
     params = policy.resolve(
-        problem, n=budget.n, temperature=body.temperature, max_tokens=budget.max_tokens, problem_param="input"
+        problem,
+        n=budget.n,
+        temperature=body.temperature,
+        max_tokens=budget.max_tokens,
+        system=system,
+        problem_param="input",
     )
     return params, budget
 

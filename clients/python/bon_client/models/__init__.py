@@ -2,6 +2,7 @@
 
 from .answer_cluster_out import AnswerClusterOut
 from .assistant_message import AssistantMessage
+from .chain_counts_out import ChainCountsOut
 from .chat_choice import ChatChoice
 from .chat_choice_finish_reason import ChatChoiceFinishReason
 from .chat_completion import ChatCompletion
@@ -57,6 +58,7 @@ from .verification_reasoning_effort import VerificationReasoningEffort
 __all__ = (
     "AnswerClusterOut",
     "AssistantMessage",
+    "ChainCountsOut",
     "ChatChoice",
     "ChatChoiceFinishReason",
     "ChatCompletion",

@@ -27,7 +27,8 @@ T = TypeVar("T", bound="ChatCompletionRequest")
 class ChatCompletionRequest:
     """ 
         Attributes:
-            messages (list[ChatMessage]): The last user message is the problem.
+            messages (list[ChatMessage]): The last user message is the problem; system and developer messages are the system
+                prompt (models with a chat template only).
             model (str): The served model's id (GET /v1/models).
             max_completion_tokens (int | None | Unset): Upper bound on all generated tokens, the hidden reasoning included.
             max_tokens (int | None | Unset): Deprecated alias of max_completion_tokens.

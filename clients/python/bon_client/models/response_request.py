@@ -29,6 +29,8 @@ class ResponseRequest:
         Attributes:
             input_ (list[InputMessage] | str): The problem, or messages whose last user one is it.
             model (str): The served model's id (GET /v1/models).
+            instructions (None | str | Unset): A system prompt, replacing the server's (models with a chat template only);
+                else the input's system and developer messages are.
             max_output_tokens (int | None | Unset): Upper bound, reasoning included.
             reasoning (None | ReasoningParam | Unset): Effort, and whether to return a summary.
             stream (bool | None | Unset): Streaming is not supported; false or absent.
@@ -37,6 +39,7 @@ class ResponseRequest:
 
     input_: list[InputMessage] | str
     model: str
+    instructions: None | str | Unset = UNSET
     max_output_tokens: int | None | Unset = UNSET
     reasoning: None | ReasoningParam | Unset = UNSET
     stream: bool | None | Unset = UNSET
@@ -62,6 +65,12 @@ class ResponseRequest:
             input_ = self.input_
 
         model = self.model
+
+        instructions: None | str | Unset
+        if isinstance(self.instructions, Unset):
+            instructions = UNSET
+        else:
+            instructions = self.instructions
 
         max_output_tokens: int | None | Unset
         if isinstance(self.max_output_tokens, Unset):
@@ -96,6 +105,8 @@ class ResponseRequest:
             "input": input_,
             "model": model,
         })
+        if instructions is not UNSET:
+            field_dict["instructions"] = instructions
         if max_output_tokens is not UNSET:
             field_dict["max_output_tokens"] = max_output_tokens
         if reasoning is not UNSET:
@@ -136,6 +147,16 @@ class ResponseRequest:
 
 
         model = d.pop("model")
+
+        def _parse_instructions(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        instructions = _parse_instructions(d.pop("instructions", UNSET))
+
 
         def _parse_max_output_tokens(data: object) -> int | None | Unset:
             if data is None:
@@ -190,6 +211,7 @@ class ResponseRequest:
         response_request = cls(
             input_=input_,
             model=model,
+            instructions=instructions,
             max_output_tokens=max_output_tokens,
             reasoning=reasoning,
             stream=stream,

@@ -32,6 +32,8 @@ class SolveRequest:
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
             selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
+            system (None | str | Unset): A system prompt for this request, replacing the server's; empty for none. Only
+                models prompted through a chat template have a system turn (the shipped arithmetic model has none).
             temperature (float | None | Unset): Sampling temperature.
      """
 
@@ -41,6 +43,7 @@ class SolveRequest:
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     selection: None | SolveRequestSelectionType0 | Unset = UNSET
+    system: None | str | Unset = UNSET
     temperature: float | None | Unset = UNSET
 
 
@@ -84,6 +87,12 @@ class SolveRequest:
         else:
             selection = self.selection
 
+        system: None | str | Unset
+        if isinstance(self.system, Unset):
+            system = UNSET
+        else:
+            system = self.system
+
         temperature: float | None | Unset
         if isinstance(self.temperature, Unset):
             temperature = UNSET
@@ -106,6 +115,8 @@ class SolveRequest:
             field_dict["seed"] = seed
         if selection is not UNSET:
             field_dict["selection"] = selection
+        if system is not UNSET:
+            field_dict["system"] = system
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
 
@@ -188,6 +199,16 @@ class SolveRequest:
         selection = _parse_selection(d.pop("selection", UNSET))
 
 
+        def _parse_system(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        system = _parse_system(d.pop("system", UNSET))
+
+
         def _parse_temperature(data: object) -> float | None | Unset:
             if data is None:
                 return data
@@ -205,6 +226,7 @@ class SolveRequest:
             n=n,
             seed=seed,
             selection=selection,
+            system=system,
             temperature=temperature,
         )
 

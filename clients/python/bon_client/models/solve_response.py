@@ -14,6 +14,7 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.answer_cluster_out import AnswerClusterOut
+  from ..models.chain_counts_out import ChainCountsOut
   from ..models.timings_out import TimingsOut
   from ..models.usage_out import UsageOut
 
@@ -31,6 +32,7 @@ class SolveResponse:
         Attributes:
             aggregation (SolveResponseAggregation): How step scores made chain scores.
             answer (None | str): The selected final answer; null when no chain reached one.
+            chain_counts (ChainCountsOut):
             clusters (list[AnswerClusterOut]): Answer clusters, heaviest first.
             confidence (float): The winning cluster's share of the selection weight.
             n (int): Chains sampled.
@@ -44,6 +46,7 @@ class SolveResponse:
 
     aggregation: SolveResponseAggregation
     answer: None | str
+    chain_counts: ChainCountsOut
     clusters: list[AnswerClusterOut]
     confidence: float
     n: int
@@ -61,12 +64,15 @@ class SolveResponse:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
         aggregation = self.aggregation.value
 
         answer: None | str
         answer = self.answer
+
+        chain_counts = self.chain_counts.to_dict()
 
         clusters = []
         for clusters_item_data in self.clusters:
@@ -99,6 +105,7 @@ class SolveResponse:
         field_dict.update({
             "aggregation": aggregation,
             "answer": answer,
+            "chain_counts": chain_counts,
             "clusters": clusters,
             "confidence": confidence,
             "n": n,
@@ -117,6 +124,7 @@ class SolveResponse:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
         d = dict(src_dict)
@@ -131,6 +139,11 @@ class SolveResponse:
             return cast(None | str, data)
 
         answer = _parse_answer(d.pop("answer"))
+
+
+        chain_counts = ChainCountsOut.from_dict(d.pop("chain_counts"))
+
+
 
 
         clusters = []
@@ -172,6 +185,7 @@ class SolveResponse:
         solve_response = cls(
             aggregation=aggregation,
             answer=answer,
+            chain_counts=chain_counts,
             clusters=clusters,
             confidence=confidence,
             n=n,

@@ -13,6 +13,7 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.answer_cluster_out import AnswerClusterOut
+  from ..models.chain_counts_out import ChainCountsOut
 
 
 
@@ -27,6 +28,7 @@ class Verification:
     """ The extra field that carries the best-of-N verification's public part.
 
         Attributes:
+            chain_counts (ChainCountsOut):
             clusters (list[AnswerClusterOut]): Answer clusters, heaviest first.
             confidence (float): The winning answer cluster's share of the selection weight.
             n (int): Chains sampled and verified.
@@ -34,6 +36,7 @@ class Verification:
             summary (str): A summary of the winning chain's reasoning; never the chain itself.
      """
 
+    chain_counts: ChainCountsOut
     clusters: list[AnswerClusterOut]
     confidence: float
     n: int
@@ -47,6 +50,9 @@ class Verification:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        chain_counts = self.chain_counts.to_dict()
+
         clusters = []
         for clusters_item_data in self.clusters:
             clusters_item = clusters_item_data.to_dict()
@@ -66,6 +72,7 @@ class Verification:
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update({
+            "chain_counts": chain_counts,
             "clusters": clusters,
             "confidence": confidence,
             "n": n,
@@ -80,7 +87,13 @@ class Verification:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
+        from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
         d = dict(src_dict)
+        chain_counts = ChainCountsOut.from_dict(d.pop("chain_counts"))
+
+
+
+
         clusters = []
         _clusters = d.pop("clusters")
         for clusters_item_data in (_clusters):
@@ -103,6 +116,7 @@ class Verification:
         summary = d.pop("summary")
 
         verification = cls(
+            chain_counts=chain_counts,
             clusters=clusters,
             confidence=confidence,
             n=n,
