@@ -16,7 +16,10 @@ CHATML_TEMPLATE = (
     "{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n' }}"
     "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
-QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<extra_0>", "<think>", "</think>"]
+QWEN_SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<extra_0>"]
+# Thinking models' markers are ordinary added tokens, not special ones: they stay in the decoded text.
+THINK_TOKENS = ["<think>", "</think>"]
+THINKING_TEMPLATE = CHATML_TEMPLATE.replace("'<|im_start|>assistant\\n'", "'<|im_start|>assistant\\n<think>\\n'")
 
 
 def mistral_v1(to: Path) -> Path:
@@ -36,8 +39,11 @@ def mistral_v1(to: Path) -> Path:
     return to
 
 
-def chatml_bpe(to: Path, template: str = CHATML_TEMPLATE, corpus: list[str] | None = None) -> Path:
-    """A small byte-level BPE with Qwen's special tokens and a chat template, trained here."""
+def chatml_bpe(
+    to: Path, template: str = CHATML_TEMPLATE, corpus: list[str] | None = None, words: list[str] | None = None
+) -> Path:
+    """A small byte-level BPE with Qwen's special tokens, the thinking markers and any `words` as
+    added tokens, and a chat template; trained here."""
     from transformers import PreTrainedTokenizerFast
 
     to.mkdir(parents=True, exist_ok=True)
@@ -64,6 +70,7 @@ def chatml_bpe(to: Path, template: str = CHATML_TEMPLATE, corpus: list[str] | No
         pad_token="<|endoftext|>",
         additional_special_tokens=QWEN_SPECIALS[1:],
     )
+    fast.add_tokens([*THINK_TOKENS, *(words or [])])
     fast.chat_template = template
     fast.save_pretrained(to)
     return to

@@ -66,7 +66,9 @@ def test_the_worker_refuses_bad_input_and_leaves_out_what_it_cannot_read(split_d
     assert tagged.status_code == 200 and [len(s) for s in tagged.json()["scores"]] == [1, 2]  # tags in steps removed
     assert too_long.status_code == 200 and too_long.json()["unread"] == [0]
     assert [len(s) for s in too_long.json()["scores"]] == [0, 2]
-    assert room.status_code == 200 and room.json()["tokens"] == 256 - (len("Q:1+1\n") + 1)  # a token a character, and BOS
+    assert room.status_code == 200 and room.json()["tokens"] == 256 - (
+        len("Q:1+1\n") + 1
+    )  # a token a character, and BOS
 
 
 def _assert_unavailable(api: LiveServer, service: str, timeout_s: float) -> None:
