@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from app.core.aggregate import Aggregation
@@ -33,8 +33,42 @@ WIRE_MAX_PROBLEM_CHARS = 4000
 WIRE_MAX_TEMPERATURE = 2.0
 
 
+class EngineSettings(BaseModel):
+    """The resources of one in-process vLLM engine (`BON_GENERATOR_ENGINE__DTYPE=bfloat16`, …)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gpu_memory_utilization: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="On a GPU: the share of its memory this engine takes; unset, each engine's own default, so "
+        "that the engines of one process share one GPU.",
+    )
+    kv_cache_bytes: int | None = Field(
+        default=None, gt=0, description="An explicit KV cache size; on the CPU backend 256 MiB when unset."
+    )
+    tensor_parallel_size: int = Field(default=1, ge=1, description="GPUs the model is split across.")
+    dtype: str = Field(default="auto", description="Weights' dtype: auto (the checkpoint's), bfloat16, float16, …")
+    quantization: str | None = Field(default=None, description="vLLM's quantization method (awq, gptq, fp8, …).")
+    max_num_seqs: int | None = Field(default=None, ge=1, description="Sequences in flight at once (vLLM's default).")
+    max_model_len: int | None = Field(default=None, ge=1, description="Caps the model's context (saves GPU memory).")
+    enforce_eager: bool | None = Field(
+        default=None, description="Unset: eager on the CPU (nothing to gain for tiny models), CUDA graphs on a GPU."
+    )
+    seed: int = Field(default=0, description="The engine's seed (requests without one sample from it).")
+
+    def with_gpu_share(self, share: float) -> EngineSettings:
+        """These settings, with `share` of the GPU where none was set."""
+        return (
+            self
+            if self.gpu_memory_utilization is not None
+            else self.model_copy(update={"gpu_memory_utilization": share})
+        )
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BON_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="BON_", env_file=".env", extra="ignore", env_nested_delimiter="__")
 
     host: str = Field(default="127.0.0.1", description="Address the API listens on.")
     port: int = Field(default=8000, ge=1, le=65535)
@@ -78,10 +112,10 @@ class Settings(BaseSettings):
     )
     remote_timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one call to a remote engine.")
 
-    # Engine resources. On the CPU backend the KV cache must be sized explicitly.
-    kv_cache_bytes: int | None = Field(default=256 * 2**20, gt=0)
-    gpu_memory_utilization: float | None = Field(default=None, gt=0, le=1)
-    enforce_eager: bool = True
+    # Engine resources, per in-process engine: by default the three share one GPU.
+    generator_engine: EngineSettings = Field(default_factory=EngineSettings)
+    prm_engine: EngineSettings = Field(default_factory=EngineSettings)
+    orm_engine: EngineSettings = Field(default_factory=EngineSettings)
 
     # Request limits and defaults.
     max_n: int = Field(default=64, ge=1, le=1024, description="Largest N a client may ask for.")
@@ -93,7 +127,9 @@ class Settings(BaseSettings):
         le=WIRE_MAX_TEMPERATURE,
         description="Highest temperature a client may ask for.",
     )
-    default_max_tokens: int = Field(default=160, ge=1)
+    default_max_tokens: int | None = Field(
+        default=None, ge=1, description="A chain's token budget when a request sets none; unset: the format's."
+    )
     max_problem_chars: int = Field(
         default=WIRE_MAX_PROBLEM_CHARS,
         ge=1,
@@ -102,7 +138,9 @@ class Settings(BaseSettings):
     )
     default_aggregation: Aggregation = "min"
     default_selection: Selection = "prm_weighted_vote"
-    request_timeout_s: float = Field(default=120.0, gt=0, description="Per-request deadline for the pipeline.")
+    request_timeout_s: float | None = Field(
+        default=None, gt=0, description="Per-request deadline for the pipeline; unset: the format's."
+    )
     max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
 
     # The OpenAI-compatible endpoints: `reasoning_effort` picks N and each chain's token budget.
@@ -114,9 +152,8 @@ class Settings(BaseSettings):
         default={"minimal": 1, "low": 4, "medium": 16, "high": 64},
         description="Chains sampled for each reasoning effort.",
     )
-    reasoning_effort_max_tokens: dict[Effort, int] = Field(
-        default={"minimal": 160, "low": 160, "medium": 160, "high": 160},
-        description="Token budget of each chain for each reasoning effort.",
+    reasoning_effort_max_tokens: dict[Effort, int] | None = Field(
+        default=None, description="Token budget of each chain for each reasoning effort; unset: the format's."
     )
 
     @field_validator("orm_model", mode="before")
@@ -141,12 +178,22 @@ class Settings(BaseSettings):
         return self.served_model_name or self.generator.short_name
 
     @model_validator(mode="after")
+    def _gpu_shares(self) -> Settings:
+        # Filled here rather than as field defaults: an engine given one field from the
+        # environment (BON_PRM_ENGINE__DTYPE) still gets its own share of the GPU.
+        self.generator_engine = self.generator_engine.with_gpu_share(0.45)
+        self.prm_engine = self.prm_engine.with_gpu_share(0.40)
+        self.orm_engine = self.orm_engine.with_gpu_share(0.10)
+        return self
+
+    @model_validator(mode="after")
     def _defaults_within_limits(self) -> Settings:
         for effort in get_args(Effort):
             n = self.reasoning_effort_n.get(effort)
             if n is None or not 1 <= n <= self.max_n:
                 raise ValueError(f"reasoning_effort_n[{effort}] must be set within 1..max_n={self.max_n}")
-            if self.reasoning_effort_max_tokens.get(effort, 0) < 1:
+            budgets = self.reasoning_effort_max_tokens
+            if budgets is not None and budgets.get(effort, 0) < 1:
                 raise ValueError(f"reasoning_effort_max_tokens[{effort}] must be set and positive")
         if not 1 <= self.default_n <= self.max_n:
             raise ValueError(f"default_n={self.default_n} must be within 1..max_n={self.max_n}")

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from typing import get_args
 
 from fastapi import FastAPI
 
 from app.api.openai_errors import OPENAI_PREFIX, openai_error
 from app.api.openapi import install_openapi
 from app.api.routes import health, openai, solve
-from app.config import Settings
+from app.config import Effort, Settings
 from app.engines.container import Engines, build_engines
+from app.formats.spec import GeneratorFormat
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
@@ -23,11 +25,13 @@ from app.web.request_id import configure_logging, install_request_id
 EngineFactory = Callable[[Settings], Engines]
 
 
-def request_policy(settings: Settings) -> RequestPolicy:
+def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
+    """The settings' defaults and limits; token budgets the settings leave unset are the format's."""
+    effort_tokens = settings.reasoning_effort_max_tokens or dict.fromkeys(get_args(Effort), fmt.max_tokens)
     return RequestPolicy(
         default_n=settings.default_n,
         default_temperature=settings.default_temperature,
-        default_max_tokens=settings.default_max_tokens,
+        default_max_tokens=settings.default_max_tokens or fmt.max_tokens,
         default_aggregation=settings.default_aggregation,
         default_selection=settings.default_selection,
         max_n=settings.max_n,
@@ -35,7 +39,7 @@ def request_policy(settings: Settings) -> RequestPolicy:
         max_problem_chars=settings.max_problem_chars,
         default_effort=settings.default_reasoning_effort,
         effort_n=dict(settings.reasoning_effort_n),
-        effort_max_tokens=dict(settings.reasoning_effort_max_tokens),
+        effort_max_tokens=effort_tokens,
         default_system=settings.system_prompt,
     )
 
@@ -46,7 +50,7 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
         engines.scorer,
         engines.outcome_scorer,
         engines.generator_format,
-        timeout_s=settings.request_timeout_s,
+        timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
         metrics=metrics,
     )
@@ -63,6 +67,7 @@ def create_app(
     loader: Loader[Engines] = Loader("the engines", "engines")
 
     def serve_with(loaded: Engines) -> None:
+        app.state.policy = request_policy(settings, loaded.generator_format)
         app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics)
 
     @asynccontextmanager
@@ -85,7 +90,9 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.state.policy = request_policy(settings)
+    # Until the engines are up the generator's format is unknown; requests are checked against the
+    # settings (and answered 503), and the format's budgets apply once it is loaded.
+    app.state.policy = request_policy(settings, GeneratorFormat())
     app.state.engine_loader = loader
     install_request_id(app)
     install_error_handlers(app, {OPENAI_PREFIX: openai_error})

@@ -70,3 +70,25 @@ def test_the_images_install_the_service_and_not_the_lab(dockerfile: str) -> None
     sources = {src for line in text.splitlines() if line.startswith("COPY") for src in line.split()[1:-1]}
     assert sources == {"pyproject.toml", "README.md", "app"}
     assert "[lab]" not in text and "pip install --no-cache-dir ." in text
+
+
+def test_hub_ids_reach_every_service_that_reads_the_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GENERATOR_MODEL", "Qwen/Qwen2.5-Math-1.5B-Instruct")
+    monkeypatch.setenv("GENERATOR_NAME", "qwen-math")
+    monkeypatch.setenv("PRM_MODEL", "Qwen/Qwen2.5-Math-PRM-7B")
+    monkeypatch.setenv("ORM_MODEL", "none")
+    services = rendered("gpu")["services"]
+    assert "--model=Qwen/Qwen2.5-Math-1.5B-Instruct" in services["generator"]["command"]
+    assert "--served-model-name=qwen-math" in services["generator"]["command"]
+    api, reward = services["api"]["environment"], services["reward"]["environment"]
+    assert api["BON_GENERATOR_MODEL"] == "Qwen/Qwen2.5-Math-1.5B-Instruct" and api["BON_ORM_MODEL"] == "none"
+    assert api["BON_GENERATOR_SERVED_NAME"] == "qwen-math" and api["HF_HUB_OFFLINE"] == "1"
+    assert reward["BON_WORKER_MODEL"] == "Qwen/Qwen2.5-Math-PRM-7B" and reward["BON_WORKER_OUTCOME_MODEL"] == "none"
+    assert any(v.startswith("hf-cache:") or "hf-cache" in v for v in services["api"]["volumes"])
+
+
+def test_by_default_the_shipped_models_are_read_from_the_volume() -> None:
+    services = rendered("cpu")["services"]
+    api, reward = services["api-cpu"]["environment"], services["reward-cpu"]["environment"]
+    assert api["BON_GENERATOR_MODEL"] == "/models/arith-generator" and reward["BON_WORKER_MODEL"] == "/models/arith-prm"
+    assert reward["BON_WORKER_ENGINE__KV_CACHE_BYTES"] == "268435456"

@@ -25,3 +25,44 @@ def test_settings_beyond_the_limits_are_refused_at_start(changes: dict[str, obje
 def test_limits_can_be_lowered() -> None:
     s = Settings(max_temperature=1.0, max_problem_chars=100)
     assert (s.max_temperature, s.max_problem_chars) == (1.0, 100)
+
+
+def test_each_engine_is_sized_on_its_own_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BON_GENERATOR_ENGINE__GPU_MEMORY_UTILIZATION", "0.3")
+    monkeypatch.setenv("BON_PRM_ENGINE__TENSOR_PARALLEL_SIZE", "2")
+    monkeypatch.setenv("BON_PRM_ENGINE__DTYPE", "bfloat16")
+    s = Settings()
+    assert s.generator_engine.gpu_memory_utilization == 0.3 and s.prm_engine.tensor_parallel_size == 2
+    assert s.prm_engine.dtype == "bfloat16" and s.orm_engine.gpu_memory_utilization == 0.10
+    assert s.prm_engine.gpu_memory_utilization == 0.40  # its own share, though another field came from the env
+    # By default the three in-process engines fit one GPU together.
+    monkeypatch.delenv("BON_GENERATOR_ENGINE__GPU_MEMORY_UTILIZATION")
+    d = Settings()
+    total = d.generator_engine.gpu_memory_utilization + d.prm_engine.gpu_memory_utilization
+    assert total + d.orm_engine.gpu_memory_utilization == pytest.approx(0.95)
+
+
+def test_budgets_and_deadlines_the_settings_leave_unset_are_the_formats() -> None:
+    from prometheus_client import CollectorRegistry
+
+    from app.engines.container import Engines
+    from app.formats.resolve import load_preset
+    from app.main import build_solve_service, request_policy
+    from app.service.pipeline_metrics import PipelineMetrics
+    from tests.fakes import ArithmeticScorer, FakeGenerator
+
+    r1 = load_preset("r1").generator
+    assert r1 is not None
+    policy = request_policy(Settings(), r1)
+    assert policy.default_max_tokens == r1.max_tokens == 8192 and set(policy.effort_max_tokens.values()) == {8192}
+    chosen = request_policy(
+        Settings(
+            default_max_tokens=500, reasoning_effort_max_tokens=dict.fromkeys(("minimal", "low", "medium", "high"), 300)
+        ),
+        r1,
+    )
+    assert chosen.default_max_tokens == 500 and chosen.budget("high", None, "x").max_tokens == 300
+    engines = Engines(FakeGenerator(), ArithmeticScorer(), None, r1)
+    metrics = PipelineMetrics(CollectorRegistry())
+    assert build_solve_service(engines, Settings(), metrics)._timeout_s == 900
+    assert build_solve_service(engines, Settings(request_timeout_s=30), metrics)._timeout_s == 30

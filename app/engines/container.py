@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from app.config import Settings
 from app.engines.protocols import Generator, StepScorer
-from app.engines.vllm_common import engine_options, load_tokenizer
+from app.engines.vllm_common import load_tokenizer
 from app.formats.resolve import generator_format
 from app.formats.spec import GeneratorFormat
 
@@ -40,7 +40,6 @@ def build_engines(settings: Settings) -> Engines:
     """Start the engines: in-process vLLM (slow: tens of seconds each on the CPU), or adapters
     for the remote services named by URL (instant: they connect on first use, so the app starts
     and reports not-ready while a service is still down)."""
-    options = engine_options(settings)
     # The generator's tokenizer is read here in both deployments: prompts are made and counted here.
     tokenizer = load_tokenizer(settings.generator)
     fmt, _ = generator_format(settings.generator_format, "BON_GENERATOR_FORMAT", settings.generator, tokenizer)
@@ -54,7 +53,7 @@ def build_engines(settings: Settings) -> Engines:
     else:
         from app.engines.vllm_generator import VllmGenerator
 
-        generator = VllmGenerator.start(settings.generator, tokenizer, options)
+        generator = VllmGenerator.start(settings.generator, tokenizer, settings.generator_engine)
     scorer: StepScorer
     outcome: StepScorer | None
     if settings.reward_url is not None:
@@ -69,7 +68,7 @@ def build_engines(settings: Settings) -> Engines:
     else:
         from app.engines.vllm_scorer import VllmStepScorer
 
-        scorer = VllmStepScorer.load(settings.prm, settings.prm_format, "BON_PRM_FORMAT", options)
+        scorer = VllmStepScorer.load(settings.prm, settings.prm_format, "BON_PRM_FORMAT", settings.prm_engine)
         orm = settings.orm
-        outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", options) if orm else None
+        outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", settings.orm_engine) if orm else None
     return Engines(generator, scorer, outcome, fmt)

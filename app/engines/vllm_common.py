@@ -1,62 +1,48 @@
-"""What the in-process vLLM engines share: engine arguments and token-id lookups."""
+"""What the in-process vLLM engines share: engine arguments, tokenizers and chat prompts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
+from app.config import EngineSettings
 from app.errors import EngineError
 from app.model_ref import ModelRef
 
-
-@dataclass(frozen=True, slots=True)
-class EngineOptions:
-    """Resource settings for one in-process engine (read from Settings by the caller)."""
-
-    kv_cache_bytes: int | None = 256 * 2**20  # explicit KV size: the CPU backend needs it
-    gpu_memory_utilization: float | None = None  # used instead when kv_cache_bytes is None
-    enforce_eager: bool = True  # compiling gives nothing on tiny models and costs start-up time
-    seed: int = 0
+CPU_KV_CACHE_BYTES = 256 * 2**20  # the CPU backend needs an explicit size; tiny models need little
 
 
-class EngineResources(Protocol):
-    """The resource settings the app's and the worker's settings both carry."""
+def engine_kwargs(model: ModelRef, engine: EngineSettings) -> dict[str, Any]:
+    """The engine's arguments: the context length is the model's own (its config.json) unless
+    capped; memory is a share of the GPU where there is one, an explicit KV cache on the CPU."""
+    from vllm.platforms import current_platform
 
-    @property
-    def kv_cache_bytes(self) -> int | None: ...
-    @property
-    def gpu_memory_utilization(self) -> float | None: ...
-    @property
-    def enforce_eager(self) -> bool: ...
-
-
-def engine_options(resources: EngineResources) -> EngineOptions:
-    """An explicit KV cache size unless a GPU memory fraction is given (the CPU backend needs one)."""
-    return EngineOptions(
-        kv_cache_bytes=resources.kv_cache_bytes if resources.gpu_memory_utilization is None else None,
-        gpu_memory_utilization=resources.gpu_memory_utilization,
-        enforce_eager=resources.enforce_eager,
-    )
-
-
-def engine_kwargs(model: ModelRef, options: EngineOptions) -> dict[str, Any]:
-    """The engine's arguments; the context length is the model's own (its config.json)."""
+    on_gpu = current_platform.is_cuda_alike()
     kwargs: dict[str, Any] = {
         "model": model.name,
         "tokenizer": model.name,
         "revision": model.revision,
         "tokenizer_revision": model.revision,
-        "enforce_eager": options.enforce_eager,
-        "seed": options.seed,
+        "dtype": engine.dtype,
+        "tensor_parallel_size": engine.tensor_parallel_size,
+        "enforce_eager": (not on_gpu) if engine.enforce_eager is None else engine.enforce_eager,
+        "seed": engine.seed,
         "disable_log_stats": True,
     }
-    if options.kv_cache_bytes is not None:
-        kwargs["kv_cache_memory_bytes"] = options.kv_cache_bytes
-    elif options.gpu_memory_utilization is not None:
-        kwargs["gpu_memory_utilization"] = options.gpu_memory_utilization
+    if engine.kv_cache_bytes is not None:
+        kwargs["kv_cache_memory_bytes"] = engine.kv_cache_bytes
+    elif not on_gpu:
+        kwargs["kv_cache_memory_bytes"] = CPU_KV_CACHE_BYTES
+    elif engine.gpu_memory_utilization is not None:
+        kwargs["gpu_memory_utilization"] = engine.gpu_memory_utilization
+    optional: dict[str, Any] = {
+        "quantization": engine.quantization,
+        "max_num_seqs": engine.max_num_seqs,
+        "max_model_len": engine.max_model_len,
+    }
+    kwargs |= {key: value for key, value in optional.items() if value is not None}
     return kwargs
 
 

@@ -11,8 +11,9 @@ from vllm.exceptions import VLLMClientError
 from vllm.sampling_params import RequestOutputKind
 from vllm.v1.engine.async_llm import AsyncLLM
 
+from app.config import EngineSettings
 from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import EngineOptions, chat_prompt, check_engine, engine_kwargs
+from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs
 from app.errors import EngineError, InvalidRequest
 from app.model_ref import ModelRef
 
@@ -25,9 +26,9 @@ class VllmGenerator:
         self._tokenizer = tokenizer
 
     @classmethod
-    def start(cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, options: EngineOptions) -> VllmGenerator:
+    def start(cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, engine: EngineSettings) -> VllmGenerator:
         args = AsyncEngineArgs(
-            **engine_kwargs(model, options),
+            **engine_kwargs(model, engine),
             enable_prefix_caching=True,  # the N samples share the prompt's KV blocks
             # vLLM 0.32 on the CPU crashes ("CPU Generator does not use offset") when a seeded
             # request's prefill is split into chunks; unchunked prefill keeps seeds usable.

@@ -23,8 +23,9 @@ from vllm.config import PoolerConfig
 from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.v1.engine.async_llm import AsyncLLM
 
+from app.config import EngineSettings
 from app.engines.protocols import StepScores
-from app.engines.vllm_common import EngineOptions, chat_prompt, check_engine, engine_kwargs, load_tokenizer
+from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, load_tokenizer
 from app.errors import BonError, EngineError, InvalidRequest
 from app.formats.resolve import scorer_format
 from app.formats.scorer_input import scorer_text
@@ -34,9 +35,9 @@ from app.model_ref import ModelRef
 SERVICE = "reward"
 
 
-def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, tag_id: int, options: EngineOptions) -> AsyncEngineArgs:
+def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, tag_id: int, engine: EngineSettings) -> AsyncEngineArgs:
     """vLLM engine arguments that make the pooling runner return true step-label probabilities."""
-    kwargs: dict[str, Any] = engine_kwargs(model, options)
+    kwargs: dict[str, Any] = engine_kwargs(model, engine)
     if fmt.head == "label_tokens":
         kwargs |= {
             "runner": "pooling",
@@ -63,18 +64,17 @@ class VllmStepScorer:
 
     @classmethod
     def start(
-        cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, fmt: ScorerFormat, options: EngineOptions
+        cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, fmt: ScorerFormat, engine: EngineSettings
     ) -> VllmStepScorer:
         tag_id = tokenizer.get_vocab()[fmt.tag_token]
-        engine = AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, tag_id, options))
-        return cls(engine, tokenizer, fmt)
+        return cls(AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, tag_id, engine)), tokenizer, fmt)
 
     @classmethod
-    def load(cls, model: ModelRef, format_setting: str | None, what: str, options: EngineOptions) -> VllmStepScorer:
+    def load(cls, model: ModelRef, format_setting: str | None, what: str, engine: EngineSettings) -> VllmStepScorer:
         """Start the reward model `model` in the format its setting (`what`) names, or its own."""
         tokenizer = load_tokenizer(model)
         fmt, _ = scorer_format(format_setting, what, model, tokenizer)
-        return cls.start(model, tokenizer, fmt, options)
+        return cls.start(model, tokenizer, fmt, engine)
 
     @property
     def max_model_len(self) -> int:

@@ -71,6 +71,7 @@ class GeneratorFormat(_Strict):
     max_steps: int = Field(default=48, ge=1, description="More steps than this are merged (shortest first).")
     max_answer_chars: int = Field(default=200, ge=1, description="A longer extracted answer is no answer.")
     max_tokens: int = Field(default=1024, ge=1, description="A chain's token budget when the request sets none.")
+    timeout_s: float = Field(default=120.0, gt=0, description="A request's deadline: thinking takes long.")
     summary: Literal["arith", "model"] = Field(
         default="model", description="arith: the shipped task's rule-based paraphrase; model: written by a model."
     )

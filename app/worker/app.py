@@ -49,14 +49,14 @@ ScorerFactory = Callable[[WorkerSettings], Scorers]
 
 def build_scorers(settings: WorkerSettings) -> dict[RewardKind, LoadedScorer]:
     """Start one vLLM pooling engine per reward model (tens of seconds each on the CPU)."""
-    from app.engines.vllm_common import engine_options
     from app.engines.vllm_scorer import VllmStepScorer
 
-    options = engine_options(settings)
-    prm = VllmStepScorer.load(settings.prm, settings.format, "BON_WORKER_FORMAT", options)
+    prm = VllmStepScorer.load(settings.prm, settings.format, "BON_WORKER_FORMAT", settings.engine)
     scorers: dict[RewardKind, LoadedScorer] = {"process": LoadedScorer(settings.prm.short_name, prm)}
     if settings.orm is not None:
-        orm = VllmStepScorer.load(settings.orm, settings.outcome_format, "BON_WORKER_OUTCOME_FORMAT", options)
+        orm = VllmStepScorer.load(
+            settings.orm, settings.outcome_format, "BON_WORKER_OUTCOME_FORMAT", settings.outcome_engine
+        )
         scorers["outcome"] = LoadedScorer(settings.orm.short_name, orm)
     return scorers
 

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.config import SHIPPED_MODELS, optional_model
+from app.config import SHIPPED_MODELS, EngineSettings, optional_model
 from app.model_ref import ModelRef
 
 
 class WorkerSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="BON_WORKER_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="BON_WORKER_", env_file=".env", extra="ignore", env_nested_delimiter="__"
+    )
 
     host: str = Field(default="127.0.0.1", description="Address the worker listens on.")
     port: int = Field(default=8001, ge=1, le=65535)
@@ -28,15 +30,20 @@ class WorkerSettings(BaseSettings):
     )
     outcome_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
     outcome_format: str | None = Field(default=None, description="As format, for the ORM.")
-    kv_cache_bytes: int | None = Field(default=256 * 2**20, gt=0)
-    gpu_memory_utilization: float | None = Field(default=None, gt=0, le=1)
-    enforce_eager: bool = True
+    engine: EngineSettings = Field(default_factory=EngineSettings, description="The PRM's engine.")
+    outcome_engine: EngineSettings = Field(default_factory=EngineSettings, description="The ORM's engine.")
     max_batch_chains: int = Field(default=1024, ge=1, description="Most chains gathered into one engine call.")
 
     @field_validator("outcome_model", mode="before")
     @classmethod
     def _none_turns_it_off(cls, value: object) -> object:
         return optional_model(value)
+
+    @model_validator(mode="after")
+    def _gpu_shares(self) -> WorkerSettings:
+        self.engine = self.engine.with_gpu_share(0.6)  # the PRM and the ORM share the worker's GPU
+        self.outcome_engine = self.outcome_engine.with_gpu_share(0.3)
+        return self
 
     @property
     def prm(self) -> ModelRef:

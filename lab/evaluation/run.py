@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from app.config import EngineSettings
 from app.core.steps import extract_answer, split_steps
 from app.engines.protocols import Generation, SamplingRequest
-from app.engines.vllm_common import EngineOptions, load_tokenizer
+from app.engines.vllm_common import load_tokenizer
 from app.engines.vllm_generator import VllmGenerator
 from app.engines.vllm_scorer import VllmStepScorer
 from app.model_ref import ModelRef
@@ -53,7 +54,7 @@ class EvalConfig:
 
 async def _generate(cfg: EvalConfig, problems: list[arith.Problem]) -> tuple[list[Generation], list[Generation]]:
     model = ModelRef(str(cfg.generator_dir))
-    gen = VllmGenerator.start(model, load_tokenizer(model), EngineOptions(seed=cfg.seed))
+    gen = VllmGenerator.start(model, load_tokenizer(model), EngineSettings(seed=cfg.seed))
     try:
         prompts = [arith.prompt(p.text) for p in problems]
         greedy = await generate_all(
@@ -76,7 +77,7 @@ async def _generate(cfg: EvalConfig, problems: list[arith.Problem]) -> tuple[lis
 async def _score(
     model_dir: Path, problems: list[str], chains: list[list[list[str]]], desc: str
 ) -> list[list[list[float]]]:
-    scorer = VllmStepScorer.load(ModelRef(str(model_dir)), None, "its bon_model.json", EngineOptions())
+    scorer = VllmStepScorer.load(ModelRef(str(model_dir)), None, "its bon_model.json", EngineSettings())
     try:
         scored = await score_all(scorer, problems, chains, desc, concurrency=4)
         return [s.per_chain for s in scored]

@@ -7,9 +7,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from app.config import EngineSettings
 from app.core.steps import split_steps
 from app.engines.protocols import SamplingRequest
-from app.engines.vllm_common import EngineOptions, load_tokenizer
+from app.engines.vllm_common import load_tokenizer
 from app.model_ref import ModelRef
 from lab.batch import generate_all
 from lab.task import arith
@@ -37,7 +38,7 @@ async def _sample(
     from app.engines.vllm_generator import VllmGenerator
 
     model = ModelRef(str(generator_dir))
-    gen = VllmGenerator.start(model, load_tokenizer(model), EngineOptions())
+    gen = VllmGenerator.start(model, load_tokenizer(model), EngineSettings())
     try:
         requests = [
             SamplingRequest(arith.prompt(p.text), n, temperature, 160, seed + i) for i, p in enumerate(problems)
