@@ -93,6 +93,19 @@ class Settings(BaseSettings):
     )
     orm_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
     orm_format: str | None = Field(default=None, description="As generator_format, for the ORM.")
+    # Summaries of the hidden reasoning are written by the generator, or by a model of their own.
+    summarizer_model: str | None = Field(
+        default=None, description="A model (directory or hub id) that writes the summaries; unset: the generator."
+    )
+    summarizer_revision: str | None = Field(default=None, description="The summarizer's revision on the hub.")
+    summarizer_format: str | None = Field(default=None, description="As generator_format, for the summarizer.")
+    summarizer_engine: EngineSettings = Field(default_factory=EngineSettings)
+    summary_instructions: dict[Literal["auto", "concise", "detailed"], str] | None = Field(
+        default=None, description="The summarizer's instructions for each length; unset: the built-in ones."
+    )
+    summary_max_tokens: dict[Literal["auto", "concise", "detailed"], int] | None = Field(
+        default=None, description="The summary's token budget for each length; unset: 160 / 64 / 320."
+    )
     system_prompt: str | None = Field(
         default=None,
         description="Replaces the generator format's system prompt (chat formats); empty for none. A request's "
@@ -156,7 +169,7 @@ class Settings(BaseSettings):
         default=None, description="Token budget of each chain for each reasoning effort; unset: the format's."
     )
 
-    @field_validator("orm_model", mode="before")
+    @field_validator("orm_model", "summarizer_model", mode="before")
     @classmethod
     def _none_turns_it_off(cls, value: object) -> object:
         return optional_model(value)
@@ -168,6 +181,10 @@ class Settings(BaseSettings):
     @property
     def prm(self) -> ModelRef:
         return ModelRef(self.prm_model, self.prm_revision)
+
+    @property
+    def summarizer(self) -> ModelRef | None:
+        return ModelRef(self.summarizer_model, self.summarizer_revision) if self.summarizer_model else None
 
     @property
     def orm(self) -> ModelRef | None:
@@ -184,6 +201,7 @@ class Settings(BaseSettings):
         self.generator_engine = self.generator_engine.with_gpu_share(0.45)
         self.prm_engine = self.prm_engine.with_gpu_share(0.40)
         self.orm_engine = self.orm_engine.with_gpu_share(0.10)
+        self.summarizer_engine = self.summarizer_engine.with_gpu_share(0.10)
         return self
 
     @model_validator(mode="after")

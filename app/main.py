@@ -17,6 +17,7 @@ from app.formats.spec import GeneratorFormat
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
+from app.service.summaries import DEFAULT_INSTRUCTIONS, DEFAULT_MAX_TOKENS, SummaryPrompts, SummaryWriter
 from app.web.errors import install_error_handlers
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader
@@ -45,6 +46,17 @@ def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
 
 
 def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineMetrics) -> SolveService:
+    prompts = SummaryPrompts(
+        instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
+        max_tokens=DEFAULT_MAX_TOKENS | (settings.summary_max_tokens or {}),
+    )
+    summaries = SummaryWriter(
+        engines.generator_format,
+        engines.summarizer or engines.generator,
+        engines.summarizer_format or engines.generator_format,
+        prompts,
+        metrics.summary_written,
+    )
     return SolveService(
         engines.generator,
         engines.scorer,
@@ -53,6 +65,7 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
         timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
         metrics=metrics,
+        summaries=summaries,
     )
 
 

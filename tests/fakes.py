@@ -47,16 +47,20 @@ class FakeGenerator:
 
     chains: list[str] = field(default_factory=lambda: [RIGHT, RIGHT, WRONG])
     cut_off: tuple[str, ...] = (UNFINISHED,)  # chains that end at their token budget
+    context: int = CONTEXT
     delay: float = 0.0
     failure: BonError | None = None
     requests: list[SamplingRequest] = field(default_factory=list)
     closed: bool = False
 
     async def context_length(self) -> int:
-        return CONTEXT
+        return self.context
 
     def count_tokens(self, text: str) -> int:
         return char_tokens(text)
+
+    def token_ids(self, text: str) -> list[int]:
+        return [ord(c) for c in text]
 
     def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
         """A ChatML rendering, as a Qwen chat template writes it."""

@@ -20,12 +20,17 @@ class Engines:
     scorer: StepScorer
     outcome_scorer: StepScorer | None
     generator_format: GeneratorFormat
+    # A model of its own for the summaries (in process); without one the generator writes them.
+    summarizer: Generator | None = None
+    summarizer_format: GeneratorFormat | None = None
 
     def by_name(self) -> dict[str, Generator | StepScorer]:
         """Each engine under the name `/ready` reports it by."""
         named: dict[str, Generator | StepScorer] = {"generator": self.generator, "reward": self.scorer}
         if self.outcome_scorer is not None:
             named["outcome_reward"] = self.outcome_scorer
+        if self.summarizer is not None:
+            named["summarizer"] = self.summarizer
         return named
 
     async def close(self) -> None:
@@ -71,4 +76,16 @@ def build_engines(settings: Settings) -> Engines:
         scorer = VllmStepScorer.load(settings.prm, settings.prm_format, "BON_PRM_FORMAT", settings.prm_engine)
         orm = settings.orm
         outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", settings.orm_engine) if orm else None
-    return Engines(generator, scorer, outcome, fmt)
+    summarizer, summarizer_format = _summarizer(settings)
+    return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format)
+
+
+def _summarizer(settings: Settings) -> tuple[Generator | None, GeneratorFormat | None]:
+    model = settings.summarizer
+    if model is None:
+        return None, None
+    from app.engines.vllm_generator import VllmGenerator
+
+    tokenizer = load_tokenizer(model)
+    fmt, _ = generator_format(settings.summarizer_format, "BON_SUMMARIZER_FORMAT", model, tokenizer)
+    return VllmGenerator.start(model, tokenizer, settings.summarizer_engine), fmt

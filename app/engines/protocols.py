@@ -50,6 +50,9 @@ class Generator(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def token_ids(self, text: str) -> list[int]:
+        """The text's tokens, without special ones (what the leak guard compares)."""
+
     def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
         """The prompt the model's chat template makes of these messages, open for its answer."""
 

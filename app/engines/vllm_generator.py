@@ -42,6 +42,9 @@ class VllmGenerator:
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text))
 
+    def token_ids(self, text: str) -> list[int]:
+        return list(self._tokenizer.encode(text, add_special_tokens=False))
+
     def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
         return chat_prompt(self._tokenizer, messages)
 

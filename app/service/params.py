@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Literal
 
 from app.config import Effort
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
+
+SummaryStyle = Literal["auto", "concise", "detailed"]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8
@@ -28,6 +31,7 @@ class SolveParams:
     aggregation: Aggregation
     selection: Selection
     system: str | None = None  # replaces the format's system prompt ("" for none); None keeps it
+    summary: SummaryStyle | None = "auto"  # None: no summary is wanted (none is written)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,7 @@ class RequestPolicy:
         aggregation: Aggregation | None = None,
         selection: Selection | None = None,
         system: str | None = None,
+        summary: SummaryStyle | None = "auto",
         problem_param: str = "problem",
     ) -> SolveParams:
         """The request's parameters with the defaults filled in, checked against the limits.
@@ -116,4 +121,5 @@ class RequestPolicy:
             aggregation=aggregation or self.default_aggregation,
             selection=selection or self.default_selection,
             system=self.default_system if system is None else system,
+            summary=summary,
         )

@@ -19,6 +19,16 @@ class PipelineMetrics:
         self.chains = Counter("bon_chains_sampled", "Chains sampled from the generator.", registry=registry)
         self.generated_tokens = Counter("bon_tokens_generated", "Reasoning tokens generated.", registry=registry)
         self.scored_tokens = Counter("bon_tokens_scored", "Tokens read by the reward models.", registry=registry)
+        self.summaries = Counter(
+            "bon_summaries",
+            "Summaries by what wrote them: rule, model, or a structured fallback (fallback_leak: the leak guard "
+            "rejected a summary that repeated a hidden chain).",
+            ["source"],
+            registry=registry,
+        )
+
+    def summary_written(self, source: str) -> None:
+        self.summaries.labels(source).inc()
 
     def observe(self, outcome: SolveOutcome) -> None:
         t, usage = outcome.timings, outcome.usage

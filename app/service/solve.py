@@ -20,7 +20,7 @@ from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings,
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.scoring import score_some
-from app.summary import summarize_chain
+from app.service.summaries import SummaryPrompts, SummaryWriter, Verdict
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ class SolveService:
         timeout_s: float,
         max_concurrent: int,
         metrics: PipelineMetrics,
+        summaries: SummaryWriter | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -44,6 +45,10 @@ class SolveService:
         self._timeout_s = timeout_s
         self._slots = asyncio.Semaphore(max_concurrent)
         self._metrics = metrics
+        # By default the generator writes the summaries, with the built-in prompts.
+        self._summaries = summaries or SummaryWriter(
+            generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
+        )
 
     def prompt_for(self, params: SolveParams) -> str:
         """The generator's prompt. A plain format has no system turn: a system prompt is for chat."""
@@ -139,12 +144,8 @@ class SolveService:
         ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
         result = select(ballots, params.selection)
         winner = records[result.winner_index] if result.winner_index is not None else None
-        summary = summarize_chain(
-            self._format.summary,
-            winner.steps if winner else [],
-            result.answer,
-            winner.step_scores if winner else [],
-        )
+        verdict = Verdict(params.problem, result.answer, winner, records, params.n, result.confidence)
+        summary = await self._summaries.write(verdict, params.summary, request_id)
         done = time.perf_counter()
 
         counts = ChainCounts(

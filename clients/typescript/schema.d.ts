@@ -852,6 +852,11 @@ export interface components {
              */
             selection?: ("prm_max" | "prm_weighted_vote" | "majority_vote" | "orm_max") | null;
             /**
+             * Summary
+             * @description How long a summary of the reasoning to write: concise, auto (the default), detailed.
+             */
+            summary?: ("auto" | "concise" | "detailed") | null;
+            /**
              * System
              * @description A system prompt for this request, replacing the server's; empty for none. Only models prompted through a chat template have a system turn (the shipped arithmetic model has none).
              */

@@ -6,6 +6,7 @@ deployments, with truncated chains kept out of the vote."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,14 +35,30 @@ STEPS = [
     "Step 2: She eats three for breakfast, so she has 16 - 3 = 13 eggs left.",
     "Step 3: The answer is: 13",
 ]
-# The generators' path: "So", a step break, "it", then a coin: close the thinking and answer 7,
-# or write "x" until the token budget runs out (a truncated chain).
-WORDS = ["So", "\n\n", "it", "x", "Thus", " \\boxed{7}"]
+# The generators' path: two steps of a dozen words, then a coin: close the thinking and answer 7
+# (likelier, and what greedy decoding takes), or write "x" until the token budget runs out (a
+# truncated chain). Used as its own summarizer the chat generator writes the path again: an echo
+# of the chain, which the leak guard must stop.
+SENTENCE = [
+    "So",
+    " first",
+    " add",
+    " three",
+    " and",
+    " four",
+    "\n\n",
+    " which",
+    " gives",
+    " seven",
+    " in",
+    " all",
+    " it",
+]
+WORDS = [*SENTENCE, "x", "Thus", " \\boxed{7}"]
 PATH = {
     "Ċ": ["So"],  # the chat template's last prompt token (a newline)
-    "So": ["\n\n"],
-    "\n\n": ["it"],
-    "it": ["</think>", "x"],
+    **{word: [following] for word, following in itertools.pairwise(SENTENCE)},
+    " it": ["</think>", "x"],
     "x": ["x"],
     "</think>": ["Thus"],
     "Thus": [" \\boxed{7}"],
@@ -173,16 +190,23 @@ def test_chat_and_thinking_generators_answer_and_truncated_chains_do_not_vote(de
                 "seed": 5,
             },
         )
+        metrics = c.get("/metrics").text
     assert r.status_code == 200, r.text
     data = r.json()
     counts = data["chain_counts"]
-    # A fair coin over 16 chains: both sides show (all on one side has odds of 1 in 32768).
+    # A 0.7 / 0.3 coin over 16 chains: both sides show (odds against: 1 in 300), and the seed fixes which.
     assert counts["voted"] > 0 and counts["truncated"] > 0 and counts["unscored"] == 0
     assert counts["voted"] + counts["truncated"] == counts["sampled"] == 16
     assert data["answer"] == "7" and data["clusters"] == [
         {"answer": "7", "count": counts["voted"], "weight": pytest.approx(data["clusters"][0]["weight"])}
     ]
-    # The winner's two steps ("So", then "it" and what follows) got one score each: one tag a step.
+    # The winner's two steps got one score each: one tag a step.
     assert len(data["step_scores"]) == 2 and all(0 <= s <= 1 and not math.isnan(s) for s in data["step_scores"])
     assert model_id in ("tiny-qwen-math", "tiny-r1")
+    summary = data["summary"]
+    if model_id == "tiny-qwen-math":  # its summary echoed the chain: the guard put a structured one out
+        assert summary.startswith("Reasoned in 2 steps and reached the answer 7") and "gives seven" not in summary
+        assert 'bon_summaries_total{source="fallback_leak"}' in metrics
+    else:  # a thinking summarizer: what it shows after thinking
+        assert summary == "Thus \\boxed{7}" and 'bon_summaries_total{source="model"}' in metrics
     assert chat.status_code == 200 and chat.json()["choices"][0]["message"]["content"] == "7", chat.text

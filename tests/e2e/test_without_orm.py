@@ -58,3 +58,18 @@ def test_the_embedded_deployment_starts_no_outcome_model(monkeypatch: pytest.Mon
         and "generator" in engines.by_name()
         and "outcome_reward" not in engines.by_name()
     )
+
+
+def test_a_summarizer_model_of_its_own_is_started_and_named_in_ready(monkeypatch: pytest.MonkeyPatch) -> None:
+    """BON_SUMMARIZER_MODEL starts one more in-process generator, in its own detected format."""
+    started: list[str] = []
+    monkeypatch.setattr(
+        VllmGenerator, "start", classmethod(lambda cls, model, tok, opts: started.append(model.name) or object())
+    )
+    monkeypatch.setattr(
+        VllmStepScorer, "load", classmethod(lambda cls, model, fmt, what, opts: started.append(model.name))
+    )
+    shipped = Settings().generator_model
+    engines = container.build_engines(Settings(orm_model="none", summarizer_model=shipped))
+    assert len(started) == 3 and started[2] == shipped and "summarizer" in engines.by_name()
+    assert engines.summarizer_format is not None and engines.summarizer_format.summary == "arith"

@@ -39,6 +39,9 @@ class SolveRequest(BaseModel):
     )
     aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
     selection: Selection | None = Field(default=None, description="How the answer is chosen among the chains.")
+    summary: Literal["auto", "concise", "detailed"] | None = Field(
+        default=None, description="How long a summary of the reasoning to write: concise, auto (the default), detailed."
+    )
     system: str | None = Field(
         default=None,
         max_length=WIRE_MAX_PROBLEM_CHARS,

@@ -27,6 +27,7 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         aggregation=body.aggregation,
         selection=body.selection,
         system=body.system,
+        summary=body.summary or "auto",
     )
 
 

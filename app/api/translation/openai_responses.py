@@ -35,22 +35,15 @@ def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy)
         temperature=body.temperature,
         max_tokens=budget.max_tokens,
         system=system,
+        summary=body.reasoning.summary if body.reasoning else None,  # no summary is written unless asked for
         problem_param="input",
     )
     return params, budget
 
 
-def concise(outcome: SolveOutcome) -> str:
-    answer = outcome.answer if outcome.answer is not None else "none"
-    return (
-        f"Verified {outcome.params.n} sampled solutions step by step; answer {answer} "
-        f"(confidence {outcome.confidence:.2f})."
-    )
-
-
 def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget, model_id: str) -> ResponseObject:
     style = body.reasoning.summary if body.reasoning else None
-    summary = [] if style is None else [SummaryText(text=concise(outcome) if style == "concise" else outcome.summary)]
+    summary = [] if style is None else [SummaryText(text=outcome.summary)]
     rid, usage = outcome.request_id, outcome.usage
     output = usage.reasoning_tokens  # as in chat: the answer is a line of the winning chain
     done = outcome.answer is not None

@@ -45,6 +45,7 @@ from .response_usage import ResponseUsage
 from .solve_request import SolveRequest
 from .solve_request_aggregation_type_0 import SolveRequestAggregationType0
 from .solve_request_selection_type_0 import SolveRequestSelectionType0
+from .solve_request_summary_type_0 import SolveRequestSummaryType0
 from .solve_response import SolveResponse
 from .solve_response_aggregation import SolveResponseAggregation
 from .solve_response_selection import SolveResponseSelection
@@ -101,6 +102,7 @@ __all__ = (
     "SolveRequest",
     "SolveRequestAggregationType0",
     "SolveRequestSelectionType0",
+    "SolveRequestSummaryType0",
     "SolveResponse",
     "SolveResponseAggregation",
     "SolveResponseSelection",

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 from ..models.solve_request_aggregation_type_0 import SolveRequestAggregationType0
 from ..models.solve_request_selection_type_0 import SolveRequestSelectionType0
+from ..models.solve_request_summary_type_0 import SolveRequestSummaryType0
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -32,6 +33,8 @@ class SolveRequest:
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
             selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
+            summary (None | SolveRequestSummaryType0 | Unset): How long a summary of the reasoning to write: concise, auto
+                (the default), detailed.
             system (None | str | Unset): A system prompt for this request, replacing the server's; empty for none. Only
                 models prompted through a chat template have a system turn (the shipped arithmetic model has none).
             temperature (float | None | Unset): Sampling temperature.
@@ -43,6 +46,7 @@ class SolveRequest:
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     selection: None | SolveRequestSelectionType0 | Unset = UNSET
+    summary: None | SolveRequestSummaryType0 | Unset = UNSET
     system: None | str | Unset = UNSET
     temperature: float | None | Unset = UNSET
 
@@ -87,6 +91,14 @@ class SolveRequest:
         else:
             selection = self.selection
 
+        summary: None | str | Unset
+        if isinstance(self.summary, Unset):
+            summary = UNSET
+        elif isinstance(self.summary, SolveRequestSummaryType0):
+            summary = self.summary.value
+        else:
+            summary = self.summary
+
         system: None | str | Unset
         if isinstance(self.system, Unset):
             system = UNSET
@@ -115,6 +127,8 @@ class SolveRequest:
             field_dict["seed"] = seed
         if selection is not UNSET:
             field_dict["selection"] = selection
+        if summary is not UNSET:
+            field_dict["summary"] = summary
         if system is not UNSET:
             field_dict["system"] = system
         if temperature is not UNSET:
@@ -199,6 +213,26 @@ class SolveRequest:
         selection = _parse_selection(d.pop("selection", UNSET))
 
 
+        def _parse_summary(data: object) -> None | SolveRequestSummaryType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                summary_type_0 = SolveRequestSummaryType0(data)
+
+
+
+                return summary_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SolveRequestSummaryType0 | Unset, data)
+
+        summary = _parse_summary(d.pop("summary", UNSET))
+
+
         def _parse_system(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -226,6 +260,7 @@ class SolveRequest:
             n=n,
             seed=seed,
             selection=selection,
+            summary=summary,
             system=system,
             temperature=temperature,
         )
