@@ -28,9 +28,8 @@ def serve(
     from app.config import Settings
     from app.main import create_app
 
-    settings = Settings()
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = settings.model_copy(update=overrides)
+    settings = Settings(**overrides)  # type: ignore[arg-type]  # the environment, then the options
     typer.echo(
         f"loading engines; the service answers on http://{settings.host}:{settings.port} "
         "(GET /ready says when /solve can answer)"
@@ -56,13 +55,13 @@ def worker(
     from app.worker.app import create_worker_app
     from app.worker.config import WorkerSettings
 
-    settings = WorkerSettings()
     overrides: dict[str, object] = {
         k: v for k, v in {"model": model, "outcome_model": outcome_model, "host": host, "port": port}.items() if v
     }
     if no_outcome_model:
         overrides["outcome_model"] = None
-    settings = settings.model_copy(update=overrides)
+    # Built (not copied) with the options, so they are validated as the environment is: `none` is none.
+    settings = WorkerSettings(**overrides)  # type: ignore[arg-type]
     typer.echo(f"loading {settings.prm.short_name}; the worker answers on http://{settings.host}:{settings.port}")
     uvicorn.run(create_worker_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 

@@ -21,8 +21,24 @@ SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 Effort = Literal["minimal", "low", "medium", "high"]
 
 
+AUTO = "auto"
+# How much of one GPU each in-process engine takes unless its settings say: together at most 0.95.
+GPU_SHARES = {"generator": 0.40, "prm": 0.40, "orm": 0.10, "summarizer": 0.05}
+WORKER_GPU_SHARES = {"prm": 0.6, "orm": 0.3}  # the worker's own GPU
+
+
+def shipped_orm_beside(prm_model: str) -> str | None:
+    """`auto`'s outcome model: the shipped ORM goes with the shipped PRM only (an arithmetic ORM
+    would mislead `orm_max` on any other model's chains). The shipped pair is found as a pair of
+    directories, so it is recognised where the models are mounted elsewhere (compose: /models)."""
+    prm = Path(prm_model)
+    orm = prm.parent / "arith-orm"
+    return str(orm) if prm.name == "arith-prm" and prm.is_dir() and orm.is_dir() else None
+
+
 def optional_model(value: object) -> object:
-    """`none` or an empty value turns an optional model off (an environment variable cannot be null)."""
+    """`none` or an empty value unsets an optional setting, a model or a revision (an environment
+    variable cannot be null, and compose passes empty values for unset ones)."""
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
     return value
@@ -87,9 +103,10 @@ class Settings(BaseSettings):
     prm_revision: str | None = Field(default=None, description="The PRM's revision on the hub.")
     prm_format: str | None = Field(default=None, description="As generator_format, for the PRM.")
     orm_model: str | None = Field(
-        default=str(SHIPPED_MODELS / "arith-orm"),
-        description="The outcome reward model, which enables `orm_max`; `none` or empty turns it off. With "
-        "`reward_url`, any value asks the worker's outcome model instead.",
+        default=AUTO,
+        description="The outcome reward model, which enables `orm_max`; `none` or empty turns it off; `auto`: the "
+        "shipped ORM beside the shipped PRM, none beside any other. With `reward_url`, any model asks the worker's "
+        "outcome model instead.",
     )
     orm_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
     orm_format: str | None = Field(default=None, description="As generator_format, for the ORM.")
@@ -105,6 +122,17 @@ class Settings(BaseSettings):
     )
     summary_max_tokens: dict[Literal["auto", "concise", "detailed"], int] | None = Field(
         default=None, description="The summary's token budget for each length; unset: 160 / 64 / 320."
+    )
+    summary_request: str | None = Field(
+        default=None,
+        description="The summarizer's user message, with {problem} and {solution} (the winning chain's steps) "
+        "replaced literally; unset: the built-in one.",
+    )
+    summary_timeout_s: float = Field(
+        default=30.0, gt=0, description="Past it the answer goes out with a structured summary."
+    )
+    summary_guard_tokens: int = Field(
+        default=12, ge=4, description="A summary repeating this many tokens of a hidden chain is replaced."
     )
     system_prompt: str | None = Field(
         default=None,
@@ -123,7 +151,9 @@ class Settings(BaseSettings):
     reward_url: HttpUrl | None = Field(
         default=None, description="A reward worker (`bon worker`) to score with instead of the in-process engines."
     )
-    remote_timeout_s: float = Field(default=60.0, gt=0, description="Timeout of one call to a remote engine.")
+    remote_timeout_s: float | None = Field(
+        default=None, gt=0, description="Timeout of one call to a remote engine; unset: the request's deadline."
+    )
 
     # Engine resources, per in-process engine: by default the three share one GPU.
     generator_engine: EngineSettings = Field(default_factory=EngineSettings)
@@ -169,9 +199,21 @@ class Settings(BaseSettings):
         default=None, description="Token budget of each chain for each reasoning effort; unset: the format's."
     )
 
-    @field_validator("orm_model", "summarizer_model", mode="before")
+    @field_validator(
+        "orm_model",
+        "summarizer_model",
+        "generator_revision",
+        "prm_revision",
+        "orm_revision",
+        "summarizer_revision",
+        "generator_format",
+        "prm_format",
+        "orm_format",
+        "summarizer_format",
+        mode="before",
+    )
     @classmethod
-    def _none_turns_it_off(cls, value: object) -> object:
+    def _unset_when_none_or_empty(cls, value: object) -> object:
         return optional_model(value)
 
     @property
@@ -188,7 +230,8 @@ class Settings(BaseSettings):
 
     @property
     def orm(self) -> ModelRef | None:
-        return ModelRef(self.orm_model, self.orm_revision) if self.orm_model else None
+        name = shipped_orm_beside(self.prm_model) if self.orm_model == AUTO else self.orm_model
+        return ModelRef(name, self.orm_revision) if name else None
 
     @property
     def model_id(self) -> str:
@@ -198,10 +241,10 @@ class Settings(BaseSettings):
     def _gpu_shares(self) -> Settings:
         # Filled here rather than as field defaults: an engine given one field from the
         # environment (BON_PRM_ENGINE__DTYPE) still gets its own share of the GPU.
-        self.generator_engine = self.generator_engine.with_gpu_share(0.45)
-        self.prm_engine = self.prm_engine.with_gpu_share(0.40)
-        self.orm_engine = self.orm_engine.with_gpu_share(0.10)
-        self.summarizer_engine = self.summarizer_engine.with_gpu_share(0.10)
+        self.generator_engine = self.generator_engine.with_gpu_share(GPU_SHARES["generator"])
+        self.prm_engine = self.prm_engine.with_gpu_share(GPU_SHARES["prm"])
+        self.orm_engine = self.orm_engine.with_gpu_share(GPU_SHARES["orm"])
+        self.summarizer_engine = self.summarizer_engine.with_gpu_share(GPU_SHARES["summarizer"])
         return self
 
     @model_validator(mode="after")

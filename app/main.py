@@ -17,7 +17,13 @@ from app.formats.spec import GeneratorFormat
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
-from app.service.summaries import DEFAULT_INSTRUCTIONS, DEFAULT_MAX_TOKENS, SummaryPrompts, SummaryWriter
+from app.service.summaries import (
+    DEFAULT_INSTRUCTIONS,
+    DEFAULT_MAX_TOKENS,
+    DEFAULT_REQUEST,
+    SummaryPrompts,
+    SummaryWriter,
+)
 from app.web.errors import install_error_handlers
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader
@@ -49,6 +55,9 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
     prompts = SummaryPrompts(
         instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
         max_tokens=DEFAULT_MAX_TOKENS | (settings.summary_max_tokens or {}),
+        request=settings.summary_request or DEFAULT_REQUEST,
+        timeout_s=settings.summary_timeout_s,
+        guard_run=settings.summary_guard_tokens,
     )
     summaries = SummaryWriter(
         engines.generator_format,

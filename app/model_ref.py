@@ -26,12 +26,16 @@ class ModelRef:
         """What the model is called: a directory's name, or the hub id as it is."""
         return self.local_dir.name if self.local_dir else self.name
 
-    def read_json(self, filename: str) -> dict[str, Any] | None:
-        """A JSON file of the model (from its directory or the hub), or None when it has none."""
+    def read_text(self, filename: str) -> str | None:
+        """A file of the model (from its directory or the hub), or None when it has none."""
         if self.local_dir is not None:
             path = self.local_dir / filename
-            return json.loads(path.read_text()) if path.is_file() else None
+            return path.read_text() if path.is_file() else None
         from transformers.utils import cached_file
 
         found = cached_file(self.name, filename, revision=self.revision, _raise_exceptions_for_missing_entries=False)
-        return json.loads(Path(found).read_text()) if found else None
+        return Path(found).read_text() if found else None
+
+    def read_json(self, filename: str) -> dict[str, Any] | None:
+        text = self.read_text(filename)
+        return json.loads(text) if text is not None else None

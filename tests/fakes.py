@@ -56,8 +56,8 @@ class FakeGenerator:
     async def context_length(self) -> int:
         return self.context
 
-    def count_tokens(self, text: str) -> int:
-        return char_tokens(text)
+    def count_tokens(self, text: str, templated: bool = False) -> int:
+        return char_tokens(text) - templated  # a template writes its own BOS
 
     def token_ids(self, text: str) -> list[int]:
         return [ord(c) for c in text]

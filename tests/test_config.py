@@ -35,11 +35,12 @@ def test_each_engine_is_sized_on_its_own_from_the_environment(monkeypatch: pytes
     assert s.generator_engine.gpu_memory_utilization == 0.3 and s.prm_engine.tensor_parallel_size == 2
     assert s.prm_engine.dtype == "bfloat16" and s.orm_engine.gpu_memory_utilization == 0.10
     assert s.prm_engine.gpu_memory_utilization == 0.40  # its own share, though another field came from the env
-    # By default the three in-process engines fit one GPU together.
+    # By default the in-process engines, a separate summarizer included, fit one GPU together.
     monkeypatch.delenv("BON_GENERATOR_ENGINE__GPU_MEMORY_UTILIZATION")
     d = Settings()
-    total = d.generator_engine.gpu_memory_utilization + d.prm_engine.gpu_memory_utilization
-    assert total + d.orm_engine.gpu_memory_utilization == pytest.approx(0.95)
+    three = (d.generator_engine, d.prm_engine, d.orm_engine)
+    assert sum(e.gpu_memory_utilization for e in three) == pytest.approx(0.90)
+    assert sum(e.gpu_memory_utilization for e in (*three, d.summarizer_engine)) == pytest.approx(0.95)
 
 
 def test_budgets_and_deadlines_the_settings_leave_unset_are_the_formats() -> None:

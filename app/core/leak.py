@@ -15,4 +15,11 @@ def copies_a_chain(summary: Sequence[int], chains: Sequence[Sequence[int]], run:
     if len(summary) < run:
         return False
     grams = {tuple(summary[i : i + run]) for i in range(len(summary) - run + 1)}
-    return any(tuple(chain[i : i + run]) in grams for chain in chains for i in range(len(chain) - run + 1))
+    # Chains are long (N of them, thousands of tokens each) and the summary short: a run is built
+    # only where a chain token could start one.
+    starts = {gram[0] for gram in grams}
+    for chain in chains:
+        for i in range(len(chain) - run + 1):
+            if chain[i] in starts and tuple(chain[i : i + run]) in grams:
+                return True
+    return False

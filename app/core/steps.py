@@ -103,7 +103,14 @@ def without_step_tag(steps: list[str], step_tag: str) -> list[str]:
     A sampled chain can contain the PRM's tag (a generator assigns every token some probability);
     left in, it would be scored as an extra step. Removing it scores the step the model meant.
     """
-    return [step.replace(step_tag, "") for step in steps]
+    return [_without(step, step_tag) for step in steps]
+
+
+def _without(text: str, tag: str) -> str:
+    # Removing one occurrence can join two halves into another ("<extra_<extra_0>0>").
+    while tag in text:
+        text = text.replace(tag, "")
+    return text
 
 
 def split_thinking(text: str, open_tag: str, close_tag: str) -> tuple[str, str | None]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from app.config import Settings
+from app.config import AUTO, Settings
 from app.engines.protocols import Generator, StepScorer
 from app.engines.vllm_common import load_tokenizer
 from app.formats.resolve import generator_format
@@ -48,12 +48,19 @@ def build_engines(settings: Settings) -> Engines:
     # The generator's tokenizer is read here in both deployments: prompts are made and counted here.
     tokenizer = load_tokenizer(settings.generator)
     fmt, _ = generator_format(settings.generator_format, "BON_GENERATOR_FORMAT", settings.generator, tokenizer)
+    # A remote call may take as long as the whole request may: one call samples all N chains.
+    remote_timeout = settings.remote_timeout_s or settings.request_timeout_s or fmt.timeout_s
     generator: Generator
     if settings.generator_url is not None:
         from app.engines.remote_generator import RemoteGenerator
 
+        config = settings.generator.read_json("config.json") or {}
         generator = RemoteGenerator(
-            str(settings.generator_url), tokenizer, settings.remote_timeout_s, settings.generator_served_name
+            str(settings.generator_url),
+            tokenizer,
+            remote_timeout,
+            settings.generator_served_name,
+            fallback_context=config.get("max_position_embeddings"),
         )
     else:
         from app.engines.vllm_generator import VllmGenerator
@@ -64,10 +71,11 @@ def build_engines(settings: Settings) -> Engines:
     if settings.reward_url is not None:
         from app.engines.remote_scorer import RemoteStepScorer
 
-        scorer = RemoteStepScorer(str(settings.reward_url), settings.remote_timeout_s, "process")
+        scorer = RemoteStepScorer(str(settings.reward_url), remote_timeout, "process")
+        # The worker owns the models: `auto` asks for its outcome model, if it serves one.
         outcome = (
-            RemoteStepScorer(str(settings.reward_url), settings.remote_timeout_s, "outcome")
-            if settings.orm is not None
+            RemoteStepScorer(str(settings.reward_url), remote_timeout, "outcome", required=settings.orm_model != AUTO)
+            if settings.orm_model is not None
             else None
         )
     else:

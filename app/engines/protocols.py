@@ -27,6 +27,9 @@ class SamplingRequest:
     temperature: float
     max_tokens: int
     seed: int | None = None
+    # Rendered by a chat template, which writes the model's special tokens (BOS) itself: the
+    # tokenizer must not add them again.
+    templated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +51,7 @@ class Generator(Protocol):
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation: ...
 
-    def count_tokens(self, text: str) -> int: ...
+    def count_tokens(self, text: str, templated: bool = False) -> int: ...
 
     def token_ids(self, text: str) -> list[int]:
         """The text's tokens, without special ones (what the leak guard compares)."""

@@ -16,7 +16,7 @@ from transformers import PreTrainedTokenizerBase
 
 from app.engines.http_common import make_client, probe, request_json
 from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import chat_prompt
+from app.engines.vllm_common import chat_prompt, prompt_ids
 from app.errors import EngineError
 
 SERVICE = "generator"
@@ -55,15 +55,18 @@ class RemoteGenerator:
         timeout_s: float,
         model_name: str | None = None,
         client: httpx.AsyncClient | None = None,
+        fallback_context: int | None = None,
     ) -> None:
         self._tokenizer = tokenizer
         self._client = client or make_client(base_url, timeout_s)
         # The served model's name and context, asked of the server on first use (name: unless configured).
         self._model_name = model_name
         self._context: int | None = None
+        # A server that does not say its context (vLLM's /v1/models does): the model's own config's.
+        self._fallback_context = fallback_context
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text))
+    def count_tokens(self, text: str, templated: bool = False) -> int:
+        return len(prompt_ids(self._tokenizer, text, templated))
 
     def token_ids(self, text: str) -> list[int]:
         return list(self._tokenizer.encode(text, add_special_tokens=False))
@@ -90,16 +93,17 @@ class RemoteGenerator:
     async def context_length(self) -> int:
         if self._context is None:
             listed = await self._listing()
-            if listed.max_model_len is None:
-                raise EngineError(SERVICE, "GET /v1/models does not say the model's context length (max_model_len)")
-            self._model_name, self._context = listed.id, listed.max_model_len
+            context = listed.max_model_len or self._fallback_context
+            if context is None:
+                raise EngineError(SERVICE, "neither GET /v1/models nor the model's config says its context length")
+            self._model_name, self._context = listed.id, context
         return self._context
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
-        prompt_ids = self._tokenizer.encode(request.prompt)
+        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
         body = {
             "model": await self._model(),
-            "prompt": prompt_ids,
+            "prompt": ids,
             "n": request.n,
             "temperature": request.temperature,
             "max_tokens": request.max_tokens,
@@ -123,13 +127,15 @@ class RemoteGenerator:
             )
             for c in choices
         ]
-        prompt_tokens = completion.usage.prompt_tokens if completion.usage else len(prompt_ids)
+        prompt_tokens = completion.usage.prompt_tokens if completion.usage else len(ids)
         return Generation(prompt_tokens=prompt_tokens, chains=chains)
 
     async def check(self) -> None:
-        # vLLM's /health is 200 (empty body) once the engine runs; /v1/models names the model.
+        # vLLM's /health is 200 (empty body) once the engine runs; /v1/models names the model and
+        # its context, asked again each time: a restarted server may have another.
         await probe(self._client, SERVICE, "/health")
-        await self._model()
+        self._context = None
+        await self.context_length()
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -28,9 +28,14 @@ class RemoteStepScorer:
         timeout_s: float,
         reward: RewardKind = "process",
         client: httpx.AsyncClient | None = None,
+        *,
+        required: bool = True,
     ) -> None:
         self._client = client or make_client(base_url, timeout_s)
         self._reward = reward
+        # An optional model (the outcome model under `auto`) may be missing from the worker without
+        # the API being unready; asking for it then gets the worker's clear refusal.
+        self._required = required
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         body = ScoreRequest(problem=problem, chains=[list(c) for c in chains], reward=self._reward)
@@ -64,7 +69,7 @@ class RemoteStepScorer:
             ready = WorkerReady.model_validate(raw)
         except ValidationError as exc:
             raise EngineError(SERVICE, f"the worker's /ready answer is unexpected: {exc}") from exc
-        if self._reward not in ready.models:
+        if self._reward not in ready.models and self._required:
             raise EngineUnavailable(SERVICE, f"the worker serves no {self._reward} reward model")
 
     async def close(self) -> None:

@@ -58,6 +58,13 @@ async def check_engine(engine: Any, service: str) -> None:
         raise EngineError(service, f"engine is not healthy: {exc}") from exc
 
 
+def prompt_ids(tokenizer: PreTrainedTokenizerBase, text: str, templated: bool) -> list[int]:
+    """A prompt's token ids. A chat template writes the special tokens itself (a Llama or R1
+    template starts with BOS), so the tokenizer adds none to templated text: a second BOS would
+    be a prompt the model never saw in training."""
+    return list(tokenizer.encode(text, add_special_tokens=not templated))
+
+
 def chat_prompt(tokenizer: PreTrainedTokenizerBase, messages: Sequence[tuple[str, str]], answer: bool = True) -> str:
     """The text the tokenizer's chat template makes of (role, content) messages; open for the
     assistant's answer, or (`answer=False`) closed after the last message, as a reward model reads it."""

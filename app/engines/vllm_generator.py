@@ -13,7 +13,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs
+from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, prompt_ids
 from app.errors import EngineError, InvalidRequest
 from app.model_ref import ModelRef
 
@@ -39,8 +39,8 @@ class VllmGenerator:
     async def context_length(self) -> int:
         return int(self._engine.model_config.max_model_len)
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text))
+    def count_tokens(self, text: str, templated: bool = False) -> int:
+        return len(prompt_ids(self._tokenizer, text, templated))
 
     def token_ids(self, text: str) -> list[int]:
         return list(self._tokenizer.encode(text, add_special_tokens=False))
@@ -49,7 +49,7 @@ class VllmGenerator:
         return chat_prompt(self._tokenizer, messages)
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
-        prompt_ids = self._tokenizer.encode(request.prompt)
+        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
         try:
             params = SamplingParams(
                 n=request.n,
@@ -62,7 +62,7 @@ class VllmGenerator:
             raise InvalidRequest(f"{SERVICE}: {exc}") from exc
         final = None
         try:
-            async for out in self._engine.generate({"prompt_token_ids": prompt_ids}, params, request_id):
+            async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
                 final = out
         except Exception as exc:  # the engine's own errors are many; name the failing service
             raise EngineError(SERVICE, f"generation failed: {exc}") from exc
@@ -72,7 +72,7 @@ class VllmGenerator:
             SampledChain(text=o.text, tokens=len(o.token_ids), finish_reason=o.finish_reason)
             for o in sorted(final.outputs, key=lambda o: o.index)
         ]
-        return Generation(prompt_tokens=len(prompt_ids), chains=chains)
+        return Generation(prompt_tokens=len(ids), chains=chains)
 
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)

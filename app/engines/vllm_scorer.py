@@ -25,10 +25,10 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.protocols import StepScores
-from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, load_tokenizer
+from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, load_tokenizer, prompt_ids
 from app.errors import BonError, EngineError, InvalidRequest
 from app.formats.resolve import scorer_format
-from app.formats.scorer_input import scorer_text
+from app.formats.scorer_input import encode_chains, scorer_text
 from app.formats.spec import ScorerFormat
 from app.model_ref import ModelRef
 
@@ -60,7 +60,7 @@ class VllmStepScorer:
         self._tag_id = tokenizer.get_vocab()[fmt.tag_token]
         # Which column of a row is P(step is right): the two heads order their labels oppositely.
         self._right_column = 0 if fmt.head == "label_tokens" else 1
-        self._ids = itertools.count()
+        self._request_numbers = itertools.count()
 
     @classmethod
     def start(
@@ -80,22 +80,17 @@ class VllmStepScorer:
     def max_model_len(self) -> int:
         return int(self._engine.model_config.max_model_len)
 
-    def scorer_input(self, problem: str, steps: Sequence[str]) -> str:
-        try:
-            return scorer_text(self.format, problem, steps, lambda m: chat_prompt(self._tokenizer, m, answer=False))
-        except ValueError as exc:
-            raise InvalidRequest(str(exc)) from exc
+    def _chat(self, messages: Sequence[tuple[str, str]]) -> str:
+        return chat_prompt(self._tokenizer, messages, answer=False)
+
+    def _ids(self, text: str) -> list[int]:
+        return prompt_ids(self._tokenizer, text, templated=self.format.input == "chat")
 
     async def room(self, problem: str) -> int:
-        return self.max_model_len - len(self._tokenizer.encode(self.scorer_input(problem, [])))
-
-    def _encode(self, text: str, n_steps: int) -> list[int]:
-        ids: list[int] = self._tokenizer.encode(text)
-        # The scores are read at every tag token: exactly one per step, or they belong to no step.
-        tags = ids.count(self._tag_id)
-        if tags != n_steps:
-            raise InvalidRequest(f"the reward model's input has {tags} step tags for {n_steps} steps")
-        return ids
+        try:
+            return self.max_model_len - len(self._ids(scorer_text(self.format, problem, [], self._chat)))
+        except ValueError as exc:
+            raise InvalidRequest(str(exc), "problem") from exc
 
     async def _score_one(self, ids: list[int], n_steps: int, request_id: str) -> list[float]:
         final = None
@@ -134,19 +129,16 @@ class VllmStepScorer:
         jobs: list[tuple[int, int, list[int], int]] = []  # item, chain, token ids, steps
         for k, (problem, chains) in enumerate(items):
             try:
-                encoded = [
-                    (i, self._encode(self.scorer_input(problem, s), len(s)), len(s)) for i, s in enumerate(chains) if s
-                ]
-            except InvalidRequest as exc:
-                errors[k] = exc
+                encoded = encode_chains(
+                    self.format, problem, chains, self._chat, self._ids, self._tag_id, self.max_model_len
+                )
+            except ValueError as exc:  # the problem itself cannot be read
+                errors[k] = InvalidRequest(str(exc), "problem")
                 continue
-            for i, ids, n_steps in encoded:
-                if len(ids) > self.max_model_len:  # too long to read whole: left out, not a failed request
-                    unread[k].append(i)
-                else:
-                    jobs.append((k, i, ids, n_steps))
+            unread[k] = encoded.unread
+            jobs += [(k, i, ids, n_steps) for i, ids, n_steps in encoded.jobs]
         scored = await asyncio.gather(
-            *(self._score_one(ids, n, f"{request_id}-{k}-{i}-{next(self._ids)}") for k, i, ids, n in jobs),
+            *(self._score_one(ids, n, f"{request_id}-{k}-{i}-{next(self._request_numbers)}") for k, i, ids, n in jobs),
             return_exceptions=True,
         )
         for (k, i, ids, _), outcome in zip(jobs, scored, strict=True):

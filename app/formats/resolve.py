@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from functools import cache
 from pathlib import Path
@@ -43,7 +42,11 @@ def load_preset(name: str) -> FormatFile:
 
 def _section(file: FormatFile, role: Role, source: str) -> GeneratorFormat | ScorerFormat:
     if file.preset is not None:
-        return _section(load_preset(file.preset), role, f"{source} (preset {file.preset})")
+        try:
+            preset = load_preset(file.preset)
+        except FormatError as exc:
+            raise FormatError(f"{source}: preset: {exc}") from None
+        return _section(preset, role, f"{source} (preset {file.preset})")
     section = file.generator if role == "generator" else file.scorer
     if section is None:
         raise FormatError(f"{source}: has no {role} section, so it cannot describe a {role}")
@@ -90,10 +93,10 @@ def _detected(model: ModelRef, role: Role, tokenizer: Vocabulary) -> tuple[Gener
 def _resolve(setting: str | None, what: str, model: ModelRef, role: Role, tokenizer: Vocabulary) -> tuple[Any, str]:
     if setting:
         return _named(setting, role, what)
-    own = model.read_json(FORMAT_FILE)
+    own = model.read_text(FORMAT_FILE)
     if own is not None:
         source = f"{model.name}/{FORMAT_FILE}"
-        return _section(parse_format(json.dumps(own), source), role, source), source
+        return _section(parse_format(own, source), role, source), source
     return _detected(model, role, tokenizer)
 
 

@@ -5,6 +5,7 @@ template (Qwen2.5-Math-PRM)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from app.core.steps import format_scorer_input, without_step_tag
 from app.formats.spec import ScorerFormat
@@ -25,3 +26,40 @@ def scorer_text(fmt: ScorerFormat, problem: str, steps: Sequence[str], chat: Cha
     messages = [("system", fmt.prompt.system)] if fmt.prompt.system is not None else []
     messages += [("user", user), ("assistant", format_scorer_input("", clean, tag, fmt.step_joiner))]
     return chat(messages)
+
+
+@dataclass
+class EncodedChains:
+    """The chains a reward model can read, as token ids, and those it cannot."""
+
+    jobs: list[tuple[int, list[int], int]] = field(default_factory=list)  # chain index, token ids, steps
+    unread: list[int] = field(default_factory=list)
+
+
+def encode_chains(
+    fmt: ScorerFormat,
+    problem: str,
+    chains: Sequence[Sequence[str]],
+    chat: ChatRenderer,
+    encode: Callable[[str], list[int]],
+    tag_id: int,
+    max_len: int,
+) -> EncodedChains:
+    """Every chain with steps as the reward model's input. A chain it cannot read is `unread`, not
+    an error: too long, or text the model wrote that puts a tag where no step ends (its scores
+    would belong to no step). Raises ValueError when the problem itself cannot be read."""
+    scorer_text(fmt, problem, [], chat)  # the problem's own part: a fault here is the request's
+    encoded = EncodedChains()
+    for i, steps in enumerate(chains):
+        if not steps:
+            continue
+        try:
+            ids = encode(scorer_text(fmt, problem, steps, chat))
+        except ValueError:
+            encoded.unread.append(i)
+            continue
+        if len(ids) > max_len or ids.count(tag_id) != len(steps):
+            encoded.unread.append(i)
+        else:
+            encoded.jobs.append((i, ids, len(steps)))
+    return encoded

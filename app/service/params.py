@@ -32,6 +32,9 @@ class SolveParams:
     selection: Selection
     system: str | None = None  # replaces the format's system prompt ("" for none); None keeps it
     summary: SummaryStyle | None = "auto"  # None: no summary is wanted (none is written)
+    # A default or a share of a total limit (not a number the client chose): it may be lowered to
+    # what the reward model can read.
+    max_tokens_flexible: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,7 @@ class RequestPolicy:
         selection: Selection | None = None,
         system: str | None = None,
         summary: SummaryStyle | None = "auto",
+        flexible_budget: bool = False,
         problem_param: str = "problem",
     ) -> SolveParams:
         """The request's parameters with the defaults filled in, checked against the limits.
@@ -122,4 +126,5 @@ class RequestPolicy:
             selection=selection or self.default_selection,
             system=self.default_system if system is None else system,
             summary=summary,
+            max_tokens_flexible=flexible_budget or max_tokens is None,
         )

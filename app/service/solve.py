@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 
 from app.core.aggregate import aggregate
 from app.core.select import ScoredChain, select
@@ -17,7 +18,7 @@ from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooL
 from app.formats.reading import read_chain
 from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
-from app.service.params import SolveParams
+from app.service.params import MIN_CHAIN_TOKENS, SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.scoring import score_some
 from app.service.summaries import SummaryPrompts, SummaryWriter, Verdict
@@ -59,9 +60,9 @@ class SolveService:
         turns = [("system", system)] if system else []
         return self._generator.chat_prompt([*turns, ("user", prompt.fill(params.problem))])
 
-    async def validate(self, params: SolveParams) -> int:
-        """Check what only the engines can tell (the request policy has checked the rest); returns
-        the prompt's token count."""
+    async def validate(self, params: SolveParams) -> SolveParams:
+        """Check what only the engines can tell (the request policy has checked the rest). A budget
+        the client did not set exactly is lowered to what the reward model can read."""
         if params.temperature == 0 and params.n > 1:
             raise InvalidRequest(
                 f"temperature=0 samples greedily, so all n={params.n} chains would be the same: "
@@ -73,11 +74,11 @@ class SolveService:
                 "selection 'orm_max' needs an outcome reward model, and none is configured", "selection"
             )
         context = await self._generator.context_length()
+        prompt_tokens = self._generator.count_tokens(self.prompt_for(params), templated=self._format.prompt.chat)
         if params.max_tokens >= context:
             raise InvalidRequest(
                 f"max_tokens={params.max_tokens} must be below the model's context of {context} tokens", "max_tokens"
             )
-        prompt_tokens = self._generator.count_tokens(self.prompt_for(params))
         if prompt_tokens + params.max_tokens > context:
             raise ProblemTooLong(
                 f"the problem takes {prompt_tokens} tokens as a prompt; with max_tokens={params.max_tokens} "
@@ -85,17 +86,25 @@ class SolveService:
                 f"{context - params.max_tokens} prompt tokens at this max_tokens)"
             )
         # Checked before any chain is paid for: a chain the reward model cannot read cannot be verified.
-        room = await self._scorer.room(params.problem)
+        rooms = [await self._scorer.room(params.problem)]
+        if params.selection == "orm_max" and self._outcome_scorer is not None:
+            rooms.append(await self._outcome_scorer.room(params.problem))
+        room = min(rooms)
+        # A budget the client did not set exactly is lowered to the reward model's room (a thinking
+        # model's default budget is often twice a PRM's context); the generator's own context is not
+        # bargained with: a prompt too long for it is an error whoever chose the budget.
+        if params.max_tokens_flexible and MIN_CHAIN_TOKENS <= room < params.max_tokens:
+            params = replace(params, max_tokens=room)
         if params.max_tokens > room:
             raise InvalidRequest(
                 f"the reward model can read {room} tokens of a chain after this problem's prompt; "
                 f"max_tokens={params.max_tokens} would not fit: lower it to {max(room, 0)} or less",
                 "max_tokens",
             )
-        return prompt_tokens
+        return params
 
     async def solve(self, params: SolveParams, request_id: str) -> SolveOutcome:
-        await self.validate(params)
+        params = await self.validate(params)
         if self._slots.locked():
             raise Overloaded("too many requests in flight; retry shortly")
         async with self._slots:
@@ -108,7 +117,12 @@ class SolveService:
     async def _run(self, params: SolveParams, request_id: str) -> SolveOutcome:
         started = time.perf_counter()
         sampling = SamplingRequest(
-            self.prompt_for(params), params.n, params.temperature, params.max_tokens, params.seed
+            self.prompt_for(params),
+            params.n,
+            params.temperature,
+            params.max_tokens,
+            params.seed,
+            templated=self._format.prompt.chat,
         )
         generation = await self._generator.generate(sampling, request_id)
         generated = time.perf_counter()
@@ -126,7 +140,9 @@ class SolveService:
         )
         scored = time.perf_counter()
 
-        unread = set(prm.unread) | set(orm.unread if orm else ())
+        # A chain votes when it finished, reached an answer and was read by the reward models:
+        # an unverified chain has no place in a verified vote.
+        verified = [bool(prm.per_chain[i]) and (orm is None or bool(orm.per_chain[i])) for i in range(len(reads))]
         records = [
             ChainRecord(
                 text=chain.text,
@@ -135,7 +151,7 @@ class SolveService:
                 chain_score=aggregate(prm.per_chain[i], params.aggregation),
                 outcome_score=(orm.per_chain[i][-1] if orm.per_chain[i] else 0.0) if orm is not None else None,
                 answer=read.answer,
-                votes=finished[i] and i not in unread and read.answer is not None,
+                votes=finished[i] and verified[i] and read.answer is not None,
                 finish_reason=chain.finish_reason,
                 tokens=chain.tokens,
             )
@@ -152,7 +168,9 @@ class SolveService:
             sampled=len(records),
             voted=sum(r.votes for r in records),
             truncated=finished.count(False),
-            unscored=len(unread),
+            unscored=sum(
+                f and not v and r.answer is not None for f, v, r in zip(finished, verified, reads, strict=True)
+            ),
         )
         usage = Usage(
             prompt_tokens=generation.prompt_tokens,

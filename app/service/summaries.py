@@ -2,19 +2,20 @@
 
 For the shipped arithmetic task it is rebuilt from the parsed operations. For every other model it
 is written by a model (the generator, or a summarizer model of its own) from the winning chain's
-steps, in the length the request asks for. Whatever wrote it, a summary that repeats a run of the
-hidden chains' tokens (the leak guard) is replaced by a structured one that states only the shape
-of the reasoning and its answer.
+steps, in the length the request asks for. A written summary that repeats a run of the hidden
+chains' tokens (the leak guard), or that cannot be had in time, is replaced by a structured one
+that states only the shape of the reasoning and its answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.core.leak import copies_a_chain
+from app.core.leak import DEFAULT_RUN, copies_a_chain
 from app.core.steps import split_thinking
 from app.engines.protocols import Generator, SamplingRequest
 from app.errors import BonError
@@ -25,7 +26,9 @@ from app.summary import summarize_chain
 
 log = logging.getLogger(__name__)
 
-SummarySource = Literal["rule", "model", "fallback_leak", "fallback_empty", "fallback_long", "fallback_error"]
+SummarySource = Literal[
+    "rule", "model", "fallback_leak", "fallback_empty", "fallback_cut", "fallback_long", "fallback_error"
+]
 
 DEFAULT_INSTRUCTIONS: dict[SummaryStyle, str] = {
     "concise": "Summarize the solution below in one sentence: the method and the final answer. Use your own "
@@ -36,12 +39,17 @@ DEFAULT_INSTRUCTIONS: dict[SummaryStyle, str] = {
     "final answer. Use your own words; do not quote the solution.",
 }
 DEFAULT_MAX_TOKENS: dict[SummaryStyle, int] = {"concise": 64, "auto": 160, "detailed": 320}
+DEFAULT_REQUEST = "Problem:\n{problem}\n\nSolution:\n{solution}"  # placeholders replaced literally
+PLAIN_ENDING = "\n\nSummary:"  # where a model without a chat template starts writing
 
 
 @dataclass(frozen=True, slots=True)
 class SummaryPrompts:
     instructions: Mapping[SummaryStyle, str] = field(default_factory=lambda: dict(DEFAULT_INSTRUCTIONS))
     max_tokens: Mapping[SummaryStyle, int] = field(default_factory=lambda: dict(DEFAULT_MAX_TOKENS))
+    request: str = DEFAULT_REQUEST
+    timeout_s: float = 30.0  # the answer goes out with a structured summary rather than late
+    guard_run: int = DEFAULT_RUN
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +66,23 @@ class Verdict:
 
 def summary_prompt(
     fmt: GeneratorFormat,
-    instructions: str,
+    prompts: SummaryPrompts,
+    style: SummaryStyle,
     problem: str,
     steps: Sequence[str],
     chat: Callable[[list[tuple[str, str]]], str],
 ) -> str:
-    """The summarizing model's prompt: the instructions, the problem and the winning chain's steps."""
-    request = f"Problem:\n{problem}\n\nSolution:\n" + "\n".join(steps)
-    if fmt.prompt.chat:
-        return chat([("system", instructions), ("user", request)])
-    return f"{instructions}\n\n{request}\n\nSummary:"
+    """The summarizing model's prompt: the instructions, the problem and the winning chain's steps.
+    A thinking model's thinking is closed at once: its budget is for the summary, not for thought."""
+    request = prompts.request.replace("{problem}", problem).replace("{solution}", "\n".join(steps))
+    instructions = prompts.instructions[style]
+    if not fmt.prompt.chat:
+        return f"{instructions}\n\n{request}{PLAIN_ENDING}"
+    prompt = chat([("system", instructions), ("user", request)])
+    if fmt.thinking is not None:
+        opened = prompt.rstrip().endswith(fmt.thinking.open)
+        prompt += ("" if opened else fmt.thinking.open) + "\n\n" + fmt.thinking.close + "\n\n"
+    return prompt
 
 
 class SummaryWriter:
@@ -78,35 +93,36 @@ class SummaryWriter:
         model_format: GeneratorFormat,
         prompts: SummaryPrompts,
         on_summary: Callable[[SummarySource], None] = lambda _: None,
-        guard_run: int = 12,
     ) -> None:
         self._task_format = task_format
         self._model = model  # also the tokenizer the leak guard compares tokens with
         self._model_format = model_format
         self._prompts = prompts
         self._on_summary = on_summary  # metrics: what wrote each summary
-        self._guard_run = guard_run
 
     async def write(self, verdict: Verdict, style: SummaryStyle | None, request_id: str) -> str:
         """The summary in `style`; none ("") when no summary was asked for."""
         if style is None:
             return ""
         source: SummarySource
-        if self._task_format.summary == "arith":
+        if self._task_format.summary == "arith":  # rebuilt from parsed operations: nothing to guard
             text, source = self._rule(verdict, style), "rule"
         else:
             text, source = await self._written(verdict, style, request_id)
-        if source in ("rule", "model"):
-            chains = [self._model.token_ids(c.text) for c in verdict.chains]
-            if not text.strip():
+            if source == "model" and not text.strip():
                 source = "fallback_empty"
-            elif copies_a_chain(self._model.token_ids(text), chains, self._guard_run):
+            elif source == "model" and await asyncio.to_thread(self._copies, text, verdict.chains):
                 log.warning("a summary repeated a hidden chain; it is replaced by a structured one")
                 source = "fallback_leak"
         if source not in ("rule", "model"):
             text = self._structured(verdict)
         self._on_summary(source)
         return text.strip()
+
+    def _copies(self, text: str, chains: Sequence[ChainRecord]) -> bool:
+        """The leak guard, off the event loop: N chains of thousands of tokens take a while."""
+        ids = [self._model.token_ids(c.text) for c in chains]
+        return copies_a_chain(self._model.token_ids(text), ids, self._prompts.guard_run)
 
     def _rule(self, verdict: Verdict, style: SummaryStyle) -> str:
         if style == "concise":
@@ -128,24 +144,23 @@ class SummaryWriter:
         if verdict.winner is None:
             return "", "fallback_empty"
         max_tokens = self._prompts.max_tokens[style]
+        fmt = self._model_format
         prompt = summary_prompt(
-            self._model_format,
-            self._prompts.instructions[style],
-            verdict.problem,
-            verdict.winner.steps,
-            self._model.chat_prompt,
+            fmt, self._prompts, style, verdict.problem, verdict.winner.steps, self._model.chat_prompt
         )
+        request = SamplingRequest(prompt, 1, 0.0, max_tokens, seed=0, templated=fmt.prompt.chat)
         try:
-            if self._model.count_tokens(prompt) + max_tokens > await self._model.context_length():
+            if self._model.count_tokens(prompt, request.templated) + max_tokens > await self._model.context_length():
                 return "", "fallback_long"
-            written = await self._model.generate(
-                SamplingRequest(prompt, 1, 0.0, max_tokens, seed=0), f"{request_id}-summary"
-            )
-        except BonError as exc:  # the answer stands without a written summary
-            log.warning("the summary could not be written: %s", exc.message)
+            async with asyncio.timeout(self._prompts.timeout_s):
+                written = (await self._model.generate(request, f"{request_id}-summary")).chains[0]
+        except (BonError, TimeoutError) as exc:  # the answer stands without a written summary
+            log.warning("the summary could not be written: %s", getattr(exc, "message", "it took too long"))
             return "", "fallback_error"
-        text = written.chains[0].text
-        thinking = self._model_format.thinking
-        if thinking is not None:  # a thinking summarizer: its summary is what it shows after thinking
-            text = split_thinking(text, thinking.open, thinking.close)[1] or ""
+        if written.finish_reason == "length":  # cut off mid-sentence
+            return "", "fallback_cut"
+        text = written.text
+        if fmt.thinking is not None:  # had it thought all the same: what follows the thinking
+            thinking, visible = split_thinking(text, fmt.thinking.open, fmt.thinking.close)
+            text = visible if visible is not None else thinking
         return text, "model"

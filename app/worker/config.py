@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.config import SHIPPED_MODELS, EngineSettings, optional_model
+from app.config import AUTO, SHIPPED_MODELS, WORKER_GPU_SHARES, EngineSettings, optional_model, shipped_orm_beside
 from app.model_ref import ModelRef
 
 
@@ -25,8 +25,9 @@ class WorkerSettings(BaseSettings):
         default=None, description="A preset or format file; else the model's bon_model.json, else detected."
     )
     outcome_model: str | None = Field(
-        default=str(SHIPPED_MODELS / "arith-orm"),
-        description="An outcome reward model served beside it; `none` or empty for none.",
+        default=AUTO,
+        description="An outcome reward model served beside it; `none` or empty for none; `auto`: the shipped ORM "
+        "beside the shipped PRM, none beside any other.",
     )
     outcome_revision: str | None = Field(default=None, description="The ORM's revision on the hub.")
     outcome_format: str | None = Field(default=None, description="As format, for the ORM.")
@@ -34,15 +35,15 @@ class WorkerSettings(BaseSettings):
     outcome_engine: EngineSettings = Field(default_factory=EngineSettings, description="The ORM's engine.")
     max_batch_chains: int = Field(default=1024, ge=1, description="Most chains gathered into one engine call.")
 
-    @field_validator("outcome_model", mode="before")
+    @field_validator("outcome_model", "revision", "outcome_revision", "format", "outcome_format", mode="before")
     @classmethod
-    def _none_turns_it_off(cls, value: object) -> object:
+    def _unset_when_none_or_empty(cls, value: object) -> object:
         return optional_model(value)
 
     @model_validator(mode="after")
     def _gpu_shares(self) -> WorkerSettings:
-        self.engine = self.engine.with_gpu_share(0.6)  # the PRM and the ORM share the worker's GPU
-        self.outcome_engine = self.outcome_engine.with_gpu_share(0.3)
+        self.engine = self.engine.with_gpu_share(WORKER_GPU_SHARES["prm"])  # the two share the worker's GPU
+        self.outcome_engine = self.outcome_engine.with_gpu_share(WORKER_GPU_SHARES["orm"])
         return self
 
     @property
@@ -51,4 +52,5 @@ class WorkerSettings(BaseSettings):
 
     @property
     def orm(self) -> ModelRef | None:
-        return ModelRef(self.outcome_model, self.outcome_revision) if self.outcome_model else None
+        name = shipped_orm_beside(self.model) if self.outcome_model == AUTO else self.outcome_model
+        return ModelRef(name, self.outcome_revision) if name else None

@@ -42,6 +42,7 @@ def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolic
         max_tokens=budget.max_tokens,
         seed=body.seed,
         system=system_text(body.messages),
+        flexible_budget=True,  # a share of the effort's budget or of the client's total limit
         problem_param="messages",
     )
     return params, budget

@@ -36,6 +36,7 @@ def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy)
         max_tokens=budget.max_tokens,
         system=system,
         summary=body.reasoning.summary if body.reasoning else None,  # no summary is written unless asked for
+        flexible_budget=True,  # a share of the effort's budget or of the client's total limit
         problem_param="input",
     )
     return params, budget
