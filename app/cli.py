@@ -3,10 +3,10 @@ when the `[lab]` extra is installed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 
@@ -15,6 +15,19 @@ cli = typer.Typer(help="Best-of-N verification service.", no_args_is_help=True, 
 # Other packages add commands through this entry-point group (the lab adds `train` and `eval`);
 # the service itself never imports them.
 PLUGIN_GROUP = "bon.commands"
+S = TypeVar("S")
+
+
+def settings_from(kind: Callable[..., S], overrides: Mapping[str, object]) -> S:
+    """Settings from the environment and the command's options, validated alike; a bad value
+    stops the command with pydantic's message (which names the setting), not a traceback."""
+    from pydantic import ValidationError
+
+    try:
+        return kind(**overrides)
+    except ValidationError as exc:
+        typer.echo(f"bad settings: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 @cli.command()
@@ -29,7 +42,7 @@ def serve(
     from app.main import create_app
 
     overrides = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    settings = Settings(**overrides)  # type: ignore[arg-type]  # the environment, then the options
+    settings = settings_from(Settings, overrides)
     typer.echo(
         f"loading engines; the service answers on http://{settings.host}:{settings.port} "
         "(GET /ready says when /solve can answer)"
@@ -61,7 +74,7 @@ def worker(
     if no_outcome_model:
         overrides["outcome_model"] = None
     # Built (not copied) with the options, so they are validated as the environment is: `none` is none.
-    settings = WorkerSettings(**overrides)  # type: ignore[arg-type]
+    settings = settings_from(WorkerSettings, overrides)
     typer.echo(f"loading {settings.prm.short_name}; the worker answers on http://{settings.host}:{settings.port}")
     uvicorn.run(create_worker_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
 

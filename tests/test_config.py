@@ -1,11 +1,14 @@
-"""Settings can lower the wire models' limits, never raise them past what the schemas accept."""
+"""Settings: limits that can only be lowered, engine sizes per engine, and the defaults that follow the models."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE, Settings
+from app.config import SHIPPED_MODELS, WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE, Settings
+from app.worker.config import WorkerSettings
 
 
 @pytest.mark.parametrize(
@@ -67,3 +70,18 @@ def test_budgets_and_deadlines_the_settings_leave_unset_are_the_formats() -> Non
     metrics = PipelineMetrics(CollectorRegistry())
     assert build_solve_service(engines, Settings(), metrics)._timeout_s == 900
     assert build_solve_service(engines, Settings(request_timeout_s=30), metrics)._timeout_s == 30
+
+
+def test_the_outcome_model_by_default_goes_with_the_shipped_prm_only(tmp_path: Path) -> None:
+    shipped = Settings().orm
+    assert shipped is not None and Path(shipped.name) == SHIPPED_MODELS / "arith-orm"
+    assert Settings(prm_model="Qwen/Qwen2.5-Math-PRM-7B").orm is None  # no arithmetic ORM beside another PRM
+    # The shipped pair mounted elsewhere (compose: /models) is still the pair.
+    for name in ("arith-prm", "arith-orm"):
+        (tmp_path / name).mkdir()
+    mounted = Settings(prm_model=str(tmp_path / "arith-prm")).orm
+    assert mounted is not None and mounted.name == str(tmp_path / "arith-orm")
+    assert Settings(prm_model="Qwen/Qwen2.5-Math-PRM-7B", orm_model="org/orm").orm is not None
+    assert Settings(orm_model="none").orm is None and Settings(orm_model="").orm is None
+    worker = WorkerSettings(model="org/prm")
+    assert worker.orm is None and WorkerSettings().orm is not None

@@ -1,7 +1,7 @@
 """The shipped arithmetic task's step grammar, which the service reads to summarise a chain.
 
 A chain has one operation per step (``37+48=85``), then an answer line (``A:243``); the prompt,
-separator and answer prefix come from the model's descriptor. The lab's task checker judges
+separator and answer prefix come from the model's format (the `arith` preset). The lab's task checker judges
 chains with this same grammar.
 """
 

@@ -146,3 +146,43 @@ def test_the_reading_room_is_asked_of_the_worker_for_the_kind_it_scores_with() -
 
     outcome = RemoteStepScorer("http://remote", 5, "outcome", client(handler))
     assert asyncio.run(outcome.room("1+2")) == 230 and seen == [{"problem": "1+2", "reward": "outcome"}]
+
+
+def test_the_generators_context_is_the_servers_else_the_models_config_and_is_asked_again_on_check() -> None:
+    listed: list[dict[str, Any]] = [{"id": "gen"}]  # an OpenAI-compatible server that does not say its context
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/health":
+            return httpx.Response(200)
+        return httpx.Response(200, json={"object": "list", "data": listed})
+
+    async def scenario() -> list[int]:
+        gen = RemoteGenerator("http://remote", TOKENIZER, 5, "gen", client(handler), fallback_context=4096)
+        seen = [await gen.context_length()]
+        listed[0] = {"id": "gen", "max_model_len": 2048}  # restarted with another --max-model-len
+        seen.append(await gen.context_length())  # remembered until the next check
+        await gen.check()
+        seen.append(await gen.context_length())
+        return seen
+
+    assert asyncio.run(scenario()) == [4096, 4096, 2048]
+    no_config = RemoteGenerator(
+        "http://remote",
+        TOKENIZER,
+        5,
+        "gen",
+        client(lambda r: httpx.Response(200, json={"object": "list", "data": [{"id": "gen"}]})),
+    )
+    with pytest.raises(EngineError, match="context length"):
+        asyncio.run(no_config.context_length())
+
+
+def test_an_optional_outcome_model_the_worker_lacks_leaves_the_api_ready() -> None:
+    def ready(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"status": "ready", "models": {"process": "prm"}})
+
+    optional = RemoteStepScorer("http://remote", 5, "outcome", client(ready), required=False)
+    asyncio.run(optional.check())
+    required = RemoteStepScorer("http://remote", 5, "outcome", client(ready))
+    with pytest.raises(EngineUnavailable, match="no outcome reward model"):
+        asyncio.run(required.check())

@@ -142,5 +142,15 @@ def test_a_models_own_file_can_name_a_preset_or_hold_a_format(
     fmt, _ = generator_format(None, "BON_GENERATOR_FORMAT", ModelRef(str(custom)), shipped_tokenizer)
     assert fmt == GeneratorFormat.model_validate(own["generator"])
     broken = model_dir(tmp_path / "broken", {"model_type": "llama"}, own={"preset": "nope"})
-    with pytest.raises(FormatError, match="no preset named 'nope'"):
+    with pytest.raises(FormatError, match=r"broken/bon_model.json: preset: no preset named 'nope'"):
         generator_format(None, "BON_GENERATOR_FORMAT", ModelRef(str(broken)), shipped_tokenizer)
+
+
+def test_a_models_own_file_that_is_not_json_names_the_file(
+    tmp_path: Path, shipped_tokenizer: PreTrainedTokenizerBase
+) -> None:
+    torn = model_dir(tmp_path / "torn", {"model_type": "llama"})
+    (torn / FORMAT_FILE).write_text('{"generator": {"step_separator": "\n"')
+    with pytest.raises(FormatError) as info:
+        generator_format(None, "BON_GENERATOR_FORMAT", ModelRef(str(torn)), shipped_tokenizer)
+    assert str(info.value).startswith(f"{torn / FORMAT_FILE}: ") and "Invalid JSON" in str(info.value)

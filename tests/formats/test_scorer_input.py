@@ -9,9 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
-from app.engines.vllm_common import chat_prompt
+from app.engines.vllm_common import chat_prompt, prompt_ids
 from app.formats.resolve import load_preset
-from app.formats.scorer_input import scorer_text
+from app.formats.scorer_input import encode_chains, scorer_text
 from app.formats.spec import ScorerFormat
 from tests.real_tokenizers import chatml_bpe, mistral_v1
 
@@ -90,3 +90,45 @@ def test_a_tag_in_the_problem_is_refused(chatml: PreTrainedTokenizerBase) -> Non
         scorer_text(preset_scorer("qwen2.5-math-prm"), "what is <extra_0>?", ["x"], lambda m: "")
     with pytest.raises(ValueError, match="occurs in the prompt"):
         scorer_text(preset_scorer("arith"), "1#2", ["x"], lambda m: "")
+
+
+def test_chains_the_reward_model_cannot_read_are_left_out_not_an_error(mistral: PreTrainedTokenizerBase) -> None:
+    fmt = preset_scorer("math-shepherd")
+    tag_id = mistral.convert_tokens_to_ids("▁ки")
+    short, long_ = ["Step 1: 2 + 2 = 4. The answer is: 4"], [f"Step {i}: 1 + 1 = 2." for i in range(1, 40)]
+    tagged = ["Step 1: 2 ки 2 = 4.", "The answer is: 4"]  # the model wrote the tag inside a step
+    room = len(mistral.encode(scorer_text(fmt, QUESTION, short, lambda m: ""))) + 5
+    encoded = encode_chains(fmt, QUESTION, [short, long_, [], tagged], lambda m: "", mistral.encode, tag_id, room)
+    # A tag the model wrote inside a step is taken out before reading (one tag per step); a chain
+    # too long for the model is unread, and one with no steps has nothing to score.
+    assert [(job[0], job[2]) for job in encoded.jobs] == [(0, 1), (3, 2)]
+    assert encoded.jobs[1][1].count(tag_id) == 2 and encoded.unread == [1]
+
+
+def test_a_chain_whose_text_breaks_the_chat_is_unread_but_a_bad_problem_is_the_requests(
+    chatml: PreTrainedTokenizerBase,
+) -> None:
+    fmt = preset_scorer("qwen2.5-math-prm")
+    tag_id = chatml.convert_tokens_to_ids("<extra_0>")
+
+    def chat(messages: object) -> str:
+        return chat_prompt(chatml, messages, answer=False)  # type: ignore[arg-type]
+
+    def encode(text: str) -> list[int]:
+        if "poison" in text:
+            raise ValueError("the template refuses this text")
+        return list(chatml.encode(text))
+
+    encoded = encode_chains(fmt, "1+2", [["3"], ["poison"]], chat, encode, tag_id, 10_000)
+    assert [job[0] for job in encoded.jobs] == [0] and encoded.unread == [1]
+    with pytest.raises(ValueError, match="problem"):
+        encode_chains(fmt, "what is <extra_0>?", [["3"]], chat, encode, tag_id, 10_000)
+
+
+def test_a_templated_prompt_gets_one_bos_and_a_plain_one_gets_its_own(mistral: PreTrainedTokenizerBase) -> None:
+    mistral.chat_template = "{{ bos_token }}{% for m in messages %}[INST] {{ m['content'] }} [/INST]{% endfor %}"
+    templated = chat_prompt(mistral, [("user", "1+2")])
+    ids = prompt_ids(mistral, templated, templated=True)
+    assert ids[0] == mistral.bos_token_id and ids.count(mistral.bos_token_id) == 1
+    plain = prompt_ids(mistral, "1+2", templated=False)
+    assert plain[0] == mistral.bos_token_id and plain.count(mistral.bos_token_id) == 1

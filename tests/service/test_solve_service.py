@@ -158,3 +158,32 @@ def test_a_thinking_chat_model_is_prompted_through_its_template_and_answers_afte
     )
     assert out.answer == "4" and out.chains[0].steps == ["First, 2+2.", "That is 4."]
     assert out.chains[1].answer is None  # a box inside unfinished thinking is not an answer
+
+
+def test_a_budget_the_client_did_not_set_exactly_is_lowered_to_what_the_reward_model_reads() -> None:
+    gen = FakeGenerator()
+    svc = SolveService(
+        gen,
+        ArithmeticScorer(context=150),
+        None,
+        FORMAT,
+        timeout_s=5,
+        max_concurrent=2,
+        metrics=PipelineMetrics(CollectorRegistry()),
+    )
+    out = asyncio.run(svc.solve(replace(PARAMS, max_tokens=140, max_tokens_flexible=True), "r"))
+    assert gen.requests[0].max_tokens == 132 and out.answer == "243"
+
+
+def test_a_chain_with_an_empty_thinking_has_nothing_verified_and_does_not_vote() -> None:
+    r1 = load_preset("r1").generator
+    assert r1 is not None
+    chains = ["</think>\n\nSo \\boxed{5}.", "First, 2+2.\n\nThat is 4.\n</think>\n\nSo \\boxed{4}."]
+    gen = FakeGenerator(chains)
+    svc = SolveService(
+        gen, ArithmeticScorer(), None, r1, timeout_s=5, max_concurrent=2, metrics=PipelineMetrics(CollectorRegistry())
+    )
+    out = asyncio.run(svc.solve(replace(PARAMS, problem="What is 2+2?", n=2, max_tokens=100), "r"))
+    assert gen.requests[0].templated  # the chat template writes the BOS, the tokenizer adds none
+    assert out.chains[0].answer == "5" and not out.chains[0].votes
+    assert out.answer == "4" and out.counts == ChainCounts(sampled=2, voted=1, truncated=0, unscored=1)

@@ -103,3 +103,33 @@ def test_the_shipped_task_keeps_its_rule_based_paraphrase() -> None:
     assert auto.startswith("Worked left to right from 37 in 3 operations") and sources == ["rule"]
     assert concise == "Verified 16 sampled solutions step by step; answer 243 (confidence 0.83)."
     assert model.requests == []  # no model was asked
+
+
+def test_a_summary_cut_off_at_its_budget_is_replaced() -> None:
+    cut = f"{OWN_WORDS} And then"
+    text, sources = write(FakeGenerator([cut], cut_off=(cut,), context=4096))
+    assert sources == ["fallback_cut"] and text.startswith("Reasoned in 3 steps")
+
+
+def test_a_summary_that_takes_too_long_is_replaced_and_the_answer_goes_out() -> None:
+    slow = FakeGenerator([OWN_WORDS], context=4096, delay=5.0)
+    writer = SummaryWriter(QWEN, slow, QWEN, SummaryPrompts(timeout_s=0.05))
+    text = asyncio.run(writer.write(VERDICT, "auto", "r1"))
+    assert text.startswith("Reasoned in 3 steps") and len(slow.requests) == 1
+
+
+def test_a_thinking_summarizer_is_asked_to_write_with_its_thinking_closed() -> None:
+    model = FakeGenerator([OWN_WORDS], context=4096)
+    text, _ = write(model, fmt=R1)
+    assert text == OWN_WORDS
+    # The budget goes to the summary, not to more thinking.
+    assert model.requests[0].prompt.endswith("<think>\n\n</think>\n\n") and model.requests[0].templated
+
+
+def test_the_summarizers_request_is_a_setting_filled_literally() -> None:
+    model = FakeGenerator([OWN_WORDS], context=4096)
+    prompts = SummaryPrompts(request="Q: {problem}\nWork: {solution}\nKeep {braces} as written.")
+    writer = SummaryWriter(QWEN, model, QWEN, prompts)
+    asyncio.run(writer.write(Verdict("what is {x}?", "243", WINNER, [WINNER], 1, 1.0), "auto", "r1"))
+    prompt = model.requests[0].prompt
+    assert "Q: what is {x}?\nWork: We add 37 and 48" in prompt and "Keep {braces} as written." in prompt
