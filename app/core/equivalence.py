@@ -23,6 +23,7 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Context, Decimal, localcontext
 from functools import lru_cache
 
 from math_verify import parse, verify
@@ -76,11 +77,33 @@ _BOUNDED_BY_ARGS: tuple[type, ...] = (
 )
 
 
+# A plain integer or decimal (what most math answers are): compared exactly as numbers, with no
+# parser. Thousands separators are left to math-verify, which knows when a comma is one.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)")
+_SIX_PLACES = Decimal("1e-6")
+_EXACT = Context(prec=MAX_ANSWER_CHARS + 8)
+
+
+def plain_number(answer: str) -> Decimal | None:
+    """The exact value of a plain integer or decimal answer; None for anything else."""
+    text = answer.strip()
+    if len(text) > MAX_ANSWER_CHARS or not _PLAIN_NUMBER.fullmatch(text):
+        return None
+    return Decimal(text)
+
+
 def answers_equivalent(a: str, b: str) -> bool:
     """Whether two final answers are the same value: ``243``, ``243.0`` and ``486/2`` are."""
     a, b = a.strip(), b.strip()
     if a == b:
         return True
+    number_a, number_b = plain_number(a), plain_number(b)
+    if number_a is not None and number_b is not None:
+        if "." not in a and "." not in b:
+            return number_a == number_b
+        # As math-verify compares a decimal: rounded to six places (with the digits to do it exactly).
+        with localcontext(_EXACT):
+            return number_a.quantize(_SIX_PLACES) == number_b.quantize(_SIX_PLACES)
     # Ordering the pair makes the cached relation symmetric by construction.
     return _equivalent(a, b) if a < b else _equivalent(b, a)
 
@@ -94,18 +117,22 @@ def cluster_answers(answers: Sequence[str | None]) -> list[list[int]]:
     """
     clusters: list[list[int]] = []
     representatives: list[str] = []
-    cluster_of: dict[str, int] = {}  # identical strings skip the comparisons entirely
+    # Each distinct answer is compared once: identical strings, and plain numbers of one value
+    # (``243``, ``243.0``), share a key and skip the comparisons.
+    cluster_of: dict[str | Decimal, int] = {}
     for index, answer in enumerate(answers):
         if answer is None:
             continue
-        key = answer.strip()
+        text = answer.strip()
+        number = plain_number(text)
+        key: str | Decimal = text if number is None else number
         found = cluster_of.get(key)
         if found is None:
-            found = next((c for c, rep in enumerate(representatives) if answers_equivalent(rep, key)), None)
+            found = next((c for c, rep in enumerate(representatives) if answers_equivalent(rep, text)), None)
         if found is None:
             found = len(clusters)
             clusters.append([])
-            representatives.append(key)
+            representatives.append(text)
         cluster_of[key] = found
         clusters[found].append(index)
     return clusters

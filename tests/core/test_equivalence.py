@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import threading
 import time
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core import equivalence
 from app.core.equivalence import answers_equivalent, cluster_answers
 
 integers = st.integers(min_value=-(10**9), max_value=10**9)
@@ -185,3 +187,28 @@ def test_cluster_answers_partitions_the_answered_indices(answers: list[str | Non
     for i, a in enumerate(firsts):
         for b in firsts[i + 1 :]:
             assert not answers_equivalent(answers[a] or "", answers[b] or "")
+
+
+decimals = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(decimals, decimals)
+def test_plain_numbers_compare_as_math_verify_would_without_it(a: Decimal, b: Decimal) -> None:
+    via_math_verify = equivalence._equivalent(*sorted((str(a), str(b)))) or str(a) == str(b)
+    assert answers_equivalent(str(a), str(b)) == via_math_verify == (a == b)
+
+
+def test_plain_integers_and_decimals_never_reach_the_parser(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_parser(a: str, b: str) -> bool:
+        raise AssertionError(f"math-verify asked about {a!r} and {b!r}")
+
+    monkeypatch.setattr(equivalence, "_equivalent", no_parser)
+    assert answers_equivalent("243", "243.0") and answers_equivalent("+7", "7") and answers_equivalent(".5", "0.50")
+    assert not answers_equivalent("243", "233") and not answers_equivalent("-3", "3")
+    assert answers_equivalent("0.3333333", "0.33333333")  # six decimal places, as math-verify rounds
+    huge = "9" * 110
+    assert answers_equivalent(huge + ".5", huge + ".5000001") and not answers_equivalent(huge, huge[:-1] + "8")
+    answers = [str(i % 7) for i in range(64)] + ["3.0", "-0"]
+    clusters = cluster_answers(answers)
+    assert len(clusters) == 7 and 64 in clusters[3] and 65 in clusters[0]
