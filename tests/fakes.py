@@ -8,7 +8,7 @@ tested end to end in tests/e2e.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import AsyncGenerator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.engines.container import Engines
-from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest, StepScores
+from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest, StepScores
 from app.errors import BonError, InvalidRequest
 from app.formats.arith import parse_step
 from app.formats.resolve import load_preset
@@ -52,6 +52,9 @@ class FakeGenerator:
     failure: BonError | None = None
     requests: list[SamplingRequest] = field(default_factory=list)
     closed: bool = False
+    piece: int = 4  # characters a streamed delta carries
+    running: int = 0  # chains streaming now
+    stopped: int = 0  # chains whose reader went away before they finished
 
     async def context_length(self) -> int:
         return self.context
@@ -76,6 +79,33 @@ class FakeGenerator:
         texts = [self.chains[i % len(self.chains)] for i in range(request.n)]
         chains = [SampledChain(t, char_tokens(t) - 1, "length" if t in self.cut_off else "stop") for t in texts]
         return Generation(prompt_tokens=self.count_tokens(request.prompt), chains=chains)
+
+    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        """The scripted chains, `piece` characters at a time, round-robin across chains (`delay`
+        spread over the rounds)."""
+        self.requests.append(request)
+        if self.failure is not None:
+            raise self.failure
+        texts = [self.chains[i % len(self.chains)] for i in range(request.n)]
+        rounds = max(len(t) for t in texts) // self.piece + 1
+        left = set(range(request.n))
+        self.running += request.n
+        try:
+            for r in range(rounds):
+                await asyncio.sleep(self.delay / rounds)
+                for i, text in enumerate(texts):
+                    if i not in left:
+                        continue
+                    piece = text[r * self.piece : (r + 1) * self.piece]
+                    end = (r + 1) * self.piece >= len(text)
+                    finish = ("length" if text in self.cut_off else "stop") if end else None
+                    if end:
+                        left.discard(i)
+                        self.running -= 1
+                    yield ChainDelta(i, piece, len(piece), finish)  # a character a token
+        finally:
+            self.stopped += len(left)
+            self.running -= len(left)
 
     async def check(self) -> None:
         if self.failure is not None:

@@ -3,6 +3,8 @@ of transport failures to domain errors that name the service."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -58,13 +60,49 @@ async def _send(
             # idle): one retry on a fresh connection. A service that is down fails again at once.
             if attempt == 2:
                 raise EngineUnavailable(service, f"cannot reach {url}: {type(exc).__name__}: {exc}") from exc
+    _check_status(service, url, response)
+    return response
+
+
+async def stream_events(
+    client: httpx.AsyncClient, service: str, path: str, body: Any, headers: dict[str, str] | None = None
+) -> AsyncIterator[Any]:
+    """POST and yield the JSON of each server-sent event until `[DONE]`, with failures mapped as
+    `request_json` maps them. Closing the iterator closes the connection, which is how a vLLM
+    server learns to abort the request."""
+    url = f"{client.base_url}{path}"
+    try:
+        async with client.stream("POST", path, json=body, headers=headers) as response:
+            if response.status_code >= 400:
+                await response.aread()
+                _check_status(service, url, response)
+            async for line in response.aiter_lines():
+                if not line.startswith("data:"):
+                    continue  # blank separators, comments, event names
+                data = line.removeprefix("data:").strip()
+                if data == "[DONE]":
+                    return
+                try:
+                    event = json.loads(data)
+                except ValueError as exc:
+                    raise EngineError(service, f"{url} streamed something that is not JSON: {data[:300]}") from exc
+                if isinstance(event, dict) and "error" in event:  # vLLM reports a failure mid-stream so
+                    raise EngineError(service, f"{url} failed mid-stream: {str(event['error'])[:300]}")
+                yield event
+    except httpx.TimeoutException as exc:
+        raise EngineUnavailable(service, f"{url} went silent for {client.timeout.read} s") from exc
+    except httpx.TransportError as exc:
+        raise EngineUnavailable(service, f"lost {url}: {type(exc).__name__}: {exc}") from exc
+    raise EngineError(service, f"{url} ended its stream without [DONE]")
+
+
+def _check_status(service: str, url: str, response: httpx.Response) -> None:
     if response.status_code in (502, 503, 504):  # down, loading, or behind a proxy that cannot reach it
         raise EngineUnavailable(service, f"{url} answered {response.status_code}: {_excerpt(response)}")
     if response.status_code == 422:  # the input itself is wrong (e.g. a chain too long to score)
         raise InvalidRequest(f"{service}: {_error_message(response)}")
     if response.status_code >= 400:
         raise EngineError(service, f"{url} refused the request ({response.status_code}): {_excerpt(response)}")
-    return response
 
 
 def _error_message(response: httpx.Response) -> str:

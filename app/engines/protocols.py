@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,6 +18,16 @@ class SampledChain:
 class Generation:
     prompt_tokens: int
     chains: list[SampledChain]
+
+
+@dataclass(frozen=True, slots=True)
+class ChainDelta:
+    """What one chain wrote since its last delta; `finish_reason` is set on its last one."""
+
+    index: int
+    text: str
+    tokens: int
+    finish_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +60,11 @@ class Generator(Protocol):
     """Samples N chains for one prompt in one request, so the prompt's KV cache is shared."""
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation: ...
+
+    def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        """The N chains as they decode, interleaved; closing the iterator (or cancelling the task
+        reading it) aborts every chain still running. With a seed, chain i samples with seed + i,
+        as vLLM's own n > 1 does, so a streamed chain equals the one `generate` returns."""
 
     def count_tokens(self, text: str, templated: bool = False) -> int: ...
 

@@ -1,21 +1,22 @@
 """The remote generator: any OpenAI-compatible completions server (`vllm serve`), over httpx.
 
-One `POST /v1/completions` with `n=N` per problem, so the server shares the prompt's KV cache
-across the N samples, exactly as the in-process engine does. The prompt goes as token ids made
+One `POST /v1/completions` with `n=N` per problem (streamed, for the live pipeline), so the
+server shares the prompt's KV cache across the N samples and seeds chain i with seed + i, as the
+in-process engine does. Closing the stream aborts all N on the server. The prompt goes as token ids made
 by the generator's own tokenizer (loaded here from the same model reference), so both
 deployments feed the engine the same tokens and a fixed seed gives the same chains.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncGenerator, Sequence
 
 import httpx
 from pydantic import BaseModel, ValidationError
 from transformers import PreTrainedTokenizerBase
 
-from app.engines.http_common import make_client, probe, request_json
-from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
+from app.engines.http_common import make_client, probe, request_json, stream_events
+from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import chat_prompt, prompt_ids
 from app.errors import EngineError
 
@@ -129,6 +130,29 @@ class RemoteGenerator:
         ]
         prompt_tokens = completion.usage.prompt_tokens if completion.usage else len(ids)
         return Generation(prompt_tokens=prompt_tokens, chains=chains)
+
+    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        body = {
+            "model": await self._model(),
+            "prompt": prompt_ids(self._tokenizer, request.prompt, request.templated),
+            "n": request.n,
+            "temperature": request.temperature,
+            "max_tokens": request.max_tokens,
+            "seed": request.seed,
+            "stream": True,
+            "return_token_ids": True,  # each delta's tokens, for exact counts
+            "request_id": request_id,
+        }
+        async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
+            try:
+                chunk = _Completion.model_validate(event)
+            except ValidationError as exc:
+                raise EngineError(SERVICE, f"the completions stream sent an unexpected chunk: {exc}") from exc
+            for c in chunk.choices:
+                if not 0 <= c.index < request.n:
+                    raise EngineError(SERVICE, f"asked for {request.n} completions, got index {c.index}")
+                tokens = len(c.token_ids) if c.token_ids is not None else len(self.token_ids(c.text))
+                yield ChainDelta(c.index, c.text, tokens, c.finish_reason)
 
     async def check(self) -> None:
         # vLLM's /health is 200 (empty body) once the engine runs; /v1/models names the model and

@@ -1,8 +1,11 @@
-"""The in-process generator: vLLM's AsyncLLM, one request with n=N per problem."""
+"""The in-process generator: vLLM's AsyncLLM. `generate` sends one request with n=N (the
+summarizer's, the benchmarks'); `stream` sends N requests with n=1, so each chain can be read as it
+decodes and stopped on its own; both share the prompt's KV cache through prefix caching."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import AsyncGenerator, Sequence
 
 from transformers import PreTrainedTokenizerBase
 from vllm import SamplingParams
@@ -12,7 +15,7 @@ from vllm.sampling_params import RequestOutputKind
 from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
-from app.engines.protocols import ChatMessage, Generation, SampledChain, SamplingRequest
+from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, prompt_ids
 from app.errors import EngineError, InvalidRequest
 from app.model_ref import ModelRef
@@ -48,18 +51,13 @@ class VllmGenerator:
     def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
         return chat_prompt(self._tokenizer, messages)
 
+    def running_requests(self) -> int:
+        """Requests the engine has not finished or aborted (vLLM's own count)."""
+        return int(self._engine.output_processor.get_num_unfinished_requests())
+
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
-        try:
-            params = SamplingParams(
-                n=request.n,
-                temperature=request.temperature,
-                max_tokens=request.max_tokens,
-                seed=request.seed,
-                output_kind=RequestOutputKind.FINAL_ONLY,
-            )
-        except (ValueError, VLLMClientError) as exc:  # vLLM's own check of the sampling parameters
-            raise InvalidRequest(f"{SERVICE}: {exc}") from exc
+        params = _sampling_params(request, request.n, request.seed, RequestOutputKind.FINAL_ONLY)
         final = None
         try:
             async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
@@ -74,8 +72,48 @@ class VllmGenerator:
         ]
         return Generation(prompt_tokens=len(ids), chains=chains)
 
+    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        seeds = [None if request.seed is None else request.seed + i for i in range(request.n)]
+        params = [_sampling_params(request, 1, seed, RequestOutputKind.DELTA) for seed in seeds]
+        deltas: asyncio.Queue[ChainDelta | BaseException] = asyncio.Queue()
+
+        async def decode(i: int) -> None:
+            try:
+                async for out in self._engine.generate({"prompt_token_ids": ids}, params[i], f"{request_id}-{i}"):
+                    o = out.outputs[0]
+                    finish = (o.finish_reason or "stop") if out.finished else None
+                    deltas.put_nowait(ChainDelta(i, o.text, len(o.token_ids), finish))
+            except asyncio.CancelledError:
+                raise  # vLLM aborts the request on the way out
+            except Exception as exc:
+                deltas.put_nowait(EngineError(SERVICE, f"generation failed: {exc}"))
+
+        chains = [asyncio.create_task(decode(i), name=f"{request_id}-{i}") for i in range(request.n)]
+        try:
+            running = request.n
+            while running:
+                item = await deltas.get()
+                if isinstance(item, BaseException):
+                    raise item
+                running -= item.finish_reason is not None
+                yield item
+        finally:  # finished, failed, or its reader went away: no chain decodes for nobody
+            for chain in chains:
+                chain.cancel()
+            await asyncio.gather(*chains, return_exceptions=True)
+
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)
 
     async def close(self) -> None:
         self._engine.shutdown()
+
+
+def _sampling_params(request: SamplingRequest, n: int, seed: int | None, kind: RequestOutputKind) -> SamplingParams:
+    try:
+        return SamplingParams(
+            n=n, temperature=request.temperature, max_tokens=request.max_tokens, seed=seed, output_kind=kind
+        )
+    except (ValueError, VLLMClientError) as exc:  # vLLM's own check of the sampling parameters
+        raise InvalidRequest(f"{SERVICE}: {exc}") from exc

@@ -37,7 +37,7 @@ SERVICE = "reward"
 
 def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, tag_id: int, engine: EngineSettings) -> AsyncEngineArgs:
     """vLLM engine arguments that make the pooling runner return true step-label probabilities."""
-    kwargs: dict[str, Any] = engine_kwargs(model, engine)
+    kwargs: dict[str, Any] = engine_kwargs(model, engine, reward_model=True)
     if fmt.head == "label_tokens":
         kwargs |= {
             "runner": "pooling",

@@ -1,4 +1,5 @@
-"""The best-of-N pipeline: sample → split → score → aggregate → select → summarize.
+"""The best-of-N pipeline: sample → split → score → aggregate → select → summarize, with the
+steps scored while the chains still decode.
 
 The service returns an internal `SolveOutcome` that still holds the raw chains (kept server-side
 for audit); the API layer turns it into the public response, which has no field for them.
@@ -9,21 +10,26 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import AsyncGenerator, Callable
+from contextlib import aclosing
 from dataclasses import replace
 
 from app.core.aggregate import aggregate
 from app.core.select import ScoredChain, select
-from app.engines.protocols import Generator, SamplingRequest, StepScorer
+from app.engines.protocols import Generator, SampledChain, SamplingRequest, StepScorer, StepScores
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
-from app.formats.reading import read_chain
+from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
+from app.service.events import Finished, Progress, SolveEvent, SummaryDelta, summary_pieces
+from app.service.live_scoring import LiveScorer
 from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
 from app.service.params import MIN_CHAIN_TOKENS, SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
-from app.service.scoring import score_some
 from app.service.summaries import SummaryPrompts, SummaryWriter, Verdict
 
 log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
 
 
 class SolveService:
@@ -104,42 +110,167 @@ class SolveService:
         return params
 
     async def solve(self, params: SolveParams, request_id: str) -> SolveOutcome:
+        """The outcome, with no events on the way (what the non-streaming routes answer)."""
+        async with aclosing(self.stream(params, request_id, report=False)) as events:
+            async for event in events:
+                if isinstance(event, Finished):
+                    return event.outcome
+        raise AssertionError("a solve ended without its outcome")
+
+    async def stream(
+        self, params: SolveParams, request_id: str, report: bool = True
+    ) -> AsyncGenerator[SolveEvent, None]:
+        """The solve as events: a first `Progress` as soon as the request holds a slot (anything
+        wrong with it is raised before), then progress while the chains decode (`report`), the
+        summary in pieces and the outcome. Closing the iterator, or cancelling the task reading
+        it, stops every chain and scoring call still running and frees the slot."""
         params = await self.validate(params)
         if self._slots.locked():
             raise Overloaded("too many requests in flight; retry shortly")
         async with self._slots:
+            events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
+            run = asyncio.create_task(self._run_within_deadline(params, request_id, report, events.put_nowait))
             try:
-                async with asyncio.timeout(self._timeout_s):
-                    return await self._run(params, request_id)
-            except TimeoutError as exc:
-                raise DeadlineExceeded(f"the pipeline did not finish within {self._timeout_s:g} s") from exc
+                yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
+                while True:
+                    event = await events.get()
+                    if isinstance(event, BaseException):
+                        raise event
+                    yield event
+                    if isinstance(event, Finished):
+                        return
+            finally:
+                run.cancel()
+                await asyncio.gather(run, return_exceptions=True)
 
-    async def _run(self, params: SolveParams, request_id: str) -> SolveOutcome:
+    async def _run_within_deadline(
+        self, params: SolveParams, request_id: str, report: bool, emit: Callable[[SolveEvent | BaseException], None]
+    ) -> None:
+        # The deadline lives in this task, not in the generator that yields: a timeout must not
+        # land in whatever code happens to be reading the stream.
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                await self._run(params, request_id, report, emit)
+        except TimeoutError:
+            emit(DeadlineExceeded(f"the pipeline did not finish within {self._timeout_s:g} s"))
+        except Exception as exc:  # handed to the reader, which raises it where the route can map it
+            emit(exc)
+
+    async def _run(
+        self, params: SolveParams, request_id: str, report: bool, emit: Callable[[SolveEvent | BaseException], None]
+    ) -> None:
         started = time.perf_counter()
+        fmt = self._format
+        prompt = self.prompt_for(params)
         sampling = SamplingRequest(
-            self.prompt_for(params),
-            params.n,
-            params.temperature,
-            params.max_tokens,
-            params.seed,
-            templated=self._format.prompt.chat,
+            prompt, params.n, params.temperature, params.max_tokens, params.seed, templated=fmt.prompt.chat
         )
-        generation = await self._generator.generate(sampling, request_id)
-        generated = time.perf_counter()
-        reads = [read_chain(c.text, self._format) for c in generation.chains]
-        # A chain cut off by its budget never finished its reasoning: it does not vote.
-        finished = [c.finish_reason != "length" for c in generation.chains]
-        steps = [r.steps for r in reads]
-
+        n = params.n
         use_orm = params.selection == "orm_max" and self._outcome_scorer is not None
-        prm, orm = await asyncio.gather(
-            score_some(self._scorer, params.problem, steps, finished, request_id),
-            score_some(self._outcome_scorer, params.problem, steps, finished, f"{request_id}-orm")
+        prm = LiveScorer(self._scorer, params.problem, n, request_id)
+        orm = (
+            LiveScorer(self._outcome_scorer, params.problem, n, f"{request_id}-orm", partial=False)
             if use_orm and self._outcome_scorer is not None
-            else _nothing(),
+            else None
         )
+        texts, tokens = [""] * n, [0] * n
+        finish: list[str | None] = [None] * n
+        reads: list[ReadChain | None] = [None] * n
+        last_report = started
+        try:
+            async with aclosing(self._generator.stream(sampling, request_id)) as deltas:
+                async for delta in deltas:
+                    i = delta.index
+                    before = len(texts[i])
+                    texts[i] += delta.text
+                    tokens[i] += delta.tokens
+                    if delta.finish_reason is None:
+                        if closes_a_step(texts[i], before, fmt):
+                            prm.update(i, settled_steps(texts[i], fmt))
+                    else:
+                        finish[i] = delta.finish_reason
+                        reads[i] = read = read_chain(texts[i], fmt)
+                        # A chain cut off by its budget never finished its reasoning: not scored, no vote.
+                        final = read.steps if delta.finish_reason != "length" else None
+                        prm.finish(i, final)
+                        if orm is not None:
+                            orm.finish(i, final)
+                    now = time.perf_counter()
+                    if report and (delta.finish_reason is not None or now - last_report >= PROGRESS_INTERVAL_S):
+                        emit(self._progress(params, finish, tokens, reads, prm, orm, now - started))
+                        last_report = now
+            generated = time.perf_counter()
+            prm_scores = await prm.result()
+            orm_scores = await orm.result() if orm is not None else None
+            if report:  # every chain read: the vote as it will stand
+                emit(self._progress(params, finish, tokens, reads, prm, orm, time.perf_counter() - started))
+        finally:
+            await prm.aclose()
+            if orm is not None:
+                await orm.aclose()
         scored = time.perf_counter()
+        chains = [SampledChain(texts[i], tokens[i], finish[i]) for i in range(n)]
+        outcome = await self._select_and_summarize(
+            params,
+            request_id,
+            chains,
+            [r or read_chain(t, fmt) for r, t in zip(reads, texts, strict=True)],
+            prm_scores,
+            orm_scores,
+            self._generator.count_tokens(prompt, templated=fmt.prompt.chat),
+            (started, generated, scored),
+            emit if report else None,
+        )
+        emit(Finished(outcome))
 
+    def _progress(
+        self,
+        params: SolveParams,
+        finish: list[str | None],
+        tokens: list[int],
+        reads: list[ReadChain | None],
+        prm: LiveScorer,
+        orm: LiveScorer | None,
+        elapsed_s: float,
+    ) -> Progress:
+        ballots, truncated, done = [], 0, 0
+        for i, reason in enumerate(finish):
+            read = reads[i]
+            if reason is None or read is None:
+                continue
+            done += 1
+            truncated += reason == "length"
+            scores = prm.final_scores(i)
+            outcome = orm.final_scores(i) if orm is not None else None
+            if reason != "length" and scores and read.answer is not None and (orm is None or outcome):
+                score = aggregate(scores, params.aggregation)
+                ballots.append(ScoredChain(read.answer, score, outcome[-1] if outcome else None))
+        leading = select(ballots, params.selection) if ballots else None
+        return Progress(
+            chains_running=len(finish) - done,
+            chains_finished=done - truncated,
+            chains_truncated=truncated,
+            steps_scored=prm.steps_scored,
+            tokens=sum(tokens),
+            leading_answer=leading.answer if leading else None,
+            leading_share=leading.confidence if leading else 0.0,
+            elapsed_s=elapsed_s,
+        )
+
+    async def _select_and_summarize(
+        self,
+        params: SolveParams,
+        request_id: str,
+        chains: list[SampledChain],
+        reads: list[ReadChain],
+        prm: StepScores,
+        orm: StepScores | None,
+        prompt_tokens: int,
+        clock: tuple[float, float, float],
+        emit: Callable[[SolveEvent | BaseException], None] | None,
+    ) -> SolveOutcome:
+        started, generated, scored = clock
+        finished = [c.finish_reason != "length" for c in chains]
         # A chain votes when it finished, reached an answer and was read by the reward models:
         # an unverified chain has no place in a verified vote.
         verified = [bool(prm.per_chain[i]) and (orm is None or bool(orm.per_chain[i])) for i in range(len(reads))]
@@ -155,13 +286,16 @@ class SolveService:
                 finish_reason=chain.finish_reason,
                 tokens=chain.tokens,
             )
-            for i, (chain, read) in enumerate(zip(generation.chains, reads, strict=True))
+            for i, (chain, read) in enumerate(zip(chains, reads, strict=True))
         ]
         ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
         result = select(ballots, params.selection)
         winner = records[result.winner_index] if result.winner_index is not None else None
         verdict = Verdict(params.problem, result.answer, winner, records, params.n, result.confidence)
         summary = await self._summaries.write(verdict, params.summary, request_id)
+        if emit is not None:
+            for piece in summary_pieces(summary):
+                emit(SummaryDelta(piece))
         done = time.perf_counter()
 
         counts = ChainCounts(
@@ -173,8 +307,8 @@ class SolveService:
             ),
         )
         usage = Usage(
-            prompt_tokens=generation.prompt_tokens,
-            reasoning_tokens=sum(c.tokens for c in generation.chains),
+            prompt_tokens=prompt_tokens,
+            reasoning_tokens=sum(c.tokens for c in chains),
             scored_tokens=prm.tokens_scored + (orm.tokens_scored if orm else 0),
         )
         timings = Timings(generated - started, scored - generated, done - scored, done - started)
@@ -203,7 +337,3 @@ class SolveService:
         )
         self._metrics.observe(outcome)
         return outcome
-
-
-async def _nothing() -> None:
-    return None

@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
 from app.formats.resolve import load_preset
+from app.service.events import Progress, SummaryDelta
 from app.service.outcome import ChainCounts
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
@@ -102,7 +103,8 @@ def test_a_truncated_chain_neither_votes_nor_is_scored() -> None:
     assert out.counts == ChainCounts(sampled=4, voted=2, truncated=2, unscored=0)
     assert [c.votes for c in out.chains] == [False, True, False, True]
     assert sum(c.count for c in out.clusters) == 2
-    assert svc._scorer.chains_seen == [2]  # type: ignore[attr-defined]
+    # Read while decoding (nobody knows yet that it will be cut off), never scored as a whole.
+    assert [c.step_scores for c in out.chains][0::2] == [[], []]
 
 
 def test_a_chain_too_long_for_the_reward_model_is_left_out_not_failed() -> None:
@@ -121,10 +123,10 @@ def test_a_chain_too_long_for_the_reward_model_is_left_out_not_failed() -> None:
     assert out.chains[0].step_scores == [] and not out.chains[0].votes
 
 
-def test_when_every_chain_is_truncated_nothing_is_scored_and_there_is_no_answer() -> None:
+def test_when_every_chain_is_truncated_no_chain_has_scores_and_there_is_no_answer() -> None:
     svc = service(FakeGenerator([UNFINISHED]))
     out = asyncio.run(svc.solve(replace(PARAMS, n=3), "r"))
-    assert out.answer is None and out.counts.truncated == 3 and svc._scorer.chains_seen == []  # type: ignore[attr-defined]
+    assert out.answer is None and out.counts.truncated == 3 and all(c.step_scores == [] for c in out.chains)
 
 
 def test_a_budget_the_reward_model_cannot_read_is_refused_before_generating() -> None:
@@ -187,3 +189,56 @@ def test_a_chain_with_an_empty_thinking_has_nothing_verified_and_does_not_vote()
     assert gen.requests[0].templated  # the chat template writes the BOS, the tokenizer adds none
     assert out.chains[0].answer == "5" and not out.chains[0].votes
     assert out.answer == "4" and out.counts == ChainCounts(sampled=2, voted=1, truncated=0, unscored=1)
+
+
+def test_a_stream_reports_progress_then_the_summary_in_pieces_then_the_same_outcome_as_solve() -> None:
+    async def scenario() -> tuple[list[object], object]:
+        svc = service(FakeGenerator([RIGHT, WRONG, RIGHT, UNFINISHED], delay=0.05))
+        params = replace(PARAMS, n=4, seed=3)
+        events = [e async for e in svc.stream(params, "r1")]
+        return events, await svc.solve(params, "r2")
+
+    events, solved = asyncio.run(scenario())
+    kinds = [type(e).__name__ for e in events]
+    assert kinds[0] == "Progress" and kinds[-1] == "Finished"
+    first_piece = kinds.index("SummaryDelta")
+    assert set(kinds[:first_piece]) == {"Progress"} and set(kinds[first_piece:-1]) == {"SummaryDelta"}
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[0].chains_running == 4 and progress[-1].chains_running == 0
+    assert progress[-1].chains_truncated == 1 and progress[-1].leading_answer == "243"
+    assert [p.tokens for p in progress] == sorted(p.tokens for p in progress)
+    outcome = events[-1].outcome  # type: ignore[attr-defined]
+    assert "".join(e.text for e in events if isinstance(e, SummaryDelta)) == outcome.summary
+    same = ("answer", "summary", "confidence", "clusters", "winner_step_scores", "counts", "usage", "chains")
+    assert all(getattr(outcome, f) == getattr(solved, f) for f in same)
+
+
+def test_a_reader_that_goes_away_stops_every_chain_and_frees_the_slot() -> None:
+    gen = FakeGenerator([RIGHT], delay=5.0)
+    svc = service(gen, slots=1)
+
+    async def scenario() -> None:
+        events = svc.stream(replace(PARAMS, n=8), "r")
+        await anext(events)  # holding the slot, chains decoding
+        await asyncio.sleep(0.05)
+        assert gen.running == 8
+        await events.aclose()
+        assert gen.running == 0 and gen.stopped == 8
+        gen.delay = 0.0
+        assert (await svc.solve(replace(PARAMS, n=1), "next")).answer == "243"  # the slot is free
+
+    asyncio.run(scenario())
+
+
+def test_a_cancelled_solve_stops_its_chains() -> None:
+    gen = FakeGenerator([RIGHT], delay=5.0)
+    svc = service(gen)
+
+    async def scenario() -> None:
+        task = asyncio.create_task(svc.solve(replace(PARAMS, n=4), "r"))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        assert gen.running == 0 and gen.stopped == 4
+
+    asyncio.run(scenario())
