@@ -185,6 +185,12 @@ class Settings(BaseSettings):
         default=None, gt=0, description="Per-request deadline for the pipeline; unset: the format's."
     )
     max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
+    step_scoring: Literal["finished", "steps"] = Field(
+        default="finished",
+        description="When the reward model reads a chain: `finished` (each chain as soon as it ends, while the "
+        "others decode) or `steps` (every step as a separator settles it, re-reading the chain whole each time: "
+        "worth it where the reward model has hardware of its own; on shared CPU cores it slows the decoding).",
+    )
 
     # The OpenAI-compatible endpoints: `reasoning_effort` picks N and each chain's token budget.
     served_model_name: str | None = Field(

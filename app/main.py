@@ -73,6 +73,7 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
         engines.generator_format,
         timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
+        score_steps_while_decoding=settings.step_scoring == "steps",
         metrics=metrics,
         summaries=summaries,
     )

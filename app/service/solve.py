@@ -44,6 +44,7 @@ class SolveService:
         max_concurrent: int,
         metrics: PipelineMetrics,
         summaries: SummaryWriter | None = None,
+        score_steps_while_decoding: bool = False,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -52,6 +53,7 @@ class SolveService:
         self._timeout_s = timeout_s
         self._slots = asyncio.Semaphore(max_concurrent)
         self._metrics = metrics
+        self._partial_scoring = score_steps_while_decoding
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
             generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
@@ -167,7 +169,7 @@ class SolveService:
         )
         n = params.n
         use_orm = params.selection == "orm_max" and self._outcome_scorer is not None
-        prm = LiveScorer(self._scorer, params.problem, n, request_id)
+        prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=self._partial_scoring)
         orm = (
             LiveScorer(self._outcome_scorer, params.problem, n, f"{request_id}-orm", partial=False)
             if use_orm and self._outcome_scorer is not None
@@ -219,7 +221,7 @@ class SolveService:
             orm_scores,
             self._generator.count_tokens(prompt, templated=fmt.prompt.chat),
             (started, generated, scored),
-            emit if report else None,
+            emit,
         )
         emit(Finished(outcome))
 
@@ -267,7 +269,7 @@ class SolveService:
         orm: StepScores | None,
         prompt_tokens: int,
         clock: tuple[float, float, float],
-        emit: Callable[[SolveEvent | BaseException], None] | None,
+        emit: Callable[[SolveEvent | BaseException], None],
     ) -> SolveOutcome:
         started, generated, scored = clock
         finished = [c.finish_reason != "length" for c in chains]
@@ -293,9 +295,8 @@ class SolveService:
         winner = records[result.winner_index] if result.winner_index is not None else None
         verdict = Verdict(params.problem, result.answer, winner, records, params.n, result.confidence)
         summary = await self._summaries.write(verdict, params.summary, request_id)
-        if emit is not None:
-            for piece in summary_pieces(summary):
-                emit(SummaryDelta(piece))
+        for piece in summary_pieces(summary):
+            emit(SummaryDelta(piece))
         done = time.perf_counter()
 
         counts = ChainCounts(

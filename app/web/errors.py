@@ -89,6 +89,14 @@ def status_for(exc: BonError) -> int:
     return next((status for cls, status in STATUS_BY_ERROR if isinstance(exc, cls)), 500)
 
 
+def report_for(exc: BaseException) -> ErrorReport:
+    """An error raised after a stream began, reported as the handlers would have answered it."""
+    if isinstance(exc, BonError):
+        return ErrorReport(status_for(exc), exc.code, exc.message, param=exc.param)
+    log.error("unexpected error mid-stream", exc_info=exc)
+    return ErrorReport(500, "internal_error", "internal error; the request id identifies it in the logs")
+
+
 def envelope(report: ErrorReport) -> JSONResponse:
     """The service's own dialect."""
     detail = ErrorDetail(

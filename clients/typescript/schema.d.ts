@@ -341,9 +341,11 @@ export interface components {
             seed?: number | null;
             /**
              * Stream
-             * @description Streaming is not supported; false or absent.
+             * @description Stream chat.completion.chunk events: the summary in delta.reasoning, then the answer in delta.content, then data: [DONE].
              */
             stream?: boolean | null;
+            /** @description With stream: whether to send usage. */
+            stream_options?: components["schemas"]["StreamOptions"] | null;
             /**
              * Temperature
              * @description Sampling temperature of the chains.
@@ -852,6 +854,12 @@ export interface components {
              */
             selection?: ("prm_max" | "prm_weighted_vote" | "majority_vote" | "orm_max") | null;
             /**
+             * Stream
+             * @description Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then `result` (the non-streaming body) or `error` (the error envelope).
+             * @default false
+             */
+            stream: boolean;
+            /**
              * Summary
              * @description How long a summary of the reasoning to write: concise, auto (the default), detailed.
              */
@@ -963,6 +971,14 @@ export interface components {
             timings: components["schemas"]["TimingsOut"];
             /** @description Tokens used. */
             usage: components["schemas"]["UsageOut"];
+        };
+        /** StreamOptions */
+        StreamOptions: {
+            /**
+             * Include Usage
+             * @description A last chunk with usage and no choices.
+             */
+            include_usage?: boolean | null;
         };
         /** SummaryText */
         SummaryText: {
@@ -1139,13 +1155,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The answer, or its event stream. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["SolveResponse"];
+                    "text/event-stream": string;
                 };
             };
             /** @description The body is not JSON. */
@@ -1217,13 +1234,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The completion, or chunks. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ChatCompletion"];
+                    "text/event-stream": string;
                 };
             };
             /** @description The request is invalid or uses a parameter the service does not support. */
@@ -1387,13 +1405,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Successful Response */
+            /** @description The response, or events. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ResponseObject"];
+                    "text/event-stream": string;
                 };
             };
             /** @description The request is invalid or uses a parameter the service does not support. */

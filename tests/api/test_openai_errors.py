@@ -45,7 +45,7 @@ def test_models_lists_the_generator_even_while_loading(client: TestClient) -> No
     [
         ({"model": "gpt-4o"}, 404, None),
         ({"n": 3}, 400, "n"),
-        ({"stream": True}, 400, "stream"),
+        ({"stream": True, "n": 3}, 400, "n"),  # a streamed request is refused before its stream starts
         ({"temperature": 5}, 400, "temperature"),
         ({"messages": []}, 400, "messages"),
         ({"messages": [{"role": "system", "content": "hi"}]}, 400, None),
@@ -74,8 +74,9 @@ def test_a_valid_chat_request_waits_for_the_engines_with_a_503_in_openais_shape(
 
 
 def test_responses_errors_have_openais_shape(client: TestClient) -> None:
-    r = client.post("/v1/responses", json={"model": "arith-generator", "input": "1+2", "stream": True})
-    assert r.status_code == 400 and openai_error(r)["param"] == "stream"
+    streamed = {"model": "arith-generator", "input": "1+2", "stream": True, "temperature": 9}
+    r = client.post("/v1/responses", json=streamed)
+    assert r.status_code == 400 and openai_error(r)["param"] == "temperature"
     r = client.post("/v1/responses", json={"model": "arith-generator", "input": [{"role": "system", "content": "x"}]})
     assert r.status_code == 400 and "no user message" in str(openai_error(r)["message"])
     r = client.post("/v1/responses", content=b"{", headers={"content-type": "application/json"})

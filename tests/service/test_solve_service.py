@@ -23,7 +23,9 @@ PARAMS = SolveParams(
 )
 
 
-def service(gen: FakeGenerator, orm: bool = False, timeout: float = 5.0, slots: int = 4) -> SolveService:
+def service(
+    gen: FakeGenerator, orm: bool = False, timeout: float = 5.0, slots: int = 4, steps: bool = True
+) -> SolveService:
     return SolveService(
         gen,
         ArithmeticScorer(),
@@ -32,6 +34,7 @@ def service(gen: FakeGenerator, orm: bool = False, timeout: float = 5.0, slots: 
         timeout_s=timeout,
         max_concurrent=slots,
         metrics=PipelineMetrics(CollectorRegistry()),
+        score_steps_while_decoding=steps,
     )
 
 
@@ -242,3 +245,15 @@ def test_a_cancelled_solve_stops_its_chains() -> None:
         assert gen.running == 0 and gen.stopped == 4
 
     asyncio.run(scenario())
+
+
+@pytest.mark.parametrize("steps", [True, False])
+def test_scoring_steps_while_decoding_changes_when_scores_are_known_not_what_they_are(steps: bool) -> None:
+    gen = FakeGenerator([UNFINISHED, WRONG, RIGHT, RIGHT])
+    svc = service(gen, steps=steps)
+    out = asyncio.run(svc.solve(replace(PARAMS, n=4, seed=1), "r"))
+    seen = svc._scorer.chains_seen  # type: ignore[attr-defined]
+    assert out.answer == "243" and out.chains[0].step_scores == []
+    assert [c.step_scores for c in out.chains][1:] == [[0.95, 0.05, 0.95, 0.9]] + [[0.95, 0.95, 0.95, 0.9]] * 2
+    # Finished chains only: each read once, the cut-off one never; with steps, partial versions too.
+    assert (sum(seen) > 3) if steps else (sum(seen) == 3)

@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.api.deps import PolicyDep, SettingsDep, require_json, solve_service_of
-from app.api.openai_errors import OPENAI_ERROR_RESPONSES
+from app.api.openai_errors import OPENAI_ERROR_RESPONSES, openai_error
 from app.api.schemas.openai_chat import ChatCompletion, ChatCompletionRequest
 from app.api.schemas.openai_common import ModelCard, ModelList
 from app.api.schemas.openai_responses import ResponseObject, ResponseRequest
 from app.api.translation.openai_chat import chat_completion, chat_params
+from app.api.translation.openai_chat_stream import chat_chunks
 from app.api.translation.openai_request import in_openai_terms
 from app.api.translation.openai_responses import response_object, response_params
+from app.api.translation.openai_responses_stream import response_events
+from app.web.cancellation import with_cancellation
 from app.web.request_id import request_id_var
+from app.web.sse import EVENT_STREAM, data_only, event_stream, primed
 
 router = APIRouter(prefix="/v1", tags=["openai"])
 STARTED = int(time.time())
@@ -35,16 +39,23 @@ async def list_models(settings: SettingsDep) -> ModelList:
     "/chat/completions",
     operation_id="create_chat_completion",
     response_model=ChatCompletion,
-    responses=OPENAI_ERROR_RESPONSES,
+    responses={**OPENAI_ERROR_RESPONSES, 200: {"content": EVENT_STREAM, "description": "The completion, or chunks."}},
     dependencies=[Depends(require_json)],
 )
+@with_cancellation
 async def create_chat_completion(
     body: ChatCompletionRequest, request: Request, settings: SettingsDep, policy: PolicyDep
-) -> ChatCompletion:
+) -> ChatCompletion | Response:
     """Answer the last user message with best-of-N verification (OpenAI chat completions)."""
     params, budget = chat_params(body, settings.model_id, policy)
+    rid = request_id_var.get()
     with in_openai_terms(budget):
-        outcome = await solve_service_of(request).solve(params, request_id_var.get())
+        service = solve_service_of(request)
+        if body.stream:
+            events = await primed(service.stream(params, rid, report=False))
+            usage = bool(body.stream_options and body.stream_options.include_usage)
+            return event_stream(chat_chunks(events, rid, budget, settings.model_id, usage), openai_error, data_only)
+        outcome = await service.solve(params, rid)
     return chat_completion(outcome, budget, settings.model_id)
 
 
@@ -52,14 +63,21 @@ async def create_chat_completion(
     "/responses",
     operation_id="create_response",
     response_model=ResponseObject,
-    responses=OPENAI_ERROR_RESPONSES,
+    responses={**OPENAI_ERROR_RESPONSES, 200: {"content": EVENT_STREAM, "description": "The response, or events."}},
     dependencies=[Depends(require_json)],
 )
+@with_cancellation
 async def create_response(
     body: ResponseRequest, request: Request, settings: SettingsDep, policy: PolicyDep
-) -> ResponseObject:
+) -> ResponseObject | Response:
     """Answer with a reasoning item (its summary) and a message item, as OpenAI's o-series models do."""
     params, budget = response_params(body, settings.model_id, policy)
+    rid = request_id_var.get()
     with in_openai_terms(budget):
-        outcome = await solve_service_of(request).solve(params, request_id_var.get())
+        service = solve_service_of(request)
+        if body.stream:
+            events = await primed(service.stream(params, rid, report=False))
+            frames = response_events(events, body, rid, budget, settings.model_id)
+            return event_stream(frames, openai_error, data_only)
+        outcome = await service.solve(params, rid)
     return response_object(body, outcome, budget, settings.model_id)

@@ -48,6 +48,11 @@ class SolveRequest(BaseModel):
         description="A system prompt for this request, replacing the server's; empty for none. Only models "
         "prompted through a chat template have a system turn (the shipped arithmetic model has none).",
     )
+    stream: bool = Field(
+        default=False,
+        description="Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then "
+        "`result` (the non-streaming body) or `error` (the error envelope).",
+    )
 
 
 class AnswerClusterOut(BaseModel):
@@ -110,6 +115,25 @@ class SolveResponse(BaseModel):
     chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
     usage: UsageOut = Field(description="Tokens used.")
     timings: TimingsOut = Field(description="Where the time went.")
+
+
+class ProgressEvent(BaseModel):
+    """A `progress` event of a streamed /solve."""
+
+    chains_running: int = Field(ge=0, description="Chains still decoding.")
+    chains_finished: int = Field(ge=0, description="Chains that ended on their own.")
+    chains_truncated: int = Field(ge=0, description="Chains cut off by their token budget (they do not vote).")
+    steps_scored: int = Field(ge=0, description="Steps the reward model has read so far.")
+    tokens: int = Field(ge=0, description="Tokens generated so far, all chains.")
+    leading_answer: str | None = Field(description="The answer the finished, scored chains select now.")
+    leading_share: float = Field(ge=0.0, le=1.0, description="Its weighted share among them.")
+    elapsed_ms: float = Field(ge=0.0, description="Since the chains started.")
+
+
+class SummaryEvent(BaseModel):
+    """A `summary` event: the next piece of the summary (all pieces joined are the result's summary)."""
+
+    delta: str = Field(description="The next piece of the summary.")
 
 
 class HealthOut(BaseModel):

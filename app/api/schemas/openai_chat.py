@@ -68,7 +68,17 @@ class ChatCompletionRequest(BaseModel):
     )
     max_tokens: int | None = Field(default=None, ge=1, description="Deprecated alias of max_completion_tokens.")
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1, description="Makes the answer reproducible.")
-    stream: bool | None = Field(default=None, description="Streaming is not supported; false or absent.")
+    stream: bool | None = Field(
+        default=None,
+        description="Stream chat.completion.chunk events: the summary in delta.reasoning, then the answer in "
+        "delta.content, then data: [DONE].",
+    )
+    stream_options: StreamOptions | None = Field(default=None, description="With stream: whether to send usage.")
+
+
+class StreamOptions(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    include_usage: bool | None = Field(default=None, description="A last chunk with usage and no choices.")
 
 
 class AssistantMessage(BaseModel):
@@ -155,3 +165,31 @@ class ChatCompletion(BaseModel):
     choices: list[ChatChoice] = Field(min_length=1, max_length=1, description="One choice: the verified answer.")
     usage: ChatUsage = Field(description="Tokens, the hidden reasoning counted in completion_tokens_details.")
     verification: Verification = Field(description="Extra field (not in OpenAI's API): the verification summary.")
+
+
+class ChunkDelta(BaseModel):
+    role: Literal["assistant"] | None = Field(default=None, description="In the first chunk only.")
+    reasoning: str | None = Field(
+        default=None,
+        description="The next piece of the reasoning's summary (as vLLM's server names it); never a chain.",
+    )
+    content: str | None = Field(default=None, description="The answer (in one piece).")
+
+
+class ChunkChoice(BaseModel):
+    index: int = Field(default=0, ge=0, le=0, description="Always 0.")
+    delta: ChunkDelta = Field(description="What this chunk adds.")
+    finish_reason: Literal["stop", "length"] | None = Field(
+        default=None, description="In the last chunk with a choice."
+    )
+    logprobs: None = Field(default=None, description="Always null.")
+
+
+class ChatCompletionChunk(BaseModel):
+    id: str = Field(description="chatcmpl- and the request id; the same in every chunk.")
+    object: Literal["chat.completion.chunk"] = Field(default="chat.completion.chunk", description="Always this.")
+    created: int = Field(ge=0, description="Unix time of the request; the same in every chunk.")
+    model: str = Field(description="The served model's id.")
+    choices: list[ChunkChoice] = Field(max_length=1, description="Empty in the usage chunk.")
+    usage: ChatUsage | None = Field(default=None, description="In the last chunk, with stream_options.include_usage.")
+    verification: Verification | None = Field(default=None, description="In the chunk that finishes the choice.")

@@ -7,6 +7,7 @@ tokens; the verification's public part (summary, confidence, clusters) goes in t
 from __future__ import annotations
 
 import time
+from typing import Literal
 
 from app.api.schemas.openai_chat import (
     AssistantMessage,
@@ -18,14 +19,14 @@ from app.api.schemas.openai_chat import (
     Verification,
 )
 from app.api.translation.native import clusters_out, counts_out
-from app.api.translation.openai_request import check_model_and_stream, last_user_text, system_text
+from app.api.translation.openai_request import check_model, last_user_text, system_text
 from app.errors import UnsupportedParameter
 from app.service.outcome import SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
 
 
 def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolicy) -> tuple[SolveParams, Budget]:
-    check_model_and_stream(body.model, body.stream, model_id)
+    check_model(body.model, model_id)
     if body.n not in (None, 1):
         raise UnsupportedParameter("n", f"n={body.n}: only one choice is returned (the verified answer)")
     if body.max_completion_tokens is not None and body.max_tokens is not None:
@@ -49,33 +50,41 @@ def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolic
 
 
 def chat_completion(outcome: SolveOutcome, budget: Budget, model_id: str) -> ChatCompletion:
-    # Every generated token belongs to a chain (the visible answer is the winning chain's last
-    # line), so all completion tokens are reasoning tokens.
-    usage = outcome.usage
-    completion = usage.reasoning_tokens
     return ChatCompletion(
         id=f"chatcmpl-{outcome.request_id}",
         created=int(time.time()),
         model=model_id,
         choices=[
-            ChatChoice(
-                index=0,
-                message=AssistantMessage(content=outcome.answer),
-                finish_reason="stop" if outcome.answer is not None else "length",
-            )
+            ChatChoice(index=0, message=AssistantMessage(content=outcome.answer), finish_reason=finish_reason(outcome))
         ],
-        usage=ChatUsage(
-            prompt_tokens=usage.prompt_tokens,
-            completion_tokens=completion,
-            total_tokens=usage.prompt_tokens + completion,
-            completion_tokens_details=CompletionTokensDetails(reasoning_tokens=usage.reasoning_tokens),
-        ),
-        verification=Verification(
-            summary=outcome.summary,
-            confidence=outcome.confidence,
-            n=outcome.params.n,
-            reasoning_effort=budget.effort,
-            clusters=clusters_out(outcome.clusters),
-            chain_counts=counts_out(outcome.counts),
-        ),
+        usage=chat_usage(outcome),
+        verification=verification(outcome, budget),
+    )
+
+
+def finish_reason(outcome: SolveOutcome) -> Literal["stop", "length"]:
+    return "stop" if outcome.answer is not None else "length"
+
+
+def chat_usage(outcome: SolveOutcome) -> ChatUsage:
+    # Every generated token belongs to a chain (the visible answer is the winning chain's last
+    # line), so all completion tokens are reasoning tokens.
+    usage = outcome.usage
+    completion = usage.reasoning_tokens
+    return ChatUsage(
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=completion,
+        total_tokens=usage.prompt_tokens + completion,
+        completion_tokens_details=CompletionTokensDetails(reasoning_tokens=usage.reasoning_tokens),
+    )
+
+
+def verification(outcome: SolveOutcome, budget: Budget) -> Verification:
+    return Verification(
+        summary=outcome.summary,
+        confidence=outcome.confidence,
+        n=outcome.params.n,
+        reasoning_effort=budget.effort,
+        clusters=clusters_out(outcome.clusters),
+        chain_counts=counts_out(outcome.counts),
     )

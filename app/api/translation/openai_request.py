@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
-from app.errors import InvalidRequest, ModelNotFound, UnsupportedParameter
+from app.errors import InvalidRequest, ModelNotFound
 from app.service.params import Budget
 
 
@@ -18,12 +18,10 @@ class Message(Protocol):
     def text(self) -> str: ...
 
 
-def check_model_and_stream(model: str, stream: bool | None, model_id: str) -> None:
-    """What both OpenAI routes refuse before anything else: another model, or streaming."""
+def check_model(model: str, model_id: str) -> None:
+    """What both OpenAI routes refuse before anything else: another model."""
     if model != model_id:
         raise ModelNotFound(f"The model '{model}' does not exist; this service serves '{model_id}'.")
-    if stream:
-        raise UnsupportedParameter("stream", "streaming is not supported; omit stream or set it to false")
 
 
 def last_user_text(messages: Sequence[Message], param: str) -> str:

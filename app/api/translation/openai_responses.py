@@ -16,13 +16,13 @@ from app.api.schemas.openai_responses import (
     ResponseUsage,
     SummaryText,
 )
-from app.api.translation.openai_request import check_model_and_stream, last_user_text, system_text
+from app.api.translation.openai_request import check_model, last_user_text, system_text
 from app.service.outcome import SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
 
 
 def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy) -> tuple[SolveParams, Budget]:
-    check_model_and_stream(body.model, body.stream, model_id)
+    check_model(body.model, model_id)
     problem = body.input if isinstance(body.input, str) else last_user_text(body.input, "input")
     system = body.instructions
     if system is None and not isinstance(body.input, str):

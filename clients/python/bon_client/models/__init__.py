@@ -49,6 +49,7 @@ from .solve_request_summary_type_0 import SolveRequestSummaryType0
 from .solve_response import SolveResponse
 from .solve_response_aggregation import SolveResponseAggregation
 from .solve_response_selection import SolveResponseSelection
+from .stream_options import StreamOptions
 from .summary_text import SummaryText
 from .text_part import TextPart
 from .timings_out import TimingsOut
@@ -106,6 +107,7 @@ __all__ = (
     "SolveResponse",
     "SolveResponseAggregation",
     "SolveResponseSelection",
+    "StreamOptions",
     "SummaryText",
     "TextPart",
     "TimingsOut",

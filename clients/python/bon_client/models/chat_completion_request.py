@@ -14,6 +14,7 @@ from typing import cast
 
 if TYPE_CHECKING:
   from ..models.chat_message import ChatMessage
+  from ..models.stream_options import StreamOptions
 
 
 
@@ -36,7 +37,9 @@ class ChatCompletionRequest:
             reasoning_effort (ChatCompletionRequestReasoningEffortType0 | None | Unset): minimal/low/medium/high: how many
                 chains are sampled and verified.
             seed (int | None | Unset): Makes the answer reproducible.
-            stream (bool | None | Unset): Streaming is not supported; false or absent.
+            stream (bool | None | Unset): Stream chat.completion.chunk events: the summary in delta.reasoning, then the
+                answer in delta.content, then data: [DONE].
+            stream_options (None | StreamOptions | Unset): With stream: whether to send usage.
             temperature (float | None | Unset): Sampling temperature of the chains.
      """
 
@@ -48,6 +51,7 @@ class ChatCompletionRequest:
     reasoning_effort: ChatCompletionRequestReasoningEffortType0 | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     stream: bool | None | Unset = UNSET
+    stream_options: None | StreamOptions | Unset = UNSET
     temperature: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -57,6 +61,7 @@ class ChatCompletionRequest:
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.chat_message import ChatMessage # noqa: PLC0415
+        from ..models.stream_options import StreamOptions # noqa: PLC0415
         messages = []
         for messages_item_data in self.messages:
             messages_item = messages_item_data.to_dict()
@@ -104,6 +109,14 @@ class ChatCompletionRequest:
         else:
             stream = self.stream
 
+        stream_options: dict[str, Any] | None | Unset
+        if isinstance(self.stream_options, Unset):
+            stream_options = UNSET
+        elif isinstance(self.stream_options, StreamOptions):
+            stream_options = self.stream_options.to_dict()
+        else:
+            stream_options = self.stream_options
+
         temperature: float | None | Unset
         if isinstance(self.temperature, Unset):
             temperature = UNSET
@@ -129,6 +142,8 @@ class ChatCompletionRequest:
             field_dict["seed"] = seed
         if stream is not UNSET:
             field_dict["stream"] = stream
+        if stream_options is not UNSET:
+            field_dict["stream_options"] = stream_options
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
 
@@ -139,6 +154,7 @@ class ChatCompletionRequest:
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.chat_message import ChatMessage # noqa: PLC0415
+        from ..models.stream_options import StreamOptions # noqa: PLC0415
         d = dict(src_dict)
         messages = []
         _messages = d.pop("messages")
@@ -222,6 +238,26 @@ class ChatCompletionRequest:
         stream = _parse_stream(d.pop("stream", UNSET))
 
 
+        def _parse_stream_options(data: object) -> None | StreamOptions | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                stream_options_type_0 = StreamOptions.from_dict(data)
+
+
+
+                return stream_options_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | StreamOptions | Unset, data)
+
+        stream_options = _parse_stream_options(d.pop("stream_options", UNSET))
+
+
         def _parse_temperature(data: object) -> float | None | Unset:
             if data is None:
                 return data
@@ -241,6 +277,7 @@ class ChatCompletionRequest:
             reasoning_effort=reasoning_effort,
             seed=seed,
             stream=stream,
+            stream_options=stream_options,
             temperature=temperature,
         )
 

@@ -33,6 +33,8 @@ class SolveRequest:
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
             selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
+            stream (bool | Unset): Answer with server-sent events: `progress` while the chains decode, `summary` deltas,
+                then `result` (the non-streaming body) or `error` (the error envelope). Default: False.
             summary (None | SolveRequestSummaryType0 | Unset): How long a summary of the reasoning to write: concise, auto
                 (the default), detailed.
             system (None | str | Unset): A system prompt for this request, replacing the server's; empty for none. Only
@@ -46,6 +48,7 @@ class SolveRequest:
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     selection: None | SolveRequestSelectionType0 | Unset = UNSET
+    stream: bool | Unset = False
     summary: None | SolveRequestSummaryType0 | Unset = UNSET
     system: None | str | Unset = UNSET
     temperature: float | None | Unset = UNSET
@@ -91,6 +94,8 @@ class SolveRequest:
         else:
             selection = self.selection
 
+        stream = self.stream
+
         summary: None | str | Unset
         if isinstance(self.summary, Unset):
             summary = UNSET
@@ -127,6 +132,8 @@ class SolveRequest:
             field_dict["seed"] = seed
         if selection is not UNSET:
             field_dict["selection"] = selection
+        if stream is not UNSET:
+            field_dict["stream"] = stream
         if summary is not UNSET:
             field_dict["summary"] = summary
         if system is not UNSET:
@@ -213,6 +220,8 @@ class SolveRequest:
         selection = _parse_selection(d.pop("selection", UNSET))
 
 
+        stream = d.pop("stream", UNSET)
+
         def _parse_summary(data: object) -> None | SolveRequestSummaryType0 | Unset:
             if data is None:
                 return data
@@ -260,6 +269,7 @@ class SolveRequest:
             n=n,
             seed=seed,
             selection=selection,
+            stream=stream,
             summary=summary,
             system=system,
             temperature=temperature,
