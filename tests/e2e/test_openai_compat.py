@@ -85,12 +85,6 @@ def test_unknown_model_is_404_model_not_found(client: OpenAI) -> None:
     assert info.value.code == "model_not_found"
 
 
-def test_streaming_is_refused_not_faked(client: OpenAI) -> None:
-    with pytest.raises(openai.BadRequestError) as info:
-        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": PROBLEM}], stream=True)
-    assert info.value.param == "stream"  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize("style", ["auto", "concise", "detailed"])
 def test_responses_returns_a_reasoning_summary_then_the_message(client: OpenAI, style: str) -> None:
     r = client.responses.create(model=MODEL, input=PROBLEM, reasoning={"effort": "low", "summary": style})  # type: ignore[typeddict-item]

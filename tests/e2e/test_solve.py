@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import AsyncGenerator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing
 from dataclasses import replace
 
 import pytest
 
 from app.config import SHIPPED_MODELS
-from app.engines.protocols import Generation, Generator, SamplingRequest
+from app.engines.protocols import ChainDelta, Generation, Generator, SamplingRequest
 from app.service.solve import SolveService
 from lab.task import arith
 from tests.conftest import LiveServer
@@ -125,6 +127,15 @@ class CanaryGenerator:
         chains = [replace(c, text=f"{CANARY}\n{c.text}") for c in gen.chains]
         return replace(gen, chains=chains)
 
+    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        planted: set[int] = set()
+        async with aclosing(self._inner.stream(request, request_id)) as deltas:
+            async for delta in deltas:
+                if delta.index not in planted:
+                    planted.add(delta.index)
+                    delta = replace(delta, text=f"{CANARY}\n{delta.text}")
+                yield delta
+
 
 def test_no_raw_chain_leaks_into_responses_errors_or_logs(
     live_server: LiveServer, caplog: pytest.LogCaptureFixture
@@ -152,6 +163,13 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
                 r = c.post("/solve", json=body)
                 assert r.status_code == 200, r.text
                 bodies.append(r.text)
+                streamed = c.post("/solve", json=body | {"stream": True})
+                assert streamed.status_code == 200 and "event: result" in streamed.text
+                bodies.append(streamed.text)
+            chat = {"model": "arith-generator", "messages": [{"role": "user", "content": "1+2"}], "stream": True}
+            bodies.append(c.post("/v1/chat/completions", json=chat).text)
+            ask = {"model": "arith-generator", "input": "1+2", "reasoning": {"summary": "detailed"}, "stream": True}
+            bodies.append(c.post("/v1/responses", json=ask).text)
             bodies.append(c.post("/solve", json={"problem": " ", "n": 8}).text)
             bodies.append(c.get("/metrics").text)
     finally:
