@@ -73,6 +73,12 @@ class EngineSettings(BaseModel):
         default=None, description="Unset: eager on the CPU (nothing to gain for tiny models), CUDA graphs on a GPU."
     )
     seed: int = Field(default=0, description="The engine's seed (requests without one sample from it).")
+    cpu_cores: str | None = Field(
+        default=None,
+        description="On the CPU backend: the cores this engine's threads run on (vLLM's "
+        "VLLM_CPU_OMP_THREADS_BIND, e.g. `0-3`); unset, the generator takes the first half of the machine's "
+        "cores and the reward models the second, so that scoring does not stall decoding.",
+    )
 
     def with_gpu_share(self, share: float) -> EngineSettings:
         """These settings, with `share` of the GPU where none was set."""

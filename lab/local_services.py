@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 
 from app.config import Settings
+from app.engines.vllm_common import default_cpu_cores
 from app.model_ref import ModelRef
 
 
@@ -120,7 +122,15 @@ def generator_service(model: ModelRef, port: int, log_dir: Path) -> LocalService
         f"http://127.0.0.1:{port}",
         "/v1/models",
         log_dir / "generator.log",
+        _cores("generator"),
     )
+
+
+def _cores(role: Literal["generator", "reward"]) -> dict[str, str]:
+    """The cores an in-process generator would take (`default_cpu_cores`), for `vllm serve`; the
+    worker binds its own engines as the API does."""
+    cores = default_cpu_cores(role)
+    return {"VLLM_CPU_OMP_THREADS_BIND": cores} if cores and "VLLM_CPU_OMP_THREADS_BIND" not in os.environ else {}
 
 
 def reward_service(settings: Settings, port: int, log_dir: Path) -> LocalService:

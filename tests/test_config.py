@@ -85,3 +85,14 @@ def test_the_outcome_model_by_default_goes_with_the_shipped_prm_only(tmp_path: P
     assert Settings(orm_model="none").orm is None and Settings(orm_model="").orm is None
     worker = WorkerSettings(model="org/prm")
     assert worker.orm is None and WorkerSettings().orm is not None
+
+
+@pytest.mark.parametrize(
+    ("cores", "generator", "reward"), [(1, None, None), (2, "0", "1"), (3, "0", "1-2"), (8, "0-3", "4-7")]
+)
+def test_the_generator_and_the_reward_models_get_their_own_cpu_cores(
+    cores: int, generator: str | None, reward: str | None
+) -> None:
+    from app.engines.vllm_common import default_cpu_cores
+
+    assert (default_cpu_cores("generator", cores), default_cpu_cores("reward", cores)) == (generator, reward)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, Literal
 
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
@@ -50,6 +53,44 @@ def engine_kwargs(model: ModelRef, engine: EngineSettings, reward_model: bool = 
     }
     kwargs |= {key: value for key, value in optional.items() if value is not None}
     return kwargs
+
+
+_BINDING = threading.Lock()
+
+
+def default_cpu_cores(role: Literal["generator", "reward"], cores: int | None = None) -> str | None:
+    """The generator on the first half of the cores, the reward models on the second: vLLM's own
+    default binds every engine to the same cores, where an idle engine's worker, which busy-waits
+    a second after each step, stalls the others (a 16-chain generation took 1 s instead of 0.15 s
+    right after a scoring call on 2 cores)."""
+    n = cores or os.cpu_count() or 1
+    if n < 2:
+        return None
+    half = n // 2
+    first, last = (0, half - 1) if role == "generator" else (half, n - 1)
+    return str(first) if first == last else f"{first}-{last}"
+
+
+@contextmanager
+def cpu_binding(engine: EngineSettings, role: Literal["generator", "reward"]) -> Iterator[None]:
+    """While an engine starts (its processes inherit the environment): the CPU cores it runs on."""
+    from vllm.platforms import current_platform
+
+    explicit = "VLLM_CPU_OMP_THREADS_BIND" in os.environ  # the operator's binding stands
+    cores = engine.cpu_cores or (None if explicit else default_cpu_cores(role))
+    if current_platform.is_cuda_alike() or cores is None:
+        yield
+        return
+    with _BINDING:
+        before = os.environ.get("VLLM_CPU_OMP_THREADS_BIND")
+        os.environ["VLLM_CPU_OMP_THREADS_BIND"] = cores
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("VLLM_CPU_OMP_THREADS_BIND", None)
+            else:
+                os.environ["VLLM_CPU_OMP_THREADS_BIND"] = before
 
 
 def load_tokenizer(model: ModelRef) -> PreTrainedTokenizerBase:

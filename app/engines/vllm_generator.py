@@ -16,7 +16,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, prompt_ids
+from app.engines.vllm_common import chat_prompt, check_engine, cpu_binding, engine_kwargs, prompt_ids
 from app.errors import EngineError, InvalidRequest
 from app.model_ref import ModelRef
 
@@ -37,7 +37,8 @@ class VllmGenerator:
             # request's prefill is split into chunks; unchunked prefill keeps seeds usable.
             enable_chunked_prefill=False,
         )
-        return cls(AsyncLLM.from_engine_args(args), tokenizer)
+        with cpu_binding(engine, "generator"):
+            return cls(AsyncLLM.from_engine_args(args), tokenizer)
 
     async def context_length(self) -> int:
         return int(self._engine.model_config.max_model_len)

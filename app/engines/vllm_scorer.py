@@ -25,7 +25,14 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.protocols import StepScores
-from app.engines.vllm_common import chat_prompt, check_engine, engine_kwargs, load_tokenizer, prompt_ids
+from app.engines.vllm_common import (
+    chat_prompt,
+    check_engine,
+    cpu_binding,
+    engine_kwargs,
+    load_tokenizer,
+    prompt_ids,
+)
 from app.errors import BonError, EngineError, InvalidRequest
 from app.formats.resolve import scorer_format
 from app.formats.scorer_input import encode_chains, scorer_text
@@ -67,7 +74,8 @@ class VllmStepScorer:
         cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, fmt: ScorerFormat, engine: EngineSettings
     ) -> VllmStepScorer:
         tag_id = tokenizer.get_vocab()[fmt.tag_token]
-        return cls(AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, tag_id, engine)), tokenizer, fmt)
+        with cpu_binding(engine, "reward"):
+            return cls(AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, tag_id, engine)), tokenizer, fmt)
 
     @classmethod
     def load(cls, model: ModelRef, format_setting: str | None, what: str, engine: EngineSettings) -> VllmStepScorer:

@@ -49,6 +49,7 @@ class LiveScorer:
         self._numbers = itertools.count()
         self._changed = asyncio.Event()
         self._error: BaseException | None = None
+        self._send_scheduled = False
         self.tokens_scored = 0
         self.steps_scored = 0  # steps read so far, partial versions included
 
@@ -92,11 +93,20 @@ class LiveScorer:
         return StepScores(per_chain, self.tokens_scored, unread)
 
     async def aclose(self) -> None:
+        self._error = self._error or asyncio.CancelledError()  # nothing more is sent
         for call in self._calls:
             call.cancel()
         await asyncio.gather(*self._calls, return_exceptions=True)
 
     def _send(self) -> None:
+        # Sent on the loop's next turn: the chains that finish in one burst of deltas (decoding in
+        # lockstep, they often do) go in one call, not one call each.
+        if not self._send_scheduled:
+            self._send_scheduled = True
+            asyncio.get_running_loop().call_soon(self._send_now)
+
+    def _send_now(self) -> None:
+        self._send_scheduled = False
         ready = [
             i
             for i, c in enumerate(self._chains)
@@ -133,5 +143,5 @@ class LiveScorer:
         current = asyncio.current_task()
         if current is not None:
             self._calls.discard(current)
-        self._send()
+        self._send_now()
         self._changed.set()

@@ -52,12 +52,15 @@ def test_partial_versions_coalesce_while_a_call_is_in_flight_but_a_finished_chai
     async def scenario() -> RecordingScorer:
         scorer = RecordingScorer(delay=0.05)
         live = LiveScorer(scorer, PROBLEM, 3, "r")
-        live.update(0, STEPS[:1])  # sent
-        live.update(1, STEPS[:1])  # waits: a call is in flight
-        live.update(1, STEPS[:2])  # supersedes it
+        live.update(0, STEPS[:1])
+        live.update(1, STEPS[:1])
+        live.update(1, STEPS[:2])  # supersedes the version before it, which is never sent
+        await asyncio.sleep(0.01)
+        assert scorer.calls == [[STEPS[:1], STEPS[:2]]]  # one burst, one call
+        live.update(0, STEPS[:2])  # waits: a call is in flight
         live.finish(2, STEPS)  # does not wait
-        await asyncio.sleep(0.02)
-        assert scorer.calls == [[STEPS[:1]], [STEPS]]
+        await asyncio.sleep(0.01)
+        assert scorer.calls[1:] == [[STEPS]]
         live.finish(0, STEPS)
         live.finish(1, None)  # cut off: its partial version is not waited for, nor scored
         result = await live.result()
@@ -65,7 +68,7 @@ def test_partial_versions_coalesce_while_a_call_is_in_flight_but_a_finished_chai
         return scorer
 
     scorer = asyncio.run(scenario())
-    assert [STEPS[:1]] not in scorer.calls[2:] and STEPS in scorer.calls[2]
+    assert [STEPS[:2]] not in scorer.calls[2:] and [STEPS] in scorer.calls[2:]
 
 
 def test_an_outcome_scorer_reads_finished_chains_only() -> None:
