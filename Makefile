@@ -87,5 +87,9 @@ bench: install
 bench-split: install
 	$(PY) bench/split_latency.py
 
+# The live pipeline: /solve against the generation alone (label: before or after).
+bench-live: install
+	$(PY) bench/live_latency.py --label after
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,8 +18,23 @@ from app.web.errors import Dialect, report_for
 T = TypeVar("T")
 Frame = ServerSentEvent | dict[str, Any] | str
 
-# The content a streaming route documents for its 200 in openapi.json.
-EVENT_STREAM = {"text/event-stream": {"schema": {"type": "string", "description": "Server-sent events."}}}
+# The content a streaming route documents for its 200 in openapi.json: the schema of one event
+# (OpenAPI 3.2's reading of text/event-stream, which Schemathesis checks every event against).
+EVENT_STREAM = {
+    "text/event-stream": {
+        "schema": {
+            "type": "object",
+            "description": "One server-sent event; `data` holds its JSON (or `[DONE]` at the end of a chat stream).",
+            "properties": {
+                "event": {"type": "string", "description": "The event's kind, where the API names one."},
+                "data": {"type": "string", "description": "The event's JSON."},
+                "id": {"type": "string"},
+                "retry": {"type": "integer"},
+            },
+            "required": ["data"],
+        }
+    }
+}
 
 
 async def primed(events: AsyncGenerator[T, None]) -> AsyncGenerator[T, None]:

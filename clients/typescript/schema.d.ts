@@ -856,9 +856,8 @@ export interface components {
             /**
              * Stream
              * @description Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then `result` (the non-streaming body) or `error` (the error envelope).
-             * @default false
              */
-            stream: boolean;
+            stream?: boolean | null;
             /**
              * Summary
              * @description How long a summary of the reasoning to write: concise, auto (the default), detailed.
@@ -1162,7 +1161,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SolveResponse"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description The event's JSON. */
+                        data: string;
+                        /** @description The event's kind, where the API names one. */
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description The body is not JSON. */
@@ -1241,7 +1247,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChatCompletion"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description The event's JSON. */
+                        data: string;
+                        /** @description The event's kind, where the API names one. */
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description The request is invalid or uses a parameter the service does not support. */
@@ -1412,7 +1425,14 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ResponseObject"];
-                    "text/event-stream": string;
+                    "text/event-stream": {
+                        /** @description The event's JSON. */
+                        data: string;
+                        /** @description The event's kind, where the API names one. */
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
                 };
             };
             /** @description The request is invalid or uses a parameter the service does not support. */

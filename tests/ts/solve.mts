@@ -7,7 +7,8 @@ const [baseUrl, problem] = process.argv.slice(2);
 const client = createClient<paths>({ baseUrl });
 
 const { data, error, response } = await client.POST("/solve", { body: { problem, n: 8, seed: 1 } });
-if (error !== undefined || data === undefined) {
+if (error !== undefined || data === undefined || typeof data !== "object" || !("answer" in data)) {
+  // (The 200 is the JSON body, or server-sent events when the body asks for a stream.)
   console.error(response.status, JSON.stringify(error));
   process.exit(1);
 }

@@ -28,7 +28,7 @@ async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> Solv
     """Solve a problem: sample N chains, score every step, return the best answer and a summary."""
     params = solve_params(body, policy)
     service = solve_service_of(request)
-    if body.stream:
+    if body.stream:  # None or False: one JSON body
         events = await primed(service.stream(params, request_id_var.get()))
         return event_stream(solve_events(events), envelope)
     return solve_response(await service.solve(params, request_id_var.get()))

@@ -48,8 +48,8 @@ class SolveRequest(BaseModel):
         description="A system prompt for this request, replacing the server's; empty for none. Only models "
         "prompted through a chat template have a system turn (the shipped arithmetic model has none).",
     )
-    stream: bool = Field(
-        default=False,
+    stream: bool | None = Field(
+        default=None,
         description="Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then "
         "`result` (the non-streaming body) or `error` (the error envelope).",
     )

@@ -33,8 +33,8 @@ class SolveRequest:
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
             selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
-            stream (bool | Unset): Answer with server-sent events: `progress` while the chains decode, `summary` deltas,
-                then `result` (the non-streaming body) or `error` (the error envelope). Default: False.
+            stream (bool | None | Unset): Answer with server-sent events: `progress` while the chains decode, `summary`
+                deltas, then `result` (the non-streaming body) or `error` (the error envelope).
             summary (None | SolveRequestSummaryType0 | Unset): How long a summary of the reasoning to write: concise, auto
                 (the default), detailed.
             system (None | str | Unset): A system prompt for this request, replacing the server's; empty for none. Only
@@ -48,7 +48,7 @@ class SolveRequest:
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     selection: None | SolveRequestSelectionType0 | Unset = UNSET
-    stream: bool | Unset = False
+    stream: bool | None | Unset = UNSET
     summary: None | SolveRequestSummaryType0 | Unset = UNSET
     system: None | str | Unset = UNSET
     temperature: float | None | Unset = UNSET
@@ -94,7 +94,11 @@ class SolveRequest:
         else:
             selection = self.selection
 
-        stream = self.stream
+        stream: bool | None | Unset
+        if isinstance(self.stream, Unset):
+            stream = UNSET
+        else:
+            stream = self.stream
 
         summary: None | str | Unset
         if isinstance(self.summary, Unset):
@@ -220,7 +224,15 @@ class SolveRequest:
         selection = _parse_selection(d.pop("selection", UNSET))
 
 
-        stream = d.pop("stream", UNSET)
+        def _parse_stream(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        stream = _parse_stream(d.pop("stream", UNSET))
+
 
         def _parse_summary(data: object) -> None | SolveRequestSummaryType0 | Unset:
             if data is None:
