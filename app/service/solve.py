@@ -30,6 +30,7 @@ from app.service.summaries import SummaryPrompts, SummaryWriter, Verdict
 log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
+PROGRESS_GAP_S = 0.05  # at least this between two progress events
 
 
 class SolveService:
@@ -198,7 +199,12 @@ class SolveService:
                         if orm is not None:
                             orm.finish(i, final)
                     now = time.perf_counter()
-                    if report and (delta.finish_reason is not None or now - last_report >= PROGRESS_INTERVAL_S):
+                    since = now - last_report
+                    # A chain's finish is news, but chains decoding in lockstep finish in bursts.
+                    worth_it = since >= PROGRESS_INTERVAL_S or (
+                        delta.finish_reason is not None and since >= PROGRESS_GAP_S
+                    )
+                    if report and worth_it:
                         emit(self._progress(params, finish, tokens, reads, prm, orm, now - started))
                         last_report = now
             generated = time.perf_counter()
