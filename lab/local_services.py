@@ -22,7 +22,7 @@ from typing import Literal
 import httpx
 
 from app.config import Settings
-from app.engines.vllm_common import default_cpu_cores
+from app.engines.vllm_common import CPU_BIND_VARIABLE, bound_cores
 from app.model_ref import ModelRef
 
 
@@ -127,10 +127,10 @@ def generator_service(model: ModelRef, port: int, log_dir: Path) -> LocalService
 
 
 def _cores(role: Literal["generator", "reward"]) -> dict[str, str]:
-    """The cores an in-process generator would take (`default_cpu_cores`), for `vllm serve`; the
-    worker binds its own engines as the API does."""
-    cores = default_cpu_cores(role)
-    return {"VLLM_CPU_OMP_THREADS_BIND": cores} if cores and "VLLM_CPU_OMP_THREADS_BIND" not in os.environ else {}
+    """The cores an in-process generator would take, for `vllm serve`; the worker binds its own
+    engines as the API does."""
+    cores = bound_cores(role)
+    return {CPU_BIND_VARIABLE: cores} if cores else {}
 
 
 def reward_service(settings: Settings, port: int, log_dir: Path) -> LocalService:

@@ -10,6 +10,7 @@ deployments feed the engine the same tokens and a fixed seed gives the same chai
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, Sequence
+from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
@@ -102,16 +103,7 @@ class RemoteGenerator:
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
-        body = {
-            "model": await self._model(),
-            "prompt": ids,
-            "n": request.n,
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
-            "seed": request.seed,
-            "return_token_ids": True,  # exact per-chain token counts for usage
-            "request_id": request_id,
-        }
+        body = await self._completion_body(request, ids, request_id)
         raw = await request_json(self._client, SERVICE, "POST", "/v1/completions", body)
         try:
             completion = _Completion.model_validate(raw)
@@ -131,18 +123,21 @@ class RemoteGenerator:
         prompt_tokens = completion.usage.prompt_tokens if completion.usage else len(ids)
         return Generation(prompt_tokens=prompt_tokens, chains=chains)
 
-    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
-        body = {
+    async def _completion_body(self, request: SamplingRequest, ids: list[int], request_id: str) -> dict[str, Any]:
+        return {
             "model": await self._model(),
-            "prompt": prompt_ids(self._tokenizer, request.prompt, request.templated),
+            "prompt": ids,
             "n": request.n,
             "temperature": request.temperature,
             "max_tokens": request.max_tokens,
             "seed": request.seed,
-            "stream": True,
-            "return_token_ids": True,  # each delta's tokens, for exact counts
+            "return_token_ids": True,  # exact token counts, per chain or per streamed delta
             "request_id": request_id,
         }
+
+    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        body = await self._completion_body(request, ids, request_id) | {"stream": True}
         async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
             try:
                 chunk = _Completion.model_validate(event)

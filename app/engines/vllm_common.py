@@ -56,6 +56,7 @@ def engine_kwargs(model: ModelRef, engine: EngineSettings, reward_model: bool = 
 
 
 _BINDING = threading.Lock()
+CPU_BIND_VARIABLE = "VLLM_CPU_OMP_THREADS_BIND"  # read by vLLM's CPU engine processes as they start
 
 
 def default_cpu_cores(role: Literal["generator", "reward"], cores: int | None = None) -> str | None:
@@ -71,26 +72,33 @@ def default_cpu_cores(role: Literal["generator", "reward"], cores: int | None = 
     return str(first) if first == last else f"{first}-{last}"
 
 
+def bound_cores(role: Literal["generator", "reward"], configured: str | None = None) -> str | None:
+    """The cores an engine of `role` runs on: the configured ones, else the default, unless the
+    operator bound every engine with VLLM_CPU_OMP_THREADS_BIND (that binding stands)."""
+    if configured:
+        return configured
+    return None if CPU_BIND_VARIABLE in os.environ else default_cpu_cores(role)
+
+
 @contextmanager
 def cpu_binding(engine: EngineSettings, role: Literal["generator", "reward"]) -> Iterator[None]:
     """While an engine starts (its processes inherit the environment): the CPU cores it runs on."""
     from vllm.platforms import current_platform
 
-    explicit = "VLLM_CPU_OMP_THREADS_BIND" in os.environ  # the operator's binding stands
-    cores = engine.cpu_cores or (None if explicit else default_cpu_cores(role))
+    cores = bound_cores(role, engine.cpu_cores)
     if current_platform.is_cuda_alike() or cores is None:
         yield
         return
     with _BINDING:
-        before = os.environ.get("VLLM_CPU_OMP_THREADS_BIND")
-        os.environ["VLLM_CPU_OMP_THREADS_BIND"] = cores
+        before = os.environ.get(CPU_BIND_VARIABLE)
+        os.environ[CPU_BIND_VARIABLE] = cores
         try:
             yield
         finally:
             if before is None:
-                os.environ.pop("VLLM_CPU_OMP_THREADS_BIND", None)
+                os.environ.pop(CPU_BIND_VARIABLE, None)
             else:
-                os.environ["VLLM_CPU_OMP_THREADS_BIND"] = before
+                os.environ[CPU_BIND_VARIABLE] = before
 
 
 def load_tokenizer(model: ModelRef) -> PreTrainedTokenizerBase:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import replace
 
@@ -69,9 +69,10 @@ class SolveService:
         turns = [("system", system)] if system else []
         return self._generator.chat_prompt([*turns, ("user", prompt.fill(params.problem))])
 
-    async def validate(self, params: SolveParams) -> SolveParams:
-        """Check what only the engines can tell (the request policy has checked the rest). A budget
-        the client did not set exactly is lowered to what the reward model can read."""
+    async def validate(self, params: SolveParams) -> tuple[SolveParams, int]:
+        """Check what only the engines can tell (the request policy has checked the rest): the
+        parameters to run (a budget the client did not set exactly is lowered to what the reward
+        model can read) and the prompt's token count."""
         if params.temperature == 0 and params.n > 1:
             raise InvalidRequest(
                 f"temperature=0 samples greedily, so all n={params.n} chains would be the same: "
@@ -110,7 +111,7 @@ class SolveService:
                 f"max_tokens={params.max_tokens} would not fit: lower it to {max(room, 0)} or less",
                 "max_tokens",
             )
-        return params
+        return params, prompt_tokens
 
     async def solve(self, params: SolveParams, request_id: str) -> SolveOutcome:
         """The outcome, with no events on the way (what the non-streaming routes answer)."""
@@ -127,12 +128,14 @@ class SolveService:
         wrong with it is raised before), then progress while the chains decode (`report`), the
         summary in pieces and the outcome. Closing the iterator, or cancelling the task reading
         it, stops every chain and scoring call still running and frees the slot."""
-        params = await self.validate(params)
+        params, prompt_tokens = await self.validate(params)
         if self._slots.locked():
             raise Overloaded("too many requests in flight; retry shortly")
         async with self._slots:
             events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
-            run = asyncio.create_task(self._run_within_deadline(params, request_id, report, events.put_nowait))
+            run = asyncio.create_task(
+                self._run_within_deadline(params, prompt_tokens, request_id, report, events.put_nowait)
+            )
             try:
                 yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
                 while True:
@@ -147,26 +150,40 @@ class SolveService:
                 await asyncio.gather(run, return_exceptions=True)
 
     async def _run_within_deadline(
-        self, params: SolveParams, request_id: str, report: bool, emit: Callable[[SolveEvent | BaseException], None]
+        self,
+        params: SolveParams,
+        prompt_tokens: int,
+        request_id: str,
+        report: bool,
+        emit: Callable[[SolveEvent | BaseException], None],
     ) -> None:
         # The deadline lives in this task, not in the generator that yields: a timeout must not
         # land in whatever code happens to be reading the stream.
         try:
             async with asyncio.timeout(self._timeout_s):
-                await self._run(params, request_id, report, emit)
+                await self._run(params, prompt_tokens, request_id, report, emit)
         except TimeoutError:
             emit(DeadlineExceeded(f"the pipeline did not finish within {self._timeout_s:g} s"))
         except Exception as exc:  # handed to the reader, which raises it where the route can map it
             emit(exc)
 
     async def _run(
-        self, params: SolveParams, request_id: str, report: bool, emit: Callable[[SolveEvent | BaseException], None]
+        self,
+        params: SolveParams,
+        prompt_tokens: int,
+        request_id: str,
+        report: bool,
+        emit: Callable[[SolveEvent | BaseException], None],
     ) -> None:
         started = time.perf_counter()
         fmt = self._format
-        prompt = self.prompt_for(params)
         sampling = SamplingRequest(
-            prompt, params.n, params.temperature, params.max_tokens, params.seed, templated=fmt.prompt.chat
+            self.prompt_for(params),
+            params.n,
+            params.temperature,
+            params.max_tokens,
+            params.seed,
+            templated=fmt.prompt.chat,
         )
         n = params.n
         use_orm = params.selection == "orm_max" and self._outcome_scorer is not None
@@ -225,7 +242,7 @@ class SolveService:
             [r or read_chain(t, fmt) for r, t in zip(reads, texts, strict=True)],
             prm_scores,
             orm_scores,
-            self._generator.count_tokens(prompt, templated=fmt.prompt.chat),
+            prompt_tokens,
             (started, generated, scored),
             emit,
         )
@@ -248,9 +265,9 @@ class SolveService:
                 continue
             done += 1
             truncated += reason == "length"
-            scores = prm.final_scores(i)
+            scores = prm.final_scores(i) or []
             outcome = orm.final_scores(i) if orm is not None else None
-            if reason != "length" and scores and read.answer is not None and (orm is None or outcome):
+            if votes(reason, read.answer, scores, outcome, orm is not None):
                 score = aggregate(scores, params.aggregation)
                 ballots.append(ScoredChain(read.answer, score, outcome[-1] if outcome else None))
         leading = select(ballots, params.selection) if ballots else None
@@ -279,8 +296,6 @@ class SolveService:
     ) -> SolveOutcome:
         started, generated, scored = clock
         finished = [c.finish_reason != "length" for c in chains]
-        # A chain votes when it finished, reached an answer and was read by the reward models:
-        # an unverified chain has no place in a verified vote.
         verified = [bool(prm.per_chain[i]) and (orm is None or bool(orm.per_chain[i])) for i in range(len(reads))]
         records = [
             ChainRecord(
@@ -290,7 +305,13 @@ class SolveService:
                 chain_score=aggregate(prm.per_chain[i], params.aggregation),
                 outcome_score=(orm.per_chain[i][-1] if orm.per_chain[i] else 0.0) if orm is not None else None,
                 answer=read.answer,
-                votes=finished[i] and verified[i] and read.answer is not None,
+                votes=votes(
+                    chain.finish_reason,
+                    read.answer,
+                    prm.per_chain[i],
+                    orm.per_chain[i] if orm else None,
+                    orm is not None,
+                ),
                 finish_reason=chain.finish_reason,
                 tokens=chain.tokens,
             )
@@ -344,3 +365,16 @@ class SolveService:
         )
         self._metrics.observe(outcome)
         return outcome
+
+
+def votes(
+    finish_reason: str | None,
+    answer: str | None,
+    scores: Sequence[float],
+    outcome_scores: Sequence[float] | None,
+    with_outcome_model: bool,
+) -> bool:
+    """A chain votes when it finished on its own, reached an answer and was read by every reward
+    model in use: an unverified chain has no place in a verified vote."""
+    read = bool(scores) and (not with_outcome_model or bool(outcome_scores))
+    return finish_reason != "length" and answer is not None and read

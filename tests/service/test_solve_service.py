@@ -11,6 +11,7 @@ from prometheus_client import CollectorRegistry
 
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
 from app.formats.resolve import load_preset
+from app.formats.spec import GeneratorFormat
 from app.service.events import Progress, SummaryDelta
 from app.service.outcome import ChainCounts
 from app.service.params import SolveParams
@@ -24,13 +25,19 @@ PARAMS = SolveParams(
 
 
 def service(
-    gen: FakeGenerator, orm: bool = False, timeout: float = 5.0, slots: int = 4, steps: bool = True
+    gen: FakeGenerator,
+    orm: bool = False,
+    timeout: float = 5.0,
+    slots: int = 4,
+    steps: bool = True,
+    scorer: ArithmeticScorer | None = None,
+    fmt: GeneratorFormat = FORMAT,
 ) -> SolveService:
     return SolveService(
         gen,
-        ArithmeticScorer(),
+        scorer or ArithmeticScorer(),
         ArithmeticScorer() if orm else None,
-        FORMAT,
+        fmt,
         timeout_s=timeout,
         max_concurrent=slots,
         metrics=PipelineMetrics(CollectorRegistry()),
@@ -112,15 +119,7 @@ def test_a_truncated_chain_neither_votes_nor_is_scored() -> None:
 
 def test_a_chain_too_long_for_the_reward_model_is_left_out_not_failed() -> None:
     long_right = "\n".join(["10+10=20"] * 6 + ["A:20"])
-    svc = SolveService(
-        FakeGenerator([long_right, WRONG]),
-        ArithmeticScorer(read_limit=40),
-        None,
-        FORMAT,
-        timeout_s=5,
-        max_concurrent=2,
-        metrics=PipelineMetrics(CollectorRegistry()),
-    )
+    svc = service(FakeGenerator([long_right, WRONG]), slots=2, steps=False, scorer=ArithmeticScorer(read_limit=40))
     out = asyncio.run(svc.solve(replace(PARAMS, n=2), "r"))
     assert out.answer == "233" and out.counts.unscored == 1 and out.counts.voted == 1
     assert out.chains[0].step_scores == [] and not out.chains[0].votes
@@ -134,15 +133,8 @@ def test_when_every_chain_is_truncated_no_chain_has_scores_and_there_is_no_answe
 
 def test_a_budget_the_reward_model_cannot_read_is_refused_before_generating() -> None:
     gen = FakeGenerator()
-    svc = SolveService(
-        gen,
-        ArithmeticScorer(context=150),  # a reward model with a shorter context than the generator's
-        None,
-        FORMAT,
-        timeout_s=5,
-        max_concurrent=2,
-        metrics=PipelineMetrics(CollectorRegistry()),
-    )
+    # A reward model with a shorter context than the generator's.
+    svc = service(gen, slots=2, steps=False, scorer=ArithmeticScorer(context=150))
     with pytest.raises(InvalidRequest, match="can read 132 tokens of a chain") as info:
         asyncio.run(svc.solve(replace(PARAMS, max_tokens=140), "r"))
     assert info.value.param == "max_tokens" and gen.requests == []
@@ -153,9 +145,7 @@ def test_a_thinking_chat_model_is_prompted_through_its_template_and_answers_afte
     assert r1 is not None
     chains = ["First, 2+2.\n\nThat is 4.\n</think>\n\nSo \\boxed{4}.", "Hmm \\boxed{5}\n\nstill thinking"]
     gen = FakeGenerator(chains)
-    svc = SolveService(
-        gen, ArithmeticScorer(), None, r1, timeout_s=5, max_concurrent=2, metrics=PipelineMetrics(CollectorRegistry())
-    )
+    svc = service(gen, slots=2, steps=False, fmt=r1)
     out = asyncio.run(svc.solve(replace(PARAMS, problem="What is 2+2?", n=2, max_tokens=100), "r"))
     assert gen.requests[0].prompt == (
         "<|im_start|>user\nWhat is 2+2?\nPlease reason step by step, and put your final answer within "
@@ -167,15 +157,7 @@ def test_a_thinking_chat_model_is_prompted_through_its_template_and_answers_afte
 
 def test_a_budget_the_client_did_not_set_exactly_is_lowered_to_what_the_reward_model_reads() -> None:
     gen = FakeGenerator()
-    svc = SolveService(
-        gen,
-        ArithmeticScorer(context=150),
-        None,
-        FORMAT,
-        timeout_s=5,
-        max_concurrent=2,
-        metrics=PipelineMetrics(CollectorRegistry()),
-    )
+    svc = service(gen, slots=2, steps=False, scorer=ArithmeticScorer(context=150))
     out = asyncio.run(svc.solve(replace(PARAMS, max_tokens=140, max_tokens_flexible=True), "r"))
     assert gen.requests[0].max_tokens == 132 and out.answer == "243"
 
@@ -185,9 +167,7 @@ def test_a_chain_with_an_empty_thinking_has_nothing_verified_and_does_not_vote()
     assert r1 is not None
     chains = ["</think>\n\nSo \\boxed{5}.", "First, 2+2.\n\nThat is 4.\n</think>\n\nSo \\boxed{4}."]
     gen = FakeGenerator(chains)
-    svc = SolveService(
-        gen, ArithmeticScorer(), None, r1, timeout_s=5, max_concurrent=2, metrics=PipelineMetrics(CollectorRegistry())
-    )
+    svc = service(gen, slots=2, steps=False, fmt=r1)
     out = asyncio.run(svc.solve(replace(PARAMS, problem="What is 2+2?", n=2, max_tokens=100), "r"))
     assert gen.requests[0].templated  # the chat template writes the BOS, the tokenizer adds none
     assert out.chains[0].answer == "5" and not out.chains[0].votes
