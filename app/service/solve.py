@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncGenerator, Callable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import replace
+from functools import partial
 
 from app.core.aggregate import aggregate
 from app.core.select import ScoredChain, select
@@ -133,9 +134,9 @@ class SolveService:
             raise Overloaded("too many requests in flight; retry shortly")
         async with self._slots:
             events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
-            run = asyncio.create_task(
-                self._run_within_deadline(params, prompt_tokens, request_id, report, events.put_nowait)
-            )
+            emit = events.put_nowait
+            work = partial(self._run, params, prompt_tokens, request_id, report, emit)
+            run = asyncio.create_task(self._within_deadline(work, emit))
             try:
                 yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
                 while True:
@@ -149,19 +150,15 @@ class SolveService:
                 run.cancel()
                 await asyncio.gather(run, return_exceptions=True)
 
-    async def _run_within_deadline(
-        self,
-        params: SolveParams,
-        prompt_tokens: int,
-        request_id: str,
-        report: bool,
-        emit: Callable[[SolveEvent | BaseException], None],
+    async def _within_deadline(
+        self, work: Callable[[], Awaitable[None]], emit: Callable[[SolveEvent | BaseException], None]
     ) -> None:
         # The deadline lives in this task, not in the generator that yields: a timeout must not
-        # land in whatever code happens to be reading the stream.
+        # land in whatever code happens to be reading the stream. (`work` is started here, so a
+        # task cancelled before it runs leaves no coroutine unawaited.)
         try:
             async with asyncio.timeout(self._timeout_s):
-                await self._run(params, prompt_tokens, request_id, report, emit)
+                await work()
         except TimeoutError:
             emit(DeadlineExceeded(f"the pipeline did not finish within {self._timeout_s:g} s"))
         except Exception as exc:  # handed to the reader, which raises it where the route can map it
