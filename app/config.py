@@ -73,6 +73,12 @@ class EngineSettings(BaseModel):
         default=None, description="Unset: eager on the CPU (nothing to gain for tiny models), CUDA graphs on a GPU."
     )
     seed: int = Field(default=0, description="The engine's seed (requests without one sample from it).")
+    block_size: int | None = Field(
+        default=None,
+        ge=1,
+        description="Tokens per KV cache block; prefix caching reuses whole blocks. Unset, vLLM's default, except "
+        "32 for a reward model on the CPU backend (whose default, 128, is longer than most chains' steps).",
+    )
     cpu_cores: str | None = Field(
         default=None,
         description="On the CPU backend: the cores this engine's threads run on (vLLM's "
@@ -194,8 +200,9 @@ class Settings(BaseSettings):
     step_scoring: Literal["finished", "steps"] = Field(
         default="finished",
         description="When the reward model reads a chain: `finished` (each chain as soon as it ends, while the "
-        "others decode) or `steps` (every step as a separator settles it, re-reading the chain whole each time: "
-        "worth it where the reward model has hardware of its own; on shared CPU cores it slows the decoding).",
+        "others decode) or `steps` (every step as a separator settles it; the prefix cache makes each re-read cost "
+        "only the new tokens, so the last read after the decoding is short, but the calls during it cost the "
+        "decoding more than that on shared CPU cores: worth it where the reward model has hardware of its own).",
     )
 
     # The OpenAI-compatible endpoints: `reasoning_effort` picks N and each chain's token budget.

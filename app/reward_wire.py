@@ -28,6 +28,9 @@ class ScoreResponse(BaseModel):
     model: str = Field(description="The reward model that scored.")
     scores: list[list[float]] = Field(description="P(step is right) for every step of every chain, in order.")
     tokens_scored: int = Field(ge=0, description="Tokens the reward model read.")
+    tokens_cached: int = Field(
+        default=0, ge=0, description="Of those, the tokens it did not compute again (read before, cached)."
+    )
     unread: list[int] = Field(
         default_factory=list, description="Chains too long for the reward model to read: not scored (empty lists)."
     )

@@ -51,6 +51,9 @@ class StepScores:
     per_chain: list[list[float]]
     tokens_scored: int
     unread: tuple[int, ...] = ()
+    # Of `tokens_scored`, those the reward model did not compute again: a chain's earlier steps,
+    # read before it grew (vLLM's prefix cache and the scorer's memory of their scores).
+    tokens_cached: int = 0
 
 
 ChatMessage = tuple[str, str]  # (role, content)

@@ -53,7 +53,7 @@ class RemoteStepScorer:
             raise EngineError(SERVICE, f"expected step counts {want}, the worker returned {got}")
         if any(not 0.0 <= s <= 1.0 for row in answer.scores for s in row):
             raise EngineError(SERVICE, "the worker returned a score outside [0, 1]")
-        return StepScores(answer.scores, answer.tokens_scored, tuple(sorted(unread)))
+        return StepScores(answer.scores, answer.tokens_scored, tuple(sorted(unread)), answer.tokens_cached)
 
     async def room(self, problem: str) -> int:
         body = RoomRequest(problem=problem, reward=self._reward)

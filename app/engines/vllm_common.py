@@ -15,6 +15,10 @@ from app.errors import EngineError
 from app.model_ref import ModelRef
 
 CPU_KV_CACHE_BYTES = 256 * 2**20  # the CPU backend needs an explicit size; tiny models need little
+# A reward model re-reads a growing chain and computes only what its cache misses, in whole
+# blocks: the CPU backend's default of 128 tokens would re-read most chains whole. (It asks for
+# multiples of 32.)
+CPU_REWARD_BLOCK_SIZE = 32
 
 
 def engine_kwargs(model: ModelRef, engine: EngineSettings, reward_model: bool = False) -> dict[str, Any]:
@@ -46,7 +50,9 @@ def engine_kwargs(model: ModelRef, engine: EngineSettings, reward_model: bool = 
         kwargs["kv_cache_memory_bytes"] = CPU_KV_CACHE_BYTES
     elif engine.gpu_memory_utilization is not None:
         kwargs["gpu_memory_utilization"] = engine.gpu_memory_utilization
+    block_size = engine.block_size or (CPU_REWARD_BLOCK_SIZE if reward_model and not on_gpu else None)
     optional: dict[str, Any] = {
+        "block_size": block_size,
         "quantization": engine.quantization,
         "max_num_seqs": engine.max_num_seqs,
         "max_model_len": engine.max_model_len,

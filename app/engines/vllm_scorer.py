@@ -1,4 +1,4 @@
-"""The in-process step scorer: a PRM (or ORM) on vLLM's pooling runner with STEP pooling.
+"""The in-process step scorer: a PRM (or ORM) on vLLM's pooling runner, read at its step tags.
 
 Two heads (see docs/VLLM_NOTES.md for why the Math-Shepherd set-up looks like this):
 
@@ -8,6 +8,12 @@ Two heads (see docs/VLLM_NOTES.md for why the Math-Shepherd set-up looks like th
   normalised hidden-state dimensions instead of label probabilities.
 - ``two_class``: vLLM's native ``Qwen2ForProcessRewardModel``, one ``[P(wrong), P(right)]`` row
   per ``<extra_0>`` tag.
+
+The engine returns a row for every token it computes (ALL pooling) and the scorer picks the tags'
+rows itself, rather than letting vLLM pick them (STEP pooling): vLLM turns prefix caching off for
+STEP pooling, since a cached token has no row to pick. With ALL pooling and prefix caching on, a
+chain read again after it grew (the live pipeline reads settled steps while it decodes) costs only
+its new tokens; the earlier tags' scores come from `TagScoreMemo`.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.protocols import StepScores
+from app.engines.tag_scores import TagScoreMemo, rows_for_tags, tags_of
 from app.engines.vllm_common import (
     chat_prompt,
     check_engine,
@@ -40,10 +47,14 @@ from app.formats.spec import ScorerFormat
 from app.model_ref import ModelRef
 
 SERVICE = "reward"
+# Tags remembered: a request's chains are read again within seconds, while they grow; 64 chains of
+# 30 steps are 2k tags, so this holds the live state of dozens of requests.
+MEMO_CAPACITY = 2**16
 
 
-def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, tag_id: int, engine: EngineSettings) -> AsyncEngineArgs:
-    """vLLM engine arguments that make the pooling runner return true step-label probabilities."""
+def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, engine: EngineSettings) -> AsyncEngineArgs:
+    """vLLM engine arguments that make the pooling runner return true step-label probabilities,
+    one row per computed token, with prefix caching on."""
     kwargs: dict[str, Any] = engine_kwargs(model, engine, reward_model=True)
     if fmt.head == "label_tokens":
         kwargs |= {
@@ -52,10 +63,13 @@ def scorer_engine_args(model: ModelRef, fmt: ScorerFormat, tag_id: int, engine: 
             # vLLM looks the label tokens up as vocabulary tokens (convert_tokens_to_ids), so they
             # are given as the vocabulary spells them (`▁+`, not `+`).
             "hf_overrides": {"classifier_from_token": [fmt.good_token, fmt.bad_token], "method": "no_post_processing"},
-            "pooler_config": PoolerConfig(task="token_classify", pooling_type="STEP", step_tag_id=tag_id),
         }
     else:
-        kwargs |= {"runner": "pooling", "pooler_config": PoolerConfig(step_tag_id=tag_id)}
+        kwargs |= {"runner": "pooling"}
+    kwargs |= {
+        "pooler_config": PoolerConfig(task="token_classify", pooling_type="ALL"),
+        "enable_prefix_caching": True,
+    }
     return AsyncEngineArgs(**kwargs)
 
 
@@ -68,14 +82,14 @@ class VllmStepScorer:
         # Which column of a row is P(step is right): the two heads order their labels oppositely.
         self._right_column = 0 if fmt.head == "label_tokens" else 1
         self._request_numbers = itertools.count()
+        self._memo = TagScoreMemo(MEMO_CAPACITY)
 
     @classmethod
     def start(
         cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, fmt: ScorerFormat, engine: EngineSettings
     ) -> VllmStepScorer:
-        tag_id = tokenizer.get_vocab()[fmt.tag_token]
         with cpu_binding(engine, "reward"):
-            return cls(AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, tag_id, engine)), tokenizer, fmt)
+            return cls(AsyncLLM.from_engine_args(scorer_engine_args(model, fmt, engine)), tokenizer, fmt)
 
     @classmethod
     def load(cls, model: ModelRef, format_setting: str | None, what: str, engine: EngineSettings) -> VllmStepScorer:
@@ -100,22 +114,45 @@ class VllmStepScorer:
         except ValueError as exc:
             raise InvalidRequest(str(exc), "problem") from exc
 
-    async def _score_one(self, ids: list[int], n_steps: int, request_id: str) -> list[float]:
+    async def _rows(self, ids: list[int], request_id: str, from_cache: bool) -> list[list[float]]:
+        """The engine's rows for the tokens it computed: all of them, or (`from_cache`) those past
+        the prefix it already holds."""
         final = None
+        params = PoolingParams(task="token_classify", skip_reading_prefix_cache=not from_cache)
         try:
-            async for out in self._engine.encode(
-                {"prompt_token_ids": ids}, PoolingParams(task="token_classify"), request_id
-            ):
+            async for out in self._engine.encode({"prompt_token_ids": ids}, params, request_id):
                 final = out
         except Exception as exc:
             raise EngineError(SERVICE, f"scoring failed: {exc}") from exc
         if final is None:
             raise EngineError(SERVICE, "the engine returned no scores")
-        rows = final.outputs.data.tolist()
-        if len(rows) != n_steps:
-            raise EngineError(SERVICE, f"expected {n_steps} step scores, got {len(rows)}")
+        rows: list[list[float]] = final.outputs.data.tolist()
+        if not 0 < len(rows) <= len(ids):
+            raise EngineError(SERVICE, f"expected at most {len(ids)} token rows, got {len(rows)}")
+        return rows
+
+    def _right(self, row: list[float]) -> float:
         # Clamp: a float32 softmax can land a hair outside [0, 1], which the core rejects.
-        return [min(1.0, max(0.0, float(row[self._right_column]))) for row in rows]
+        return min(1.0, max(0.0, float(row[self._right_column])))
+
+    async def _score_one(self, ids: list[int], request_id: str) -> tuple[list[float], int]:
+        """The chain's step scores and how many tokens the engine computed for them (none when
+        every tag was read before)."""
+        tags = tags_of(ids, self._tag_id)
+        scores = [self._memo.get(tag.key) for tag in tags]
+        computed = 0
+        for from_cache in (True, False):  # a prefix the engine holds but the memo forgot: read it all
+            if all(score is not None for score in scores):
+                break
+            rows = await self._rows(ids, f"{request_id}-{int(from_cache)}", from_cache)
+            computed += len(rows)
+            for i, row in rows_for_tags(tags, len(ids), len(rows)).items():
+                score = scores[i] = self._right(rows[row])
+                self._memo.put(tags[i].key, score)
+        read = [score for score in scores if score is not None]
+        if len(read) != len(tags):
+            raise EngineError(SERVICE, f"expected {len(tags)} step scores, got {len(read)}")
+        return read, computed
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         """Score every step of every chain of one problem (the problem text, not its prompt)."""
@@ -133,8 +170,9 @@ class VllmStepScorer:
         errors: dict[int, BonError] = {}
         per_chain: list[list[list[float]]] = [[[] for _ in chains] for _, chains in items]
         tokens = [0] * len(items)
+        cached = [0] * len(items)
         unread: list[list[int]] = [[] for _ in items]
-        jobs: list[tuple[int, int, list[int], int]] = []  # item, chain, token ids, steps
+        jobs: list[tuple[int, int, list[int]]] = []  # item, chain, token ids
         for k, (problem, chains) in enumerate(items):
             try:
                 encoded = encode_chains(
@@ -144,18 +182,21 @@ class VllmStepScorer:
                 errors[k] = InvalidRequest(str(exc), "problem")
                 continue
             unread[k] = encoded.unread
-            jobs += [(k, i, ids, n_steps) for i, ids, n_steps in encoded.jobs]
+            jobs += [(k, i, ids) for i, ids, _ in encoded.jobs]
         scored = await asyncio.gather(
-            *(self._score_one(ids, n, f"{request_id}-{k}-{i}-{next(self._request_numbers)}") for k, i, ids, n in jobs),
+            *(self._score_one(ids, f"{request_id}-{k}-{i}-{next(self._request_numbers)}") for k, i, ids in jobs),
             return_exceptions=True,
         )
-        for (k, i, ids, _), outcome in zip(jobs, scored, strict=True):
+        for (k, i, ids), outcome in zip(jobs, scored, strict=True):
             if isinstance(outcome, BaseException):
                 errors.setdefault(k, outcome if isinstance(outcome, BonError) else EngineError(SERVICE, str(outcome)))
             else:
-                per_chain[k][i] = outcome
+                per_chain[k][i], computed = outcome
                 tokens[k] += len(ids)
-        return [errors.get(k) or StepScores(per_chain[k], tokens[k], tuple(unread[k])) for k in range(len(items))]
+                cached[k] += max(0, len(ids) - computed)
+        return [
+            errors.get(k) or StepScores(per_chain[k], tokens[k], tuple(unread[k]), cached[k]) for k in range(len(items))
+        ]
 
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)

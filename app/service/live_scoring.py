@@ -8,8 +8,9 @@ steps, so scoring early changes when the scores are known, never what they are.
 Calls are batched: everything ready when the reward model is free goes in one call (the in-process
 engine runs a call's chains in the same forward passes; the worker gathers calls across requests).
 A partial chain waits while a call is in flight, since a newer version may supersede it; a finished
-chain is sent at once, because the response waits for it. vLLM cannot reuse a cached prefix under
-STEP pooling (its pooler needs every tag's hidden state), so each call reads its chains whole.
+chain is sent at once, because the response waits for it. A chain read again after it grew costs the
+reward model only its new tokens (the in-process scorer reads through vLLM's prefix cache and
+remembers earlier steps' scores: `app/engines/tag_scores.py`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class LiveScorer:
         self._error: BaseException | None = None
         self._send_scheduled = False
         self.tokens_scored = 0
+        self.tokens_cached = 0
         self.steps_scored = 0  # steps read so far, partial versions included
 
     def update(self, index: int, steps: Sequence[str]) -> None:
@@ -90,7 +92,7 @@ class LiveScorer:
             await self._changed.wait()
         per_chain = [self.final_scores(i) or [] for i in range(len(self._chains))]
         unread = tuple(i for i, c in enumerate(self._chains) if c.final is not None and c.unread)
-        return StepScores(per_chain, self.tokens_scored, unread)
+        return StepScores(per_chain, self.tokens_scored, unread, self.tokens_cached)
 
     async def aclose(self) -> None:
         self._error = self._error or asyncio.CancelledError()  # nothing more is sent
@@ -132,6 +134,7 @@ class LiveScorer:
             self._changed.set()
             return
         self.tokens_scored += scored.tokens_scored
+        self.tokens_cached += scored.tokens_cached
         unread = set(scored.unread)
         for k, (i, steps) in enumerate(batch):
             chain = self._chains[i]

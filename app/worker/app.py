@@ -120,7 +120,11 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
             raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
         result = await batchers[body.reward].score(body.problem, body.chains)
         return ScoreResponse(
-            model=loaded.name, scores=result.per_chain, tokens_scored=result.tokens_scored, unread=list(result.unread)
+            model=loaded.name,
+            scores=result.per_chain,
+            tokens_scored=result.tokens_scored,
+            tokens_cached=result.tokens_cached,
+            unread=list(result.unread),
         )
 
     @app.post("/room", operation_id="room", response_model=RoomResponse, responses=ERROR_RESPONSES)

@@ -22,7 +22,7 @@ RIGHT = PROBLEM.reference_steps()
 WRONG = ["37+48=85", "85*3=245", "245-12=233", "A:233"]
 
 
-def reference_scores(kind: str, chains: list[list[str]]) -> list[list[float]]:
+def reference_scores(kind: str, chains: list[list[str]], problem: arith.Problem = PROBLEM) -> list[list[float]]:
     """P(good) at each step tag, computed by transformers directly from the checkpoint."""
     model_dir = SHIPPED_MODELS / f"arith-{kind}"
     d = load_preset("arith").scorer
@@ -32,7 +32,7 @@ def reference_scores(kind: str, chains: list[list[str]]) -> list[list[float]]:
     good, bad, tag = (tok.convert_tokens_to_ids(t) for t in (d.good_token, d.bad_token, d.tag_token))
     out = []
     for steps in chains:
-        text = f"Q:{PROBLEM.text}\n" + "".join(f"{s}{d.step_tag}\n" for s in steps)
+        text = f"Q:{problem.text}\n" + "".join(f"{s}{d.step_tag}\n" for s in steps)
         ids = torch.tensor([tok(text)["input_ids"]])
         with torch.no_grad():
             logits = model(input_ids=ids).logits[0]
@@ -84,3 +84,39 @@ def test_the_generator_samples_n_chains_in_one_request(live_server: LiveServer) 
     assert all(c.tokens > 0 and c.text for c in out.chains)
     greedy = live_server.call(gen.generate(SamplingRequest(prompt, 1, 0.0, 160), "test-greedy"))
     assert greedy.chains[0].finish_reason == "stop"
+
+
+def test_a_growing_chain_is_read_once_through_the_prefix_cache(live_server: LiveServer) -> None:
+    """The live pipeline reads a chain's settled steps, then the chain again when it has grown: the
+    second read computes only the tokens past the engine's cached blocks, and the earlier steps keep
+    the scores they had; a third read computes nothing. Scores stay the transformers reference."""
+    scorer = live_server.app.state.engine_loader.value.scorer
+    problem = arith.Problem(91, (("+", 7), ("-", 45), ("*", 2), ("+", 13), ("-", 30)))
+    steps = problem.reference_steps()
+    tag = load_preset("arith").scorer.step_tag  # type: ignore[union-attr]
+    whole = len(
+        AutoTokenizer.from_pretrained(str(SHIPPED_MODELS / "arith-prm"))(
+            f"Q:{problem.text}\n" + "".join(f"{s}{tag}\n" for s in steps)
+        )["input_ids"]
+    )
+
+    def read(chain: list[str], name: str) -> tuple[list[float], int]:
+        """The scores, and the tokens the engine computed for them."""
+        scored = live_server.call(scorer.score(problem.text, [chain], f"test-growing-{name}"))
+        assert 0 <= scored.tokens_cached <= scored.tokens_scored
+        return scored.per_chain[0], scored.tokens_scored - scored.tokens_cached
+
+    early, _ = read(steps[:3], "early")
+    late, computed = read(steps, "late")
+    again, computed_again = read(steps, "again")
+    assert late[:3] == early and again == late
+    assert 0 < computed < whole and computed_again == 0
+    want = reference_scores("prm", [steps], problem)[0]
+    assert [log_odds(p) for p in late] == pytest.approx([log_odds(p) for p in want], abs=0.05)
+
+    # A scorer that forgot the scores while the engine still holds the prefix reads the chain whole.
+    scorer._memo = type(scorer._memo)(capacity=16)
+    forgot, computed_whole = read(steps, "forgot")
+    assert computed_whole == whole and [log_odds(p) for p in forgot] == pytest.approx(
+        [log_odds(p) for p in want], abs=0.05
+    )

@@ -51,7 +51,13 @@ def client() -> Iterator[TestClient]:
 def test_score_answers_every_step_of_every_chain(client: TestClient) -> None:
     r = client.post("/score", json={"problem": "((37+48)*3)-12", "chains": CHAINS})
     assert r.status_code == 200, r.text
-    assert r.json() == {"model": "fake-prm", "scores": [[0.95, 0.05, 0.9], []], "tokens_scored": 51, "unread": []}
+    assert r.json() == {
+        "model": "fake-prm",
+        "scores": [[0.95, 0.05, 0.9], []],
+        "tokens_scored": 51,
+        "tokens_cached": 0,
+        "unread": [],
+    }
     outcome = client.post("/score", json={"problem": "1+1", "chains": CHAINS, "reward": "outcome"})
     assert outcome.json()["model"] == "fake-orm"
 
