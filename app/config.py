@@ -12,6 +12,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core.adaptive import PruneRule, SearchRules, StopRule
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.model_ref import ModelRef
@@ -93,6 +94,31 @@ class EngineSettings(BaseModel):
             if self.gpu_memory_utilization is not None
             else self.model_copy(update={"gpu_memory_utilization": share})
         )
+
+
+class AdaptiveSettings(BaseModel):
+    """The adaptive strategy's rules (`BON_ADAPTIVE__WAVE=4`, …): see app/core/adaptive.py. The
+    defaults are provisional until fitted on the validation split by `bon eval`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wave: int = Field(default=4, ge=1, description="Chains decoding at once.")
+    prune_floor: float = Field(
+        default=0.1, ge=0, le=1, description="A chain whose scored steps aggregate below this is cut."
+    )
+    prune_relative: float = Field(
+        default=0.0, ge=0, le=1, description="…or below this fraction of the best chain score so far."
+    )
+    prune_min_steps: int = Field(default=1, ge=1, description="Steps a chain has scored before it can be cut.")
+    stop_margin: float = Field(
+        default=2.0, ge=0, description="The vote is decided when the leader is this many weighted votes ahead…"
+    )
+    stop_share: float = Field(default=0.8, ge=0, le=1, description="…holds this share of the weight…")
+    stop_min_votes: int = Field(default=3, ge=1, description="…and at least this many chains voted.")
+
+    def rules(self) -> SearchRules:
+        prune = PruneRule(self.prune_floor, self.prune_relative, self.prune_min_steps)
+        return SearchRules(prune, StopRule(self.stop_margin, self.stop_share, self.stop_min_votes), self.wave)
 
 
 class Settings(BaseSettings):
@@ -197,6 +223,7 @@ class Settings(BaseSettings):
         default=None, gt=0, description="Per-request deadline for the pipeline; unset: the format's."
     )
     max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
+    adaptive: AdaptiveSettings = Field(default_factory=AdaptiveSettings)
     step_scoring: Literal["finished", "steps"] = Field(
         default="finished",
         description="When the reward model reads a chain: `finished` (each chain as soon as it ends, while the "

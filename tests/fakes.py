@@ -8,7 +8,7 @@ tested end to end in tests/e2e.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.engines.chain_sampler import TaskChainSampler
 from app.engines.container import Engines
 from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest, StepScores
 from app.errors import BonError, InvalidRequest
@@ -106,6 +107,30 @@ class FakeGenerator:
         finally:
             self.stopped += len(left)
             self.running -= len(left)
+
+    def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
+        """Chain i is the i-th scripted chain (cycling), `piece` characters a delta, `delay` spread
+        over its pieces."""
+        self.requests.append(request)
+
+        async def chain(i: int) -> AsyncIterator[ChainDelta]:
+            if self.failure is not None:
+                raise self.failure
+            text = self.chains[i % len(self.chains)]
+            pieces = [text[k : k + self.piece] for k in range(0, len(text), self.piece)] or [""]
+            self.running += 1
+            ended = False
+            try:
+                for k, piece in enumerate(pieces):
+                    await asyncio.sleep(self.delay / len(pieces))
+                    ended = k == len(pieces) - 1
+                    finish = ("length" if text in self.cut_off else "stop") if ended else None
+                    yield ChainDelta(i, piece, len(piece), finish)
+            finally:
+                self.running -= 1
+                self.stopped += not ended
+
+        return TaskChainSampler(chain, "generator", request_id)
 
     async def check(self) -> None:
         if self.failure is not None:

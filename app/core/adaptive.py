@@ -27,7 +27,7 @@ StopReason = Literal["certain", "decided", "max_chains", "max_reasoning_tokens",
 
 
 @dataclass(frozen=True, slots=True)
-class Budget:
+class SearchBudget:
     """What one request may spend. None: no limit of that kind."""
 
     max_chains: int
@@ -99,6 +99,15 @@ def vote_decided(weights: Sequence[float], votes: int, open_votes: int, rule: St
     return None
 
 
+@dataclass(frozen=True, slots=True)
+class SearchRules:
+    """The server's rules for the adaptive strategy (settings), beside each request's budget."""
+
+    prune: PruneRule | None
+    stop: StopRule
+    wave: int
+
+
 # What the controller asks of the pipeline.
 @dataclass(frozen=True, slots=True)
 class Launch:
@@ -148,7 +157,7 @@ class AdaptiveSearch:
     and what each running chain decodes before its abort lands (one step each, when the pipeline
     reports per step). At most `wave` chains run at once."""
 
-    budget: Budget
+    budget: SearchBudget
     prune: PruneRule | None
     stop: StopRule
     wave: int

@@ -108,6 +108,21 @@ def answers_equivalent(a: str, b: str) -> bool:
     return _equivalent(a, b) if a < b else _equivalent(b, a)
 
 
+class AnswerKeys:
+    """One key per distinct answer, equivalent answers sharing it (the first one's text): a new
+    answer is compared once with each answer seen before, as it arrives."""
+
+    def __init__(self) -> None:
+        self._seen: list[str] = []
+
+    def key(self, answer: str) -> str:
+        for seen in self._seen:
+            if answers_equivalent(seen, answer):
+                return seen
+        self._seen.append(answer)
+        return answer
+
+
 def cluster_answers(answers: Sequence[str | None]) -> list[list[int]]:
     """Indices grouped by equivalent answer, in order of first appearance; None answers are left out.
 

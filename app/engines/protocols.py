@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -59,6 +59,26 @@ class StepScores:
 ChatMessage = tuple[str, str]  # (role, content)
 
 
+class ChainSampler(Protocol):
+    """One request's chains, started and stopped one at a time while they decode. Chains are
+    numbered in launch order from 0; with a seed, chain i samples with seed + i (as `stream`)."""
+
+    @property
+    def launched(self) -> int: ...
+
+    def launch(self, count: int) -> None: ...
+
+    def abort(self, index: int) -> None:
+        """Stop chain `index` (its engine request is aborted); its last delta, with finish reason
+        "abort", follows."""
+
+    def __aiter__(self) -> AsyncIterator[ChainDelta]:
+        """Every chain's deltas, interleaved, until no chain runs."""
+
+    async def aclose(self) -> None:
+        """Stop every chain still running."""
+
+
 class Generator(Protocol):
     """Samples N chains for one prompt in one request, so the prompt's KV cache is shared."""
 
@@ -68,6 +88,9 @@ class Generator(Protocol):
         """The N chains as they decode, interleaved; closing the iterator (or cancelling the task
         reading it) aborts every chain still running. With a seed, chain i samples with seed + i,
         as vLLM's own n > 1 does, so a streamed chain equals the one `generate` returns."""
+
+    def sampler(self, request: SamplingRequest, request_id: str) -> ChainSampler:
+        """Chains of `request` (its `n` is not used) to launch and abort one at a time."""
 
     def count_tokens(self, text: str, templated: bool = False) -> int: ...
 

@@ -2,20 +2,23 @@
 
 One `POST /v1/completions` with `n=N` per problem (streamed, for the live pipeline), so the
 server shares the prompt's KV cache across the N samples and seeds chain i with seed + i, as the
-in-process engine does. Closing the stream aborts all N on the server. The prompt goes as token ids made
+in-process engine does. Closing the stream aborts all N on the server. `sampler` streams one completion per chain
+instead, so that chains can be started and stopped one at a time (adaptive search). The prompt goes as token ids made
 by the generator's own tokenizer (loaded here from the same model reference), so both
 deployments feed the engine the same tokens and a fixed seed gives the same chains.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import httpx
 from pydantic import BaseModel, ValidationError
 from transformers import PreTrainedTokenizerBase
 
+from app.engines.chain_sampler import TaskChainSampler
 from app.engines.http_common import make_client, probe, request_json, stream_events
 from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import chat_prompt, prompt_ids
@@ -139,15 +142,37 @@ class RemoteGenerator:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
         body = await self._completion_body(request, ids, request_id) | {"stream": True}
         async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
-            try:
-                chunk = _Completion.model_validate(event)
-            except ValidationError as exc:
-                raise EngineError(SERVICE, f"the completions stream sent an unexpected chunk: {exc}") from exc
-            for c in chunk.choices:
-                if not 0 <= c.index < request.n:
-                    raise EngineError(SERVICE, f"asked for {request.n} completions, got index {c.index}")
-                tokens = len(c.token_ids) if c.token_ids is not None else len(self.token_ids(c.text))
-                yield ChainDelta(c.index, c.text, tokens, c.finish_reason)
+            for c in self._choices(event, request.n):
+                yield ChainDelta(c.index, c.text, self._tokens(c), c.finish_reason)
+
+    def _choices(self, event: object, n: int) -> list[_Choice]:
+        """The choices of one streamed chunk, checked: indices below the `n` asked for."""
+        try:
+            chunk = _Completion.model_validate(event)
+        except ValidationError as exc:
+            raise EngineError(SERVICE, f"the completions stream sent an unexpected chunk: {exc}") from exc
+        for c in chunk.choices:
+            if not 0 <= c.index < n:
+                raise EngineError(SERVICE, f"asked for {n} completions, got index {c.index}")
+        return chunk.choices
+
+    def _tokens(self, choice: _Choice) -> int:
+        return len(choice.token_ids) if choice.token_ids is not None else len(self.token_ids(choice.text))
+
+    def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
+        """One streamed completion with n=1 per chain (seed + i), so that a chain can be stopped
+        alone: closing its stream makes the server abort it."""
+        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+
+        async def chain(i: int) -> AsyncIterator[ChainDelta]:
+            seed = None if request.seed is None else request.seed + i
+            one = replace(request, n=1, seed=seed)
+            body = await self._completion_body(one, ids, f"{request_id}-{i}") | {"stream": True}
+            async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
+                for c in self._choices(event, 1):
+                    yield ChainDelta(i, c.text, self._tokens(c), c.finish_reason)
+
+        return TaskChainSampler(chain, SERVICE, request_id)
 
     async def check(self) -> None:
         # vLLM's /health is 200 (empty body) once the engine runs; /v1/models names the model and

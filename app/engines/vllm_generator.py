@@ -1,11 +1,11 @@
 """The in-process generator: vLLM's AsyncLLM. `generate` sends one request with n=N (the
-summarizer's, the benchmarks'); `stream` sends N requests with n=1, so each chain can be read as it
-decodes and stopped on its own; both share the prompt's KV cache through prefix caching."""
+summarizer's, the benchmarks'); `stream` and `sampler` send one request with n=1 per chain, so each
+chain can be read as it decodes, and started or stopped on its own; all share the prompt's KV
+cache through prefix caching."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 
 from transformers import PreTrainedTokenizerBase
 from vllm import SamplingParams
@@ -15,6 +15,7 @@ from vllm.sampling_params import RequestOutputKind
 from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
+from app.engines.chain_sampler import TaskChainSampler
 from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import chat_prompt, check_engine, cpu_binding, engine_kwargs, prompt_ids
 from app.errors import EngineError, InvalidRequest
@@ -73,36 +74,26 @@ class VllmGenerator:
         ]
         return Generation(prompt_tokens=len(ids), chains=chains)
 
-    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+    def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
-        seeds = [None if request.seed is None else request.seed + i for i in range(request.n)]
-        params = [_sampling_params(request, 1, seed, RequestOutputKind.DELTA) for seed in seeds]
-        deltas: asyncio.Queue[ChainDelta | BaseException] = asyncio.Queue()
 
-        async def decode(i: int) -> None:
-            try:
-                async for out in self._engine.generate({"prompt_token_ids": ids}, params[i], f"{request_id}-{i}"):
-                    o = out.outputs[0]
-                    finish = (o.finish_reason or "stop") if out.finished else None
-                    deltas.put_nowait(ChainDelta(i, o.text, len(o.token_ids), finish))
-            except asyncio.CancelledError:
-                raise  # vLLM aborts the request on the way out
-            except Exception as exc:
-                deltas.put_nowait(EngineError(SERVICE, f"generation failed: {exc}"))
+        async def chain(i: int) -> AsyncIterator[ChainDelta]:
+            seed = None if request.seed is None else request.seed + i
+            params = _sampling_params(request, 1, seed, RequestOutputKind.DELTA)
+            async for out in self._engine.generate({"prompt_token_ids": ids}, params, f"{request_id}-{i}"):
+                o = out.outputs[0]
+                yield ChainDelta(i, o.text, len(o.token_ids), (o.finish_reason or "stop") if out.finished else None)
 
-        chains = [asyncio.create_task(decode(i), name=f"{request_id}-{i}") for i in range(request.n)]
+        return TaskChainSampler(chain, SERVICE, request_id)
+
+    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        sampler = self.sampler(request, request_id)
         try:
-            running = request.n
-            while running:
-                item = await deltas.get()
-                if isinstance(item, BaseException):
-                    raise item
-                running -= item.finish_reason is not None
-                yield item
+            sampler.launch(request.n)
+            async for delta in sampler:
+                yield delta
         finally:  # finished, failed, or its reader went away: no chain decodes for nobody
-            for chain in chains:
-                chain.cancel()
-            await asyncio.gather(*chains, return_exceptions=True)
+            await sampler.aclose()
 
     async def check(self) -> None:
         await check_engine(self._engine, SERVICE)

@@ -20,6 +20,8 @@ class Progress:
     leading_answer: str | None  # the answer the finished, scored chains select now
     leading_share: float  # its share of their weight (of their votes, for majority_vote)
     elapsed_s: float
+    chains_pruned: int = 0  # cut by the adaptive strategy (their steps scored too low)
+    stop_reason: str | None = None  # why the adaptive strategy stopped, once it has
 
 
 @dataclass(frozen=True, slots=True)

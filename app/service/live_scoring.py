@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.engines.protocols import StepScorer, StepScores
@@ -40,8 +40,19 @@ class LiveScorer:
     """One request's chains, scored as they grow. `partial=False` scores finished chains only
     (the outcome model, which judges a whole chain)."""
 
-    def __init__(self, scorer: StepScorer, problem: str, n: int, request_id: str, partial: bool = True) -> None:
+    def __init__(
+        self,
+        scorer: StepScorer,
+        problem: str,
+        n: int,
+        request_id: str,
+        partial: bool = True,
+        on_scores: Callable[[int, Steps, list[float], bool], None] | None = None,
+    ) -> None:
+        """`on_scores(index, steps, scores, final)` is told of every chain's scores as they arrive
+        (`final`: of its final steps; an unread chain's scores are empty)."""
         self._scorer = scorer
+        self._on_scores = on_scores
         self._problem = problem
         self._request_id = request_id
         self._partial = partial
@@ -73,6 +84,9 @@ class LiveScorer:
         chain.wanted = chain.final if chain.final not in (chain.sending, chain.read) else None
         self._send()
         self._changed.set()
+        if chain.final is not None and chain.final == chain.read and self._on_scores is not None:
+            # Its last settled steps were its final ones, and were read while it decoded.
+            self._on_scores(index, chain.final, [] if chain.unread else chain.scores, True)
 
     def final_scores(self, index: int) -> list[float] | None:
         """The scores of the chain's final steps, once known (empty when it could not be read)."""
@@ -80,6 +94,16 @@ class LiveScorer:
         if chain.final is None or chain.read != chain.final:
             return None
         return [] if chain.unread else chain.scores
+
+    async def settled(self) -> None:
+        """Until every chain that finished so far has its final steps read."""
+        while not all(not c.done or c.final is None or c.read == c.final for c in self._chains):
+            if self._error is not None:
+                raise self._error
+            self._changed.clear()
+            await self._changed.wait()
+        if self._error is not None:
+            raise self._error
 
     async def result(self) -> StepScores:
         """Every chain's final scores, once all chains have finished and been read."""
@@ -141,6 +165,8 @@ class LiveScorer:
             chain.sending, chain.read = None, steps
             chain.scores, chain.unread = scored.per_chain[k], k in unread
             self.steps_scored += 0 if chain.unread else len(steps)
+            if self._on_scores is not None:
+                self._on_scores(i, steps, [] if chain.unread else chain.scores, steps == chain.final)
         # The call is still in `_calls` until this returns: drop it first so partial chains that
         # waited for it can go now.
         current = asyncio.current_task()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
 from app.service.params import SolveParams
 
@@ -61,3 +62,4 @@ class SolveOutcome:
     usage: Usage
     timings: Timings
     chains: list[ChainRecord] = field(repr=False)  # hidden: never copied into a response
+    search: SearchTally | None = None  # what the adaptive strategy spent and why it stopped

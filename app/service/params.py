@@ -16,6 +16,7 @@ from app.core.select import Selection
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
 
 SummaryStyle = Literal["auto", "concise", "detailed"]
+Strategy = Literal["fixed", "adaptive"]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8
@@ -35,6 +36,11 @@ class SolveParams:
     # A default or a share of a total limit (not a number the client chose): it may be lowered to
     # what the reward model can read.
     max_tokens_flexible: bool = False
+    # `fixed` samples n chains; `adaptive` at most n, in waves, cutting chains the PRM rejects and
+    # stopping when the vote is decided or a budget runs out.
+    strategy: Strategy = "fixed"
+    max_reasoning_tokens: int | None = None  # all chains together (adaptive)
+    max_latency_ms: float | None = None  # from the first chain's start to the stop (adaptive)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +100,9 @@ class RequestPolicy:
         summary: SummaryStyle | None = "auto",
         flexible_budget: bool = False,
         problem_param: str = "problem",
+        strategy: Strategy = "fixed",
+        max_reasoning_tokens: int | None = None,
+        max_latency_ms: float | None = None,
     ) -> SolveParams:
         """The request's parameters with the defaults filled in, checked against the limits.
 
@@ -127,4 +136,7 @@ class RequestPolicy:
             system=self.default_system if system is None else system,
             summary=summary,
             max_tokens_flexible=flexible_budget or max_tokens is None,
+            strategy=strategy,
+            max_reasoning_tokens=max_reasoning_tokens,
+            max_latency_ms=max_latency_ms,
         )

@@ -15,8 +15,22 @@ from contextlib import aclosing
 from dataclasses import replace
 from functools import partial
 
+from app.core.adaptive import (
+    Abort,
+    Action,
+    AdaptiveSearch,
+    Launch,
+    PruneRule,
+    SearchBudget,
+    SearchRules,
+    SearchTally,
+    Stop,
+    StopRule,
+)
 from app.core.aggregate import aggregate
+from app.core.equivalence import AnswerKeys
 from app.core.select import ScoredChain, select
+from app.engines.chain_sampler import ABORTED
 from app.engines.protocols import Generator, SampledChain, SamplingRequest, StepScorer, StepScores
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
@@ -47,6 +61,7 @@ class SolveService:
         metrics: PipelineMetrics,
         summaries: SummaryWriter | None = None,
         score_steps_while_decoding: bool = False,
+        search_rules: SearchRules | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -56,6 +71,7 @@ class SolveService:
         self._slots = asyncio.Semaphore(max_concurrent)
         self._metrics = metrics
         self._partial_scoring = score_steps_while_decoding
+        self._rules = search_rules or SearchRules(PruneRule(floor=0.1), StopRule(2.0, 0.8, 3), wave=4)
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
             generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
@@ -79,6 +95,12 @@ class SolveService:
                 f"temperature=0 samples greedily, so all n={params.n} chains would be the same: "
                 "use n=1, or a temperature above 0",
                 "temperature",
+            )
+        if params.strategy == "adaptive" and params.selection != "prm_weighted_vote":
+            raise InvalidRequest(
+                f"strategy 'adaptive' stops when the PRM-weighted vote is decided: selection must be "
+                f"'prm_weighted_vote', not '{params.selection}'",
+                "selection",
             )
         if params.selection == "orm_max" and self._outcome_scorer is None:
             raise InvalidRequest(
@@ -135,7 +157,8 @@ class SolveService:
         async with self._slots:
             events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
             emit = events.put_nowait
-            work = partial(self._run, params, prompt_tokens, request_id, report, emit)
+            run_it = self._run_adaptive if params.strategy == "adaptive" else self._run
+            work = partial(run_it, params, prompt_tokens, request_id, report, emit)
             run = asyncio.create_task(self._within_deadline(work, emit))
             try:
                 yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
@@ -174,14 +197,7 @@ class SolveService:
     ) -> None:
         started = time.perf_counter()
         fmt = self._format
-        sampling = SamplingRequest(
-            self.prompt_for(params),
-            params.n,
-            params.temperature,
-            params.max_tokens,
-            params.seed,
-            templated=fmt.prompt.chat,
-        )
+        sampling = self._sampling(params)
         n = params.n
         use_orm = params.selection == "orm_max" and self._outcome_scorer is not None
         prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=self._partial_scoring)
@@ -245,6 +261,120 @@ class SolveService:
         )
         emit(Finished(outcome))
 
+    def _sampling(self, params: SolveParams) -> SamplingRequest:
+        return SamplingRequest(
+            self.prompt_for(params),
+            params.n,
+            params.temperature,
+            params.max_tokens,
+            params.seed,
+            templated=self._format.prompt.chat,
+        )
+
+    async def _run_adaptive(
+        self,
+        params: SolveParams,
+        prompt_tokens: int,
+        request_id: str,
+        report: bool,
+        emit: Callable[[SolveEvent | BaseException], None],
+    ) -> None:
+        """At most `params.n` chains, started in waves and cut or stopped as `AdaptiveSearch`
+        decides: every settled step is scored while its chain decodes (pruning needs it)."""
+        started = time.perf_counter()
+        fmt = self._format
+        n = params.n
+        rules = self._rules
+        search = AdaptiveSearch(
+            SearchBudget(n, params.max_reasoning_tokens, params.max_latency_ms), rules.prune, rules.stop, rules.wave
+        )
+        sampler = self._generator.sampler(self._sampling(params), request_id)
+        texts, tokens = [""] * n, [0] * n
+        finish: list[str | None] = [None] * n
+        reads: list[ReadChain | None] = [None] * n
+        keys = AnswerKeys()
+
+        def act(actions: list[Action]) -> None:
+            for action in actions:
+                if isinstance(action, Launch):
+                    sampler.launch(action.count)
+                elif isinstance(action, Abort):
+                    sampler.abort(action.index)
+                elif isinstance(action, Stop):
+                    for i in range(sampler.launched):
+                        if finish[i] is None:
+                            sampler.abort(i)
+
+        def on_scores(i: int, steps: Sequence[str], scores: list[float], final: bool) -> None:
+            score = aggregate(scores, params.aggregation)
+            if not final:
+                act(search.on_scored(i, score, len(steps)))
+                return
+            read = reads[i]
+            answer = read.answer if read is not None and votes(finish[i], read.answer, scores, None, False) else None
+            act(search.on_finished(i, None if answer is None else keys.key(answer), score, truncated=False))
+
+        prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=True, on_scores=on_scores)
+        last_report = started
+        try:
+            act(search.begin())
+            while search.running and not search.stopped:
+                async for delta in sampler:
+                    i = delta.index
+                    before = len(texts[i])
+                    texts[i] += delta.text
+                    tokens[i] += delta.tokens
+                    now = time.perf_counter()
+                    act(search.on_tokens(i, delta.tokens, (now - started) * 1000))
+                    if delta.finish_reason is None:
+                        if closes_a_step(texts[i], before, fmt):
+                            prm.update(i, settled_steps(texts[i], fmt))
+                    else:
+                        finish[i] = delta.finish_reason
+                        reads[i] = read = read_chain(texts[i], fmt)
+                        scored = read.steps if delta.finish_reason not in ("length", ABORTED) else None
+                        prm.finish(i, scored)
+                        if scored is None and delta.finish_reason != ABORTED:  # it cannot vote
+                            act(search.on_finished(i, None, 0.0, truncated=delta.finish_reason == "length"))
+                    since = now - last_report
+                    if report and (
+                        since >= PROGRESS_INTERVAL_S or (delta.finish_reason is not None and since >= PROGRESS_GAP_S)
+                    ):
+                        emit(self._progress(params, finish, tokens, reads, prm, None, now - started, search))
+                        last_report = now
+                await prm.settled()  # the last finals' scores may start more chains, or stop
+            generated = time.perf_counter()
+            for i in range(n):  # stopped while their last deltas were unread, or never started
+                if finish[i] is None:
+                    if i < sampler.launched:
+                        finish[i] = ABORTED
+                    prm.finish(i, None)
+            whole = await prm.result()
+            if report:
+                emit(self._progress(params, finish, tokens, reads, prm, None, time.perf_counter() - started, search))
+        finally:
+            await sampler.aclose()
+            await prm.aclose()
+        scored_at = time.perf_counter()
+        m = sampler.launched
+        chains = [SampledChain(texts[i], tokens[i], finish[i]) for i in range(m)]
+        prm_scores = StepScores(
+            whole.per_chain[:m], whole.tokens_scored, tuple(i for i in whole.unread if i < m), whole.tokens_cached
+        )
+        outcome = await self._select_and_summarize(
+            params,
+            request_id,
+            chains,
+            [r or read_chain(t, fmt) for r, t in zip(reads[:m], texts[:m], strict=True)],
+            prm_scores,
+            None,
+            prompt_tokens,
+            (started, generated, scored_at),
+            emit,
+            search.tally,
+        )
+        emit(Finished(outcome))
+
     def _progress(
         self,
         params: SolveParams,
@@ -254,14 +384,16 @@ class SolveService:
         prm: LiveScorer,
         orm: LiveScorer | None,
         elapsed_s: float,
+        search: AdaptiveSearch | None = None,
     ) -> Progress:
-        ballots, truncated, done = [], 0, 0
+        ballots, truncated, aborted, done = [], 0, 0, 0
         for i, reason in enumerate(finish):
             read = reads[i]
             if reason is None or read is None:
                 continue
             done += 1
             truncated += reason == "length"
+            aborted += reason == ABORTED
             scores = prm.final_scores(i) or []
             outcome = orm.final_scores(i) if orm is not None else None
             if votes(reason, read.answer, scores, outcome, orm is not None):
@@ -269,14 +401,16 @@ class SolveService:
                 ballots.append(ScoredChain(read.answer, score, outcome[-1] if outcome else None))
         leading = select(ballots, params.selection) if ballots else None
         return Progress(
-            chains_running=len(finish) - done,
-            chains_finished=done - truncated,
+            chains_running=search.running if search is not None else len(finish) - done,
+            chains_finished=done - truncated - aborted,
             chains_truncated=truncated,
             steps_scored=prm.steps_scored,
             tokens=sum(tokens),
             leading_answer=leading.answer if leading else None,
             leading_share=leading.confidence if leading else 0.0,
             elapsed_s=elapsed_s,
+            chains_pruned=search.tally.pruned if search is not None else 0,
+            stop_reason=search.tally.stop_reason if search is not None else None,
         )
 
     async def _select_and_summarize(
@@ -290,9 +424,10 @@ class SolveService:
         prompt_tokens: int,
         clock: tuple[float, float, float],
         emit: Callable[[SolveEvent | BaseException], None],
+        search: SearchTally | None = None,
     ) -> SolveOutcome:
         started, generated, scored = clock
-        finished = [c.finish_reason != "length" for c in chains]
+        finished = [c.finish_reason not in ("length", ABORTED) for c in chains]
         verified = [bool(prm.per_chain[i]) and (orm is None or bool(orm.per_chain[i])) for i in range(len(reads))]
         records = [
             ChainRecord(
@@ -326,7 +461,7 @@ class SolveService:
         counts = ChainCounts(
             sampled=len(records),
             voted=sum(r.votes for r in records),
-            truncated=finished.count(False),
+            truncated=sum(c.finish_reason == "length" for c in chains),
             unscored=sum(
                 f and not v and r.answer is not None for f, v, r in zip(finished, verified, reads, strict=True)
             ),
@@ -359,6 +494,7 @@ class SolveService:
             usage=usage,
             timings=timings,
             chains=records,
+            search=search,
         )
         self._metrics.observe(outcome)
         return outcome

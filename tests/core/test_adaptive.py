@@ -12,9 +12,9 @@ from app.core.adaptive import (
     Abort,
     Action,
     AdaptiveSearch,
-    Budget,
     Launch,
     PruneRule,
+    SearchBudget,
     Stop,
     StopRule,
     should_prune,
@@ -150,7 +150,7 @@ def test_the_search_keeps_its_budget(
     chains: list[SimChain], max_chains: int, max_tokens: int | None, wave: int, prune: bool
 ) -> None:
     search = AdaptiveSearch(
-        Budget(max_chains, max_tokens),
+        SearchBudget(max_chains, max_tokens),
         PruneRule(floor=0.3, relative=0.5) if prune else None,
         StopRule(margin=2.0, share=0.7, min_votes=3),
         wave=wave,
@@ -173,7 +173,7 @@ def test_the_search_keeps_its_budget(
 
 
 def test_a_pruned_chain_is_aborted_replaced_and_never_votes() -> None:
-    search = AdaptiveSearch(Budget(8), PruneRule(floor=0.5), StopRule(margin=1e9, share=1.0), wave=2)
+    search = AdaptiveSearch(SearchBudget(8), PruneRule(floor=0.5), StopRule(margin=1e9, share=1.0), wave=2)
     assert search.begin() == [Launch(2)]
     assert search.on_scored(0, 0.9, 1) == []
     assert search.on_scored(1, 0.1, 1) == [Abort(1), Launch(1)]  # its budget goes to a new chain
@@ -185,7 +185,9 @@ def test_a_pruned_chain_is_aborted_replaced_and_never_votes() -> None:
 def test_an_easy_problem_stops_early() -> None:
     """Every chain right and scored high: the vote is decided long before 64 chains."""
     chains = [SimChain([(10, 0.95), (10, 0.9)], "4", False)] * 64
-    search = AdaptiveSearch(Budget(64), PruneRule(floor=0.2), StopRule(margin=2.0, share=0.8, min_votes=3), wave=4)
+    search = AdaptiveSearch(
+        SearchBudget(64), PruneRule(floor=0.2), StopRule(margin=2.0, share=0.8, min_votes=3), wave=4
+    )
     simulate(search, chains)
     assert search.tally.stop_reason == "decided" and search.tally.started < 16
 
@@ -193,12 +195,12 @@ def test_an_easy_problem_stops_early() -> None:
 @pytest.mark.parametrize(
     "make",
     [
-        lambda: Budget(0),
-        lambda: Budget(4, max_reasoning_tokens=0),
-        lambda: Budget(4, max_latency_ms=0),
+        lambda: SearchBudget(0),
+        lambda: SearchBudget(4, max_reasoning_tokens=0),
+        lambda: SearchBudget(4, max_latency_ms=0),
         lambda: PruneRule(floor=1.5),
         lambda: StopRule(share=2.0),
-        lambda: AdaptiveSearch(Budget(4), None, StopRule(), wave=0),
+        lambda: AdaptiveSearch(SearchBudget(4), None, StopRule(), wave=0),
     ],
 )
 def test_nonsense_settings_are_refused(make: object) -> None:
