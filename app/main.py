@@ -74,6 +74,7 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
         timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
         score_steps_while_decoding=settings.step_scoring == "steps",
+        search_rules=settings.adaptive.rules(),
         metrics=metrics,
         summaries=summaries,
     )

@@ -104,7 +104,7 @@ class SearchRules:
     """The server's rules for the adaptive strategy (settings), beside each request's budget."""
 
     prune: PruneRule | None
-    stop: StopRule
+    stop: StopRule | None  # None: the vote never stops the search (the fixed strategy under a budget)
     wave: int
 
 
@@ -159,7 +159,7 @@ class AdaptiveSearch:
 
     budget: SearchBudget
     prune: PruneRule | None
-    stop: StopRule
+    stop: StopRule | None
     wave: int
     chains: list[_Chain] = field(default_factory=list)
     weights: dict[str, float] = field(default_factory=dict)  # answer key → summed chain scores
@@ -227,9 +227,10 @@ class AdaptiveSearch:
         return self.running + (self.budget.max_chains - self.tally.started)
 
     def _after_an_end(self) -> list[Action]:
-        decided = vote_decided(list(self.weights.values()), self.votes, self._open_votes(), self.stop)
-        if decided is not None:
-            return self._stop(decided)
+        if self.stop is not None:
+            decided = vote_decided(list(self.weights.values()), self.votes, self._open_votes(), self.stop)
+            if decided is not None:
+                return self._stop(decided)
         if self.tally.started < self.budget.max_chains:
             return self._launch(1)
         if self.running == 0:

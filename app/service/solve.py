@@ -157,7 +157,8 @@ class SolveService:
         async with self._slots:
             events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
             emit = events.put_nowait
-            run_it = self._run_adaptive if params.strategy == "adaptive" else self._run
+            budgeted = params.max_reasoning_tokens is not None or params.max_latency_ms is not None
+            run_it = self._run_adaptive if params.strategy == "adaptive" or budgeted else self._run
             work = partial(run_it, params, prompt_tokens, request_id, report, emit)
             run = asyncio.create_task(self._within_deadline(work, emit))
             try:
@@ -280,11 +281,13 @@ class SolveService:
         emit: Callable[[SolveEvent | BaseException], None],
     ) -> None:
         """At most `params.n` chains, started in waves and cut or stopped as `AdaptiveSearch`
-        decides: every settled step is scored while its chain decodes (pruning needs it)."""
+        decides: every settled step is scored while its chain decodes (pruning needs it). The fixed
+        strategy runs here too when it has a token or latency budget to keep."""
         started = time.perf_counter()
         fmt = self._format
         n = params.n
-        rules = self._rules
+        # The fixed strategy under a budget: all n chains at once, none cut, only the budget stops.
+        rules = self._rules if params.strategy == "adaptive" else SearchRules(None, None, wave=n)
         search = AdaptiveSearch(
             SearchBudget(n, params.max_reasoning_tokens, params.max_latency_ms), rules.prune, rules.stop, rules.wave
         )

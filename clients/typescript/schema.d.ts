@@ -166,6 +166,24 @@ export interface components {
              */
             role: "assistant";
         };
+        /** BudgetIn */
+        BudgetIn: {
+            /**
+             * Max Chains
+             * @description Chains to start at most (n).
+             */
+            max_chains?: number | null;
+            /**
+             * Max Latency Ms
+             * @description Sampling stops this long after it started; the chains done by then vote.
+             */
+            max_latency_ms?: number | null;
+            /**
+             * Max Reasoning Tokens
+             * @description Hidden reasoning tokens, all chains together; sampling stops when spent.
+             */
+            max_reasoning_tokens?: number | null;
+        };
         /** ChainCountsOut */
         ChainCountsOut: {
             /**
@@ -813,6 +831,39 @@ export interface components {
              */
             total_tokens: number;
         };
+        /** SearchOut */
+        SearchOut: {
+            /**
+             * Chains Finished
+             * @description Chains that ended on their own.
+             */
+            chains_finished: number;
+            /**
+             * Chains Pruned
+             * @description Chains cut at a step the PRM rejected.
+             */
+            chains_pruned: number;
+            /**
+             * Chains Started
+             * @description Chains started.
+             */
+            chains_started: number;
+            /**
+             * Chains Truncated
+             * @description Chains cut off by their token budget.
+             */
+            chains_truncated: number;
+            /**
+             * Reasoning Tokens
+             * @description Hidden reasoning tokens decoded, all chains.
+             */
+            reasoning_tokens: number;
+            /**
+             * Stop Reason
+             * @description Why sampling stopped: `certain` (no chain left could change the answer), `decided` (the vote's margin and share rule), or the budget that ran out.
+             */
+            stop_reason: ("certain" | "decided" | "max_chains" | "max_reasoning_tokens" | "max_latency") | null;
+        };
         /**
          * SolveRequest
          * @example {
@@ -827,6 +878,8 @@ export interface components {
              * @description How step scores make a chain score.
              */
             aggregation?: ("min" | "prod" | "last" | "mean") | null;
+            /** @description Limits on what the request may spend. */
+            budget?: components["schemas"]["BudgetIn"] | null;
             /**
              * Max Tokens
              * @description Token budget of each chain.
@@ -853,6 +906,11 @@ export interface components {
              * @description How the answer is chosen among the chains.
              */
             selection?: ("prm_max" | "prm_weighted_vote" | "majority_vote" | "orm_max") | null;
+            /**
+             * Strategy
+             * @description `fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.
+             */
+            strategy?: ("fixed" | "adaptive") | null;
             /**
              * Stream
              * @description Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then `result` (the non-streaming body) or `error` (the error envelope).
@@ -950,6 +1008,8 @@ export interface components {
              * @description Identifies the request in logs and metrics.
              */
             request_id: string;
+            /** @description What the sampling spent and why it stopped: with `strategy: adaptive`, or a budget. */
+            search?: components["schemas"]["SearchOut"] | null;
             /**
              * Selection
              * @description How the answer was chosen.

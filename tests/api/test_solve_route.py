@@ -47,8 +47,9 @@ def test_a_solved_problem_has_the_public_fields_only(fake: FakeApp) -> None:
     data = r.json()
     assert set(data) == {
         "request_id", "answer", "summary", "confidence", "n", "selection", "aggregation",
-        "clusters", "step_scores", "chain_counts", "usage", "timings",
+        "clusters", "step_scores", "chain_counts", "usage", "timings", "search",
     }  # fmt: skip
+    assert data["search"] is None  # the fixed strategy without a budget: all n chains, no controller
     assert data["chain_counts"] == {"sampled": 6, "voted": 6, "truncated": 0, "unscored": 0}
     assert data["answer"] == "243" and data["n"] == 6 and data["request_id"] == r.headers["x-request-id"]
     assert data["clusters"] == [
@@ -150,3 +151,27 @@ def test_engine_failures_have_their_status_in_both_dialects(
         r = app.client.post(route, json=body)
         assert r.status_code == status and ("retry-after" in r.headers) == retry
         assert r.json()["error"]["code"] == code and r.json()["error"]["type"] == "server_error"
+
+
+def test_the_adaptive_strategy_reports_what_it_spent_and_why_it_stopped(fake: FakeApp) -> None:
+    body = {"problem": PROBLEM, "strategy": "adaptive", "budget": {"max_chains": 12}, "seed": 3}
+    data = fake.client.post("/solve", json=body).json()
+    search = data["search"]
+    assert data["answer"] == "243" and data["n"] == 12
+    assert search["chains_started"] == data["chain_counts"]["sampled"] <= 12
+    assert search["stop_reason"] in ("certain", "decided", "max_chains")
+    assert search["reasoning_tokens"] >= data["usage"]["reasoning_tokens"] > 0
+
+
+def test_a_token_budget_holds_under_the_fixed_strategy_too(fake: FakeApp) -> None:
+    body = {"problem": PROBLEM, "n": 8, "budget": {"max_reasoning_tokens": 60}}
+    data = fake.client.post("/solve", json=body).json()
+    assert data["search"]["stop_reason"] == "max_reasoning_tokens" and data["search"]["chains_pruned"] == 0
+    # Over by at most the delta that crossed it and one delta (4 tokens) per running chain.
+    assert data["usage"]["reasoning_tokens"] <= 60 + 4 * (8 + 1)
+
+
+def test_n_and_the_chain_budget_must_agree(fake: FakeApp) -> None:
+    r = fake.client.post("/solve", json={"problem": PROBLEM, "n": 4, "budget": {"max_chains": 8}})
+    assert r.status_code == 422
+    error_of(r.json(), "invalid_request", "disagree")

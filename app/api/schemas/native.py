@@ -12,6 +12,18 @@ from app.core.aggregate import Aggregation
 from app.core.select import Selection
 
 
+class BudgetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_chains: int | None = Field(default=None, ge=1, le=1024, description="Chains to start at most (n).")
+    max_reasoning_tokens: int | None = Field(
+        default=None, ge=1, description="Hidden reasoning tokens, all chains together; sampling stops when spent."
+    )
+    max_latency_ms: float | None = Field(
+        default=None, gt=0, description="Sampling stops this long after it started; the chains done by then vote."
+    )
+
+
 class SolveRequest(BaseModel):
     model_config = ConfigDict(
         extra="forbid",
@@ -53,6 +65,12 @@ class SolveRequest(BaseModel):
         description="Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then "
         "`result` (the non-streaming body) or `error` (the error envelope).",
     )
+    strategy: Literal["fixed", "adaptive"] | None = Field(
+        default=None,
+        description="`fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts "
+        "a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.",
+    )
+    budget: BudgetIn | None = Field(default=None, description="Limits on what the request may spend.")
 
 
 class AnswerClusterOut(BaseModel):
@@ -72,6 +90,18 @@ class UsageOut(BaseModel):
     prompt_tokens: int = Field(ge=0, description="Tokens of the prompt (shared by all chains).")
     reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens, summed over all N chains.")
     scored_tokens: int = Field(ge=0, description="Tokens read by the reward model(s).")
+
+
+class SearchOut(BaseModel):
+    chains_started: int = Field(ge=0, description="Chains started.")
+    chains_pruned: int = Field(ge=0, description="Chains cut at a step the PRM rejected.")
+    chains_finished: int = Field(ge=0, description="Chains that ended on their own.")
+    chains_truncated: int = Field(ge=0, description="Chains cut off by their token budget.")
+    reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens decoded, all chains.")
+    stop_reason: Literal["certain", "decided", "max_chains", "max_reasoning_tokens", "max_latency"] | None = Field(
+        description="Why sampling stopped: `certain` (no chain left could change the answer), `decided` (the "
+        "vote's margin and share rule), or the budget that ran out."
+    )
 
 
 class TimingsOut(BaseModel):
@@ -115,6 +145,10 @@ class SolveResponse(BaseModel):
     chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
     usage: UsageOut = Field(description="Tokens used.")
     timings: TimingsOut = Field(description="Where the time went.")
+    search: SearchOut | None = Field(
+        default=None,
+        description="What the sampling spent and why it stopped: with `strategy: adaptive`, or a budget.",
+    )
 
 
 class ProgressEvent(BaseModel):
@@ -128,6 +162,8 @@ class ProgressEvent(BaseModel):
     leading_answer: str | None = Field(description="The answer the finished, scored chains select now.")
     leading_share: float = Field(ge=0.0, le=1.0, description="Its weighted share among them.")
     elapsed_ms: float = Field(ge=0.0, description="Since the chains started.")
+    chains_pruned: int = Field(default=0, ge=0, description="Chains cut at a step the PRM rejected (adaptive).")
+    stop_reason: str | None = Field(default=None, description="Why sampling stopped, once it has (adaptive).")
 
 
 class SummaryEvent(BaseModel):

@@ -6,21 +6,28 @@ from collections.abc import Iterable
 
 from app.api.schemas.native import (
     AnswerClusterOut,
+    BudgetIn,
     ChainCountsOut,
+    SearchOut,
     SolveRequest,
     SolveResponse,
     TimingsOut,
     UsageOut,
 )
+from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
+from app.errors import InvalidRequest
 from app.service.outcome import ChainCounts, SolveOutcome
 from app.service.params import RequestPolicy, SolveParams
 
 
 def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
+    budget = body.budget or BudgetIn()
+    if body.n is not None and budget.max_chains is not None and body.n != budget.max_chains:
+        raise InvalidRequest(f"n={body.n} and budget.max_chains={budget.max_chains} disagree: give one", "budget")
     return policy.resolve(
         body.problem,
-        n=body.n,
+        n=budget.max_chains if budget.max_chains is not None else body.n,
         temperature=body.temperature,
         max_tokens=body.max_tokens,
         seed=body.seed,
@@ -28,6 +35,9 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         selection=body.selection,
         system=body.system,
         summary=body.summary or "auto",
+        strategy=body.strategy or "fixed",
+        max_reasoning_tokens=budget.max_reasoning_tokens,
+        max_latency_ms=budget.max_latency_ms,
     )
 
 
@@ -65,4 +75,18 @@ def solve_response(outcome: SolveOutcome) -> SolveResponse:
             select_ms=1000 * t.select_s,
             total_ms=1000 * t.total_s,
         ),
+        search=search_out(outcome.search),
+    )
+
+
+def search_out(tally: SearchTally | None) -> SearchOut | None:
+    if tally is None:
+        return None
+    return SearchOut(
+        chains_started=tally.started,
+        chains_pruned=tally.pruned,
+        chains_finished=tally.finished,
+        chains_truncated=tally.truncated,
+        reasoning_tokens=tally.reasoning_tokens,
+        stop_reason=tally.stop_reason,
     )

@@ -22,6 +22,8 @@ def progress_out(p: Progress) -> ProgressEvent:
         leading_answer=p.leading_answer,
         leading_share=p.leading_share,
         elapsed_ms=1000 * p.elapsed_s,
+        chains_pruned=p.chains_pruned,
+        stop_reason=p.stop_reason,
     )
 
 

@@ -2,6 +2,7 @@
 
 from .answer_cluster_out import AnswerClusterOut
 from .assistant_message import AssistantMessage
+from .budget_in import BudgetIn
 from .chain_counts_out import ChainCountsOut
 from .chat_choice import ChatChoice
 from .chat_choice_finish_reason import ChatChoiceFinishReason
@@ -42,9 +43,12 @@ from .response_reasoning_effort import ResponseReasoningEffort
 from .response_reasoning_summary_type_0 import ResponseReasoningSummaryType0
 from .response_request import ResponseRequest
 from .response_usage import ResponseUsage
+from .search_out import SearchOut
+from .search_out_stop_reason_type_0 import SearchOutStopReasonType0
 from .solve_request import SolveRequest
 from .solve_request_aggregation_type_0 import SolveRequestAggregationType0
 from .solve_request_selection_type_0 import SolveRequestSelectionType0
+from .solve_request_strategy_type_0 import SolveRequestStrategyType0
 from .solve_request_summary_type_0 import SolveRequestSummaryType0
 from .solve_response import SolveResponse
 from .solve_response_aggregation import SolveResponseAggregation
@@ -60,6 +64,7 @@ from .verification_reasoning_effort import VerificationReasoningEffort
 __all__ = (
     "AnswerClusterOut",
     "AssistantMessage",
+    "BudgetIn",
     "ChainCountsOut",
     "ChatChoice",
     "ChatChoiceFinishReason",
@@ -100,9 +105,12 @@ __all__ = (
     "ResponseReasoningSummaryType0",
     "ResponseRequest",
     "ResponseUsage",
+    "SearchOut",
+    "SearchOutStopReasonType0",
     "SolveRequest",
     "SolveRequestAggregationType0",
     "SolveRequestSelectionType0",
+    "SolveRequestStrategyType0",
     "SolveRequestSummaryType0",
     "SolveResponse",
     "SolveResponseAggregation",

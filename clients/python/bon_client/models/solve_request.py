@@ -10,10 +10,13 @@ from ..types import UNSET, Unset
 
 from ..models.solve_request_aggregation_type_0 import SolveRequestAggregationType0
 from ..models.solve_request_selection_type_0 import SolveRequestSelectionType0
+from ..models.solve_request_strategy_type_0 import SolveRequestStrategyType0
 from ..models.solve_request_summary_type_0 import SolveRequestSummaryType0
 from ..types import UNSET, Unset
 from typing import cast
 
+if TYPE_CHECKING:
+  from ..models.budget_in import BudgetIn
 
 
 
@@ -29,10 +32,14 @@ class SolveRequest:
         Attributes:
             problem (str): The problem, in the task's own notation.
             aggregation (None | SolveRequestAggregationType0 | Unset): How step scores make a chain score.
+            budget (BudgetIn | None | Unset): Limits on what the request may spend.
             max_tokens (int | None | Unset): Token budget of each chain.
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
             selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
+            strategy (None | SolveRequestStrategyType0 | Unset): `fixed` (the default) samples n chains; `adaptive` samples
+                at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote
+                is decided.
             stream (bool | None | Unset): Answer with server-sent events: `progress` while the chains decode, `summary`
                 deltas, then `result` (the non-streaming body) or `error` (the error envelope).
             summary (None | SolveRequestSummaryType0 | Unset): How long a summary of the reasoning to write: concise, auto
@@ -44,10 +51,12 @@ class SolveRequest:
 
     problem: str
     aggregation: None | SolveRequestAggregationType0 | Unset = UNSET
+    budget: BudgetIn | None | Unset = UNSET
     max_tokens: int | None | Unset = UNSET
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     selection: None | SolveRequestSelectionType0 | Unset = UNSET
+    strategy: None | SolveRequestStrategyType0 | Unset = UNSET
     stream: bool | None | Unset = UNSET
     summary: None | SolveRequestSummaryType0 | Unset = UNSET
     system: None | str | Unset = UNSET
@@ -58,6 +67,7 @@ class SolveRequest:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.budget_in import BudgetIn # noqa: PLC0415
         problem = self.problem
 
         aggregation: None | str | Unset
@@ -67,6 +77,14 @@ class SolveRequest:
             aggregation = self.aggregation.value
         else:
             aggregation = self.aggregation
+
+        budget: dict[str, Any] | None | Unset
+        if isinstance(self.budget, Unset):
+            budget = UNSET
+        elif isinstance(self.budget, BudgetIn):
+            budget = self.budget.to_dict()
+        else:
+            budget = self.budget
 
         max_tokens: int | None | Unset
         if isinstance(self.max_tokens, Unset):
@@ -93,6 +111,14 @@ class SolveRequest:
             selection = self.selection.value
         else:
             selection = self.selection
+
+        strategy: None | str | Unset
+        if isinstance(self.strategy, Unset):
+            strategy = UNSET
+        elif isinstance(self.strategy, SolveRequestStrategyType0):
+            strategy = self.strategy.value
+        else:
+            strategy = self.strategy
 
         stream: bool | None | Unset
         if isinstance(self.stream, Unset):
@@ -128,6 +154,8 @@ class SolveRequest:
         })
         if aggregation is not UNSET:
             field_dict["aggregation"] = aggregation
+        if budget is not UNSET:
+            field_dict["budget"] = budget
         if max_tokens is not UNSET:
             field_dict["max_tokens"] = max_tokens
         if n is not UNSET:
@@ -136,6 +164,8 @@ class SolveRequest:
             field_dict["seed"] = seed
         if selection is not UNSET:
             field_dict["selection"] = selection
+        if strategy is not UNSET:
+            field_dict["strategy"] = strategy
         if stream is not UNSET:
             field_dict["stream"] = stream
         if summary is not UNSET:
@@ -151,6 +181,7 @@ class SolveRequest:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.budget_in import BudgetIn # noqa: PLC0415
         d = dict(src_dict)
         problem = d.pop("problem")
 
@@ -172,6 +203,26 @@ class SolveRequest:
             return cast(None | SolveRequestAggregationType0 | Unset, data)
 
         aggregation = _parse_aggregation(d.pop("aggregation", UNSET))
+
+
+        def _parse_budget(data: object) -> BudgetIn | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                budget_type_0 = BudgetIn.from_dict(data)
+
+
+
+                return budget_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(BudgetIn | None | Unset, data)
+
+        budget = _parse_budget(d.pop("budget", UNSET))
 
 
         def _parse_max_tokens(data: object) -> int | None | Unset:
@@ -222,6 +273,26 @@ class SolveRequest:
             return cast(None | SolveRequestSelectionType0 | Unset, data)
 
         selection = _parse_selection(d.pop("selection", UNSET))
+
+
+        def _parse_strategy(data: object) -> None | SolveRequestStrategyType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                strategy_type_0 = SolveRequestStrategyType0(data)
+
+
+
+                return strategy_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SolveRequestStrategyType0 | Unset, data)
+
+        strategy = _parse_strategy(d.pop("strategy", UNSET))
 
 
         def _parse_stream(data: object) -> bool | None | Unset:
@@ -277,10 +348,12 @@ class SolveRequest:
         solve_request = cls(
             problem=problem,
             aggregation=aggregation,
+            budget=budget,
             max_tokens=max_tokens,
             n=n,
             seed=seed,
             selection=selection,
+            strategy=strategy,
             stream=stream,
             summary=summary,
             system=system,

@@ -10,11 +10,13 @@ from ..types import UNSET, Unset
 
 from ..models.solve_response_aggregation import SolveResponseAggregation
 from ..models.solve_response_selection import SolveResponseSelection
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
   from ..models.answer_cluster_out import AnswerClusterOut
   from ..models.chain_counts_out import ChainCountsOut
+  from ..models.search_out import SearchOut
   from ..models.timings_out import TimingsOut
   from ..models.usage_out import UsageOut
 
@@ -42,6 +44,8 @@ class SolveResponse:
             summary (str): A short summary of the winning chain's reasoning; never the chain itself.
             timings (TimingsOut):
             usage (UsageOut):
+            search (None | SearchOut | Unset): What the sampling spent and why it stopped: with `strategy: adaptive`, or a
+                budget.
      """
 
     aggregation: SolveResponseAggregation
@@ -56,6 +60,7 @@ class SolveResponse:
     summary: str
     timings: TimingsOut
     usage: UsageOut
+    search: None | SearchOut | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -65,6 +70,7 @@ class SolveResponse:
     def to_dict(self) -> dict[str, Any]:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
         aggregation = self.aggregation.value
@@ -99,6 +105,14 @@ class SolveResponse:
 
         usage = self.usage.to_dict()
 
+        search: dict[str, Any] | None | Unset
+        if isinstance(self.search, Unset):
+            search = UNSET
+        elif isinstance(self.search, SearchOut):
+            search = self.search.to_dict()
+        else:
+            search = self.search
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -116,6 +130,8 @@ class SolveResponse:
             "timings": timings,
             "usage": usage,
         })
+        if search is not UNSET:
+            field_dict["search"] = search
 
         return field_dict
 
@@ -125,6 +141,7 @@ class SolveResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
         d = dict(src_dict)
@@ -182,6 +199,26 @@ class SolveResponse:
 
 
 
+        def _parse_search(data: object) -> None | SearchOut | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                search_type_0 = SearchOut.from_dict(data)
+
+
+
+                return search_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SearchOut | Unset, data)
+
+        search = _parse_search(d.pop("search", UNSET))
+
+
         solve_response = cls(
             aggregation=aggregation,
             answer=answer,
@@ -195,6 +232,7 @@ class SolveResponse:
             summary=summary,
             timings=timings,
             usage=usage,
+            search=search,
         )
 
 
