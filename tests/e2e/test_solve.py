@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing
 from dataclasses import replace
@@ -13,7 +13,7 @@ from dataclasses import replace
 import pytest
 
 from app.config import SHIPPED_MODELS
-from app.engines.protocols import ChainDelta, Generation, Generator, SamplingRequest
+from app.engines.protocols import ChainDelta, ChainSampler, Generation, Generator, SamplingRequest
 from app.service.solve import SolveService
 from lab.task import arith
 from tests.conftest import LiveServer
@@ -136,6 +136,29 @@ class CanaryGenerator:
                     delta = replace(delta, text=f"{CANARY}\n{delta.text}")
                 yield delta
 
+    def sampler(self, request: SamplingRequest, request_id: str) -> CanarySampler:
+        return CanarySampler(self._inner.sampler(request, request_id))
+
+
+class CanarySampler:
+    """The real sampler (adaptive search), with the canary in each chain's first delta."""
+
+    def __init__(self, inner: ChainSampler) -> None:
+        self._inner = inner
+        self.launch, self.abort, self.aclose = inner.launch, inner.abort, inner.aclose
+
+    @property
+    def launched(self) -> int:
+        return self._inner.launched
+
+    async def __aiter__(self) -> AsyncIterator[ChainDelta]:
+        planted: set[int] = set()
+        async for delta in self._inner:
+            if delta.index not in planted:
+                planted.add(delta.index)
+                delta = replace(delta, text=f"{CANARY}\n{delta.text}")
+            yield delta
+
 
 def test_no_raw_chain_leaks_into_responses_errors_or_logs(
     live_server: LiveServer, caplog: pytest.LogCaptureFixture
@@ -159,6 +182,7 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
                 {"problem": "((37+48)*3)-12", "n": 8, "seed": 1},
                 {"problem": "((37+48)*3)-12", "n": 8, "selection": "orm_max"},
                 {"problem": "((37+48)*3)-12", "n": 8, "selection": "majority_vote"},
+                {"problem": "((37+48)*3)-12", "n": 16, "strategy": "adaptive", "seed": 2},
             ]:
                 r = c.post("/solve", json=body)
                 assert r.status_code == 200, r.text
