@@ -318,6 +318,12 @@ class SolveService:
             act(search.on_finished(i, None if answer is None else keys.key(answer), score, truncated=False))
 
         prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=True, on_scores=on_scores)
+        # orm_max under a budget (the adaptive strategy itself votes with the PRM only).
+        orm = (
+            LiveScorer(self._outcome_scorer, params.problem, n, f"{request_id}-orm", partial=False)
+            if params.selection == "orm_max" and self._outcome_scorer is not None
+            else None
+        )
         last_report = started
         try:
             act(search.begin())
@@ -337,13 +343,15 @@ class SolveService:
                         reads[i] = read = read_chain(texts[i], fmt)
                         scored = read.steps if delta.finish_reason not in ("length", ABORTED) else None
                         prm.finish(i, scored)
+                        if orm is not None:
+                            orm.finish(i, scored)
                         if scored is None and delta.finish_reason != ABORTED:  # it cannot vote
                             act(search.on_finished(i, None, 0.0, truncated=delta.finish_reason == "length"))
                     since = now - last_report
                     if report and (
                         since >= PROGRESS_INTERVAL_S or (delta.finish_reason is not None and since >= PROGRESS_GAP_S)
                     ):
-                        emit(self._progress(params, finish, tokens, reads, prm, None, now - started, search))
+                        emit(self._progress(params, finish, tokens, reads, prm, orm, now - started, search))
                         last_report = now
                 await prm.settled()  # the last finals' scores may start more chains, or stop
             generated = time.perf_counter()
@@ -352,25 +360,29 @@ class SolveService:
                     if i < sampler.launched:
                         finish[i] = ABORTED
                     prm.finish(i, None)
+                    if orm is not None:
+                        orm.finish(i, None)
             whole = await prm.result()
+            outcome_whole = await orm.result() if orm is not None else None
             if report:
-                emit(self._progress(params, finish, tokens, reads, prm, None, time.perf_counter() - started, search))
+                emit(self._progress(params, finish, tokens, reads, prm, orm, time.perf_counter() - started, search))
         finally:
             await sampler.aclose()
             await prm.aclose()
+            if orm is not None:
+                await orm.aclose()
         scored_at = time.perf_counter()
         m = sampler.launched
         chains = [SampledChain(texts[i], tokens[i], finish[i]) for i in range(m)]
-        prm_scores = StepScores(
-            whole.per_chain[:m], whole.tokens_scored, tuple(i for i in whole.unread if i < m), whole.tokens_cached
-        )
+        prm_scores = _launched_only(whole, m)
+        orm_scores = _launched_only(outcome_whole, m) if outcome_whole is not None else None
         outcome = await self._select_and_summarize(
             params,
             request_id,
             chains,
             [r or read_chain(t, fmt) for r, t in zip(reads[:m], texts[:m], strict=True)],
             prm_scores,
-            None,
+            orm_scores,
             prompt_tokens,
             (started, generated, scored_at),
             emit,
@@ -514,3 +526,9 @@ def votes(
     model in use: an unverified chain has no place in a verified vote."""
     read = bool(scores) and (not with_outcome_model or bool(outcome_scores))
     return finish_reason != "length" and answer is not None and read
+
+
+def _launched_only(scores: StepScores, launched: int) -> StepScores:
+    """The scores of the chains that were started (the scorer was sized for all it might be)."""
+    unread = tuple(i for i in scores.unread if i < launched)
+    return StepScores(scores.per_chain[:launched], scores.tokens_scored, unread, scores.tokens_cached)

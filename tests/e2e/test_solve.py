@@ -61,7 +61,9 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "chain_counts",
         "usage",
         "timings",
+        "search",
     }
+    assert data["search"] is None  # fixed, no budget
 
 
 def test_accuracy_on_held_out_problems_matches_the_evaluation(deployed: LiveServer) -> None:

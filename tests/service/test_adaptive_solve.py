@@ -98,3 +98,21 @@ def test_streamed_progress_reports_pruning_and_the_stop() -> None:
 def test_adaptive_votes_with_the_prm() -> None:
     with pytest.raises(InvalidRequest, match="prm_weighted_vote"):
         asyncio.run(service(FakeGenerator()).solve(replace(ADAPTIVE, selection="majority_vote"), "r"))
+
+
+def test_orm_max_under_a_token_budget_reads_the_outcome_model_too() -> None:
+    gen = FakeGenerator([RIGHT, WRONG], delay=0.02)
+    svc = SolveService(
+        gen,
+        ArithmeticScorer(),
+        ArithmeticScorer(),
+        FORMAT,
+        timeout_s=5.0,
+        max_concurrent=4,
+        metrics=PipelineMetrics(CollectorRegistry()),
+        search_rules=RULES,
+    )
+    params = replace(ADAPTIVE, strategy="fixed", n=4, selection="orm_max", max_reasoning_tokens=1000)
+    out = asyncio.run(svc.solve(params, "r"))
+    assert out.search is not None and out.search.stop_reason == "max_chains" and out.answer == "243"
+    assert all(c.outcome_score is not None for c in out.chains)
