@@ -244,6 +244,12 @@ class Settings(BaseSettings):
     reasoning_effort_max_tokens: dict[Effort, int] | None = Field(
         default=None, description="Token budget of each chain for each reasoning effort; unset: the format's."
     )
+    openai_strategy: Literal["fixed", "adaptive"] = Field(
+        default="fixed",
+        description="How the OpenAI routes sample: `fixed` (the effort's N chains, each with its share of "
+        "max_completion_tokens) or `adaptive` (at most the effort's N, stopping when the vote is decided, "
+        "max_completion_tokens the reasoning tokens of all chains together).",
+    )
 
     @field_validator(
         "orm_model",
@@ -306,4 +312,6 @@ class Settings(BaseSettings):
             raise ValueError(f"default_n={self.default_n} must be within 1..max_n={self.max_n}")
         if self.default_temperature > self.max_temperature:
             raise ValueError("default_temperature exceeds max_temperature")
+        if self.openai_strategy == "adaptive" and self.default_selection != "prm_weighted_vote":
+            raise ValueError("openai_strategy 'adaptive' stops on the PRM-weighted vote: default_selection must be it")
         return self

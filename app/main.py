@@ -48,6 +48,7 @@ def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
         effort_n=dict(settings.reasoning_effort_n),
         effort_max_tokens=effort_tokens,
         default_system=settings.system_prompt,
+        openai_strategy=settings.openai_strategy,
     )
 
 

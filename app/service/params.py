@@ -51,6 +51,8 @@ class Budget:
     n: int
     max_tokens: int
     limit_param: str | None = None  # the request's token limit that set `max_tokens`, if one did
+    strategy: Strategy = "fixed"
+    max_reasoning_tokens: int | None = None  # adaptive: the request's limit, for all chains together
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +71,30 @@ class RequestPolicy:
     effort_n: Mapping[Effort, int]
     effort_max_tokens: Mapping[Effort, int]
     default_system: str | None = None
+    openai_strategy: Strategy = "fixed"
 
     def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
         """N and each chain's budget for an effort; `limit` bounds all generated tokens together
-        (as OpenAI's max_completion_tokens does, reasoning included), so each chain gets its share."""
+        (as OpenAI's max_completion_tokens does, reasoning included): under the fixed strategy each
+        chain gets its share, under the adaptive one the search stops when the limit is spent."""
         effort = effort or self.default_effort
         n, per_chain = self.effort_n[effort], self.effort_max_tokens[effort]
         if limit is None:
-            return Budget(effort, n, per_chain)
+            return Budget(effort, n, per_chain, strategy=self.openai_strategy)
+        if self.openai_strategy == "adaptive":
+            if limit < MIN_CHAIN_TOKENS:
+                raise UnsupportedParameter(
+                    limit_param, f"{limit_param}={limit} is too small for one chain: use at least {MIN_CHAIN_TOKENS}"
+                )
+            clipped = limit < per_chain
+            return Budget(
+                effort,
+                n,
+                min(per_chain, limit),
+                limit_param if clipped else None,
+                "adaptive",
+                max_reasoning_tokens=limit,
+            )
         if limit < n * MIN_CHAIN_TOKENS:
             raise UnsupportedParameter(
                 limit_param,

@@ -69,6 +69,20 @@ def test_effort_and_token_limits_become_chains_and_each_chains_budget(
     assert (gen.requests[0].n, gen.requests[0].max_tokens) == (n, per_chain)
 
 
+def test_the_adaptive_strategy_spends_max_completion_tokens_on_all_chains_together() -> None:
+    """Fixed: 64 chains cannot share 80 tokens (refused); adaptive: the search stops when they are
+    spent, over by at most one delta (4 tokens) per running chain and the one that crossed."""
+    body = chat(reasoning_effort="high", max_completion_tokens=80)
+    with fake_app() as app:
+        assert app.client.post("/v1/chat/completions", json=body).status_code == 400
+    gen = FakeGenerator([UNFINISHED], delay=0.05)  # chains that never vote: only the budget stops them
+    with fake_app(fake_engines(gen), openai_strategy="adaptive") as app:
+        r = app.client.post("/v1/chat/completions", json=body)
+    assert r.status_code == 200, r.text
+    assert 80 <= r.json()["usage"]["completion_tokens"] <= 80 + 4 * (4 + 1)
+    assert (gen.requests[0].n, gen.requests[0].max_tokens) == (64, 80)  # at most 64 chains, none over 80
+
+
 def test_the_effort_table_comes_from_the_settings() -> None:
     gen = FakeGenerator()
     with fake_app(fake_engines(gen), reasoning_effort_n={"minimal": 1, "low": 2, "medium": 3, "high": 5}) as app:

@@ -44,6 +44,8 @@ def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolic
         seed=body.seed,
         system=system_text(body.messages),
         flexible_budget=True,  # a share of the effort's budget or of the client's total limit
+        strategy=budget.strategy,
+        max_reasoning_tokens=budget.max_reasoning_tokens,
         problem_param="messages",
     )
     return params, budget

@@ -37,6 +37,8 @@ def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy)
         system=system,
         summary=body.reasoning.summary if body.reasoning else None,  # no summary is written unless asked for
         flexible_budget=True,  # a share of the effort's budget or of the client's total limit
+        strategy=budget.strategy,
+        max_reasoning_tokens=budget.max_reasoning_tokens,
         problem_param="input",
     )
     return params, budget
