@@ -131,6 +131,7 @@ Action = Launch | Abort | Stop
 class _Chain:
     tokens: int = 0
     running: bool = True
+    ended: bool = False  # finished or pruned (a stop does not end a chain: it may still finish)
     pruned: bool = False
     score: float | None = None  # the aggregated partial score, then the final one
 
@@ -196,24 +197,27 @@ class AdaptiveSearch:
         chain.score = partial_score
         if self.prune is None or not should_prune(partial_score, steps_scored, self._best(), self.prune):
             return []
-        chain.running, chain.pruned = False, True
+        chain.running, chain.ended, chain.pruned = False, True, True
         self.tally.pruned += 1
         return [Abort(index), *self._after_an_end()]
 
     def on_finished(self, index: int, answer_key: str | None, score: float, truncated: bool) -> list[Action]:
-        """Chain `index` ended on its own: its answer (None: it does not vote) and final score."""
+        """Chain `index` ended on its own: its answer (None: it does not vote) and final score.
+        After a stop it is still counted as finished, but no longer votes here."""
         chain = self.chains[index]
-        if not chain.running:
+        if chain.ended:
             return []
-        chain.running, chain.score = False, score
+        chain.running, chain.ended, chain.score = False, True, score
         if truncated:
             self.tally.truncated += 1
         else:
             self.tally.finished += 1
+        if self.stopped:
+            return []
         if answer_key is not None and not truncated:
             self.weights[answer_key] = self.weights.get(answer_key, 0.0) + score
             self.votes += 1
-        return [] if self.stopped else self._after_an_end()
+        return self._after_an_end()
 
     def on_clock(self, elapsed_ms: float) -> list[Action]:
         """Time passed with nothing else to report (the latency budget is checked)."""

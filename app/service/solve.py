@@ -311,7 +311,8 @@ class SolveService:
         def on_scores(i: int, steps: Sequence[str], scores: list[float], final: bool) -> None:
             score = aggregate(scores, params.aggregation)
             if not final:
-                act(search.on_scored(i, score, len(steps)))
+                if finish[i] is None:  # a chain that has ended is judged by its final steps only
+                    act(search.on_scored(i, score, len(steps)))
                 return
             read = reads[i]
             answer = read.answer if read is not None and votes(finish[i], read.answer, scores, None, False) else None

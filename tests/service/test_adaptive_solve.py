@@ -116,3 +116,22 @@ def test_orm_max_under_a_token_budget_reads_the_outcome_model_too() -> None:
     out = asyncio.run(svc.solve(params, "r"))
     assert out.search is not None and out.search.stop_reason == "max_chains" and out.answer == "243"
     assert all(c.outcome_score is not None for c in out.chains)
+
+
+def test_a_chain_that_ended_is_judged_by_its_final_steps_not_a_late_partial_score() -> None:
+    """The scorer answers after the chains have ended: their partial scores arrive late and must
+    not prune them; every chain is counted as finished, by its final score."""
+    gen = FakeGenerator([WRONG, RIGHT])
+    svc = SolveService(
+        gen,
+        ArithmeticScorer(delay=0.05),
+        None,
+        FORMAT,
+        timeout_s=5.0,
+        max_concurrent=4,
+        metrics=PipelineMetrics(CollectorRegistry()),
+        search_rules=RULES,
+    )
+    out = asyncio.run(svc.solve(replace(ADAPTIVE, n=8), "r"))
+    assert out.search is not None and out.search.pruned == 0
+    assert out.search.finished == out.search.started == out.counts.sampled
