@@ -346,7 +346,7 @@ class SolveService:
                         prm.finish(i, scored)
                         if orm is not None:
                             orm.finish(i, scored)
-                        if scored is None and delta.finish_reason != ABORTED:  # it cannot vote
+                        if not scored and delta.finish_reason != ABORTED:  # nothing to score: it cannot vote
                             act(search.on_finished(i, None, 0.0, truncated=delta.finish_reason == "length"))
                     since = now - last_report
                     if report and (

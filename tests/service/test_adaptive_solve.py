@@ -135,3 +135,11 @@ def test_a_chain_that_ended_is_judged_by_its_final_steps_not_a_late_partial_scor
     out = asyncio.run(svc.solve(replace(ADAPTIVE, n=8), "r"))
     assert out.search is not None and out.search.pruned == 0
     assert out.search.finished == out.search.started == out.counts.sampled
+
+
+def test_a_chain_that_wrote_no_step_ends_the_search_like_any_other() -> None:
+    """Nothing to score, so no score ever arrives: the chain is counted as finished without one."""
+    gen = FakeGenerator([""])
+    out = asyncio.run(service(gen).solve(replace(ADAPTIVE, n=5), "r"))
+    assert out.search is not None and out.search.stop_reason == "max_chains"
+    assert out.search.finished == out.search.started == 5 and out.answer is None
