@@ -12,7 +12,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.core.adaptive import PruneRule, SearchRules, StopRule
+from app.core.adaptive import PruneRule, SearchRules, StopRule, Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.model_ref import ModelRef
@@ -244,7 +244,7 @@ class Settings(BaseSettings):
     reasoning_effort_max_tokens: dict[Effort, int] | None = Field(
         default=None, description="Token budget of each chain for each reasoning effort; unset: the format's."
     )
-    openai_strategy: Literal["fixed", "adaptive"] = Field(
+    openai_strategy: Strategy = Field(
         default="fixed",
         description="How the OpenAI routes sample: `fixed` (the effort's N chains, each with its share of "
         "max_completion_tokens) or `adaptive` (at most the effort's N, stopping when the vote is decided, "

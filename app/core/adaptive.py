@@ -23,6 +23,7 @@ from typing import Literal
 
 # "certain": no open chain could change the winner; "decided": the stop rule holds; the others: a
 # budget ran out (max_chains: every chain it allows has ended, and the vote was still open).
+Strategy = Literal["fixed", "adaptive"]  # adaptive: the controller below; fixed: n chains at once
 StopReason = Literal["certain", "decided", "max_chains", "max_reasoning_tokens", "max_latency"]
 
 

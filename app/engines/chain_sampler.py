@@ -55,9 +55,7 @@ class TaskChainSampler:
                     break
             else:
                 self._deltas.put_nowait(EngineError(self._service, f"chain {index} ended without a finish reason"))
-        except asyncio.CancelledError:
-            raise
-        except BonError as exc:
+        except BonError as exc:  # (a cancelled chain's CancelledError passes: it is no Exception)
             self._deltas.put_nowait(exc)
         except Exception as exc:  # the engine's own errors are many; name the failing service
             self._deltas.put_nowait(EngineError(self._service, f"generation failed: {exc}"))

@@ -97,26 +97,24 @@ class LiveScorer:
 
     async def settled(self) -> None:
         """Until every chain that finished so far has its final steps read."""
-        while not all(not c.done or c.final is None or c.read == c.final for c in self._chains):
-            if self._error is not None:
-                raise self._error
-            self._changed.clear()
-            await self._changed.wait()
-        if self._error is not None:
-            raise self._error
+        await self._until(lambda c: not c.done or c.final is None or c.read == c.final)
 
     async def result(self) -> StepScores:
         """Every chain's final scores, once all chains have finished and been read."""
-        while True:
-            if self._error is not None:
-                raise self._error
-            if all(c.done and (c.final is None or c.read == c.final) for c in self._chains):
-                break
-            self._changed.clear()
-            await self._changed.wait()
+        await self._until(lambda c: c.done and (c.final is None or c.read == c.final))
         per_chain = [self.final_scores(i) or [] for i in range(len(self._chains))]
         unread = tuple(i for i, c in enumerate(self._chains) if c.final is not None and c.unread)
         return StepScores(per_chain, self.tokens_scored, unread, self.tokens_cached)
+
+    async def _until(self, holds: Callable[[_Chain], bool]) -> None:
+        """Until `holds` is true of every chain (or a scoring call failed: raised here)."""
+        while True:
+            if self._error is not None:
+                raise self._error
+            if all(holds(c) for c in self._chains):
+                return
+            self._changed.clear()
+            await self._changed.wait()
 
     async def aclose(self) -> None:
         self._error = self._error or asyncio.CancelledError()  # nothing more is sent

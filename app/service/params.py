@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.config import Effort
+from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
 
 SummaryStyle = Literal["auto", "concise", "detailed"]
-Strategy = Literal["fixed", "adaptive"]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8

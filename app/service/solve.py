@@ -15,23 +15,22 @@ from contextlib import aclosing
 from dataclasses import replace
 from functools import partial
 
+from app.config import AdaptiveSettings
 from app.core.adaptive import (
     Abort,
     Action,
     AdaptiveSearch,
     Launch,
-    PruneRule,
     SearchBudget,
     SearchRules,
     SearchTally,
     Stop,
-    StopRule,
 )
 from app.core.aggregate import aggregate
 from app.core.equivalence import AnswerKeys
 from app.core.select import ScoredChain, select
 from app.engines.chain_sampler import ABORTED
-from app.engines.protocols import Generator, SampledChain, SamplingRequest, StepScorer, StepScores
+from app.engines.protocols import ChainDelta, Generator, SampledChain, SamplingRequest, StepScorer, StepScores
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
@@ -46,6 +45,53 @@ log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
 PROGRESS_GAP_S = 0.05  # at least this between two progress events
+
+
+def progress_due(since_s: float, a_chain_finished: bool) -> bool:
+    """Whether a progress event is due, `since_s` after the last: a chain's finish is news, but
+    chains decoding in lockstep finish in bursts."""
+    return since_s >= PROGRESS_INTERVAL_S or (a_chain_finished and since_s >= PROGRESS_GAP_S)
+
+
+def ended_on_its_own(finish_reason: str | None) -> bool:
+    """Neither cut off by its token budget (it never finished its reasoning) nor aborted (pruned,
+    or stopped by the search): only such a chain is scored whole and may vote."""
+    return finish_reason not in ("length", ABORTED)
+
+
+class _Chains:
+    """What one request's chains have written so far, and how each ended."""
+
+    def __init__(self, n: int, fmt: GeneratorFormat) -> None:
+        self._fmt = fmt
+        self.texts, self.tokens = [""] * n, [0] * n
+        self.finish: list[str | None] = [None] * n
+        self.reads: list[ReadChain | None] = [None] * n
+
+    def take(self, delta: ChainDelta, prm: LiveScorer, orm: LiveScorer | None) -> list[str] | None:
+        """Adds a delta: a step it settles goes to the PRM; a chain it ends goes to both reward
+        models, with its final steps (returned; None when it is not to be scored)."""
+        i, fmt = delta.index, self._fmt
+        before = len(self.texts[i])
+        self.texts[i] += delta.text
+        self.tokens[i] += delta.tokens
+        if delta.finish_reason is None:
+            if closes_a_step(self.texts[i], before, fmt):
+                prm.update(i, settled_steps(self.texts[i], fmt))
+            return None
+        self.finish[i] = delta.finish_reason
+        self.reads[i] = read = read_chain(self.texts[i], fmt)
+        final = read.steps if ended_on_its_own(delta.finish_reason) else None
+        prm.finish(i, final)
+        if orm is not None:
+            orm.finish(i, final)
+        return final
+
+    def sampled(self, m: int) -> list[SampledChain]:
+        return [SampledChain(self.texts[i], self.tokens[i], self.finish[i]) for i in range(m)]
+
+    def read(self, m: int) -> list[ReadChain]:
+        return [r or read_chain(t, self._fmt) for r, t in zip(self.reads[:m], self.texts[:m], strict=True)]
 
 
 class SolveService:
@@ -71,7 +117,7 @@ class SolveService:
         self._slots = asyncio.Semaphore(max_concurrent)
         self._metrics = metrics
         self._partial_scoring = score_steps_while_decoding
-        self._rules = search_rules or SearchRules(PruneRule(floor=0.1), StopRule(2.0, 0.8, 3), wave=4)
+        self._rules = search_rules or AdaptiveSettings().rules()
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
             generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
@@ -197,63 +243,35 @@ class SolveService:
         emit: Callable[[SolveEvent | BaseException], None],
     ) -> None:
         started = time.perf_counter()
-        fmt = self._format
         sampling = self._sampling(params)
         n = params.n
-        use_orm = params.selection == "orm_max" and self._outcome_scorer is not None
         prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=self._partial_scoring)
-        orm = (
-            LiveScorer(self._outcome_scorer, params.problem, n, f"{request_id}-orm", partial=False)
-            if use_orm and self._outcome_scorer is not None
-            else None
-        )
-        texts, tokens = [""] * n, [0] * n
-        finish: list[str | None] = [None] * n
-        reads: list[ReadChain | None] = [None] * n
+        orm = self._outcome_scoring(params, request_id)
+        chains = _Chains(n, self._format)
         last_report = started
         try:
             async with aclosing(self._generator.stream(sampling, request_id)) as deltas:
                 async for delta in deltas:
-                    i = delta.index
-                    before = len(texts[i])
-                    texts[i] += delta.text
-                    tokens[i] += delta.tokens
-                    if delta.finish_reason is None:
-                        if closes_a_step(texts[i], before, fmt):
-                            prm.update(i, settled_steps(texts[i], fmt))
-                    else:
-                        finish[i] = delta.finish_reason
-                        reads[i] = read = read_chain(texts[i], fmt)
-                        # A chain cut off by its budget never finished its reasoning: not scored, no vote.
-                        final = read.steps if delta.finish_reason != "length" else None
-                        prm.finish(i, final)
-                        if orm is not None:
-                            orm.finish(i, final)
+                    chains.take(delta, prm, orm)
                     now = time.perf_counter()
-                    since = now - last_report
-                    # A chain's finish is news, but chains decoding in lockstep finish in bursts.
-                    worth_it = since >= PROGRESS_INTERVAL_S or (
-                        delta.finish_reason is not None and since >= PROGRESS_GAP_S
-                    )
-                    if report and worth_it:
-                        emit(self._progress(params, finish, tokens, reads, prm, orm, now - started))
+                    if report and progress_due(now - last_report, delta.finish_reason is not None):
+                        emit(self._progress(params, chains, prm, orm, now - started))
                         last_report = now
             generated = time.perf_counter()
             prm_scores = await prm.result()
             orm_scores = await orm.result() if orm is not None else None
             if report:  # every chain read: the vote as it will stand
-                emit(self._progress(params, finish, tokens, reads, prm, orm, time.perf_counter() - started))
+                emit(self._progress(params, chains, prm, orm, time.perf_counter() - started))
         finally:
             await prm.aclose()
             if orm is not None:
                 await orm.aclose()
         scored = time.perf_counter()
-        chains = [SampledChain(texts[i], tokens[i], finish[i]) for i in range(n)]
         outcome = await self._select_and_summarize(
             params,
             request_id,
-            chains,
-            [r or read_chain(t, fmt) for r, t in zip(reads, texts, strict=True)],
+            chains.sampled(n),
+            chains.read(n),
             prm_scores,
             orm_scores,
             prompt_tokens,
@@ -261,6 +279,12 @@ class SolveService:
             emit,
         )
         emit(Finished(outcome))
+
+    def _outcome_scoring(self, params: SolveParams, request_id: str) -> LiveScorer | None:
+        """The outcome model's scorer for `orm_max` (whole chains only), else none."""
+        if params.selection != "orm_max" or self._outcome_scorer is None:
+            return None
+        return LiveScorer(self._outcome_scorer, params.problem, params.n, f"{request_id}-orm", partial=False)
 
     def _sampling(self, params: SolveParams) -> SamplingRequest:
         return SamplingRequest(
@@ -284,7 +308,6 @@ class SolveService:
         decides: every settled step is scored while its chain decodes (pruning needs it). The fixed
         strategy runs here too when it has a token or latency budget to keep."""
         started = time.perf_counter()
-        fmt = self._format
         n = params.n
         # The fixed strategy under a budget: all n chains at once, none cut, only the budget stops.
         rules = self._rules if params.strategy == "adaptive" else SearchRules(None, None, wave=n)
@@ -292,9 +315,8 @@ class SolveService:
             SearchBudget(n, params.max_reasoning_tokens, params.max_latency_ms), rules.prune, rules.stop, rules.wave
         )
         sampler = self._generator.sampler(self._sampling(params), request_id)
-        texts, tokens = [""] * n, [0] * n
-        finish: list[str | None] = [None] * n
-        reads: list[ReadChain | None] = [None] * n
+        chains = _Chains(n, self._format)
+        finish = chains.finish
         keys = AnswerKeys()
 
         def act(actions: list[Action]) -> None:
@@ -314,45 +336,25 @@ class SolveService:
                 if finish[i] is None:  # a chain that has ended is judged by its final steps only
                     act(search.on_scored(i, score, len(steps)))
                 return
-            read = reads[i]
+            read = chains.reads[i]
             answer = read.answer if read is not None and votes(finish[i], read.answer, scores, None, False) else None
             act(search.on_finished(i, None if answer is None else keys.key(answer), score, truncated=False))
 
         prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=True, on_scores=on_scores)
-        # orm_max under a budget (the adaptive strategy itself votes with the PRM only).
-        orm = (
-            LiveScorer(self._outcome_scorer, params.problem, n, f"{request_id}-orm", partial=False)
-            if params.selection == "orm_max" and self._outcome_scorer is not None
-            else None
-        )
+        orm = self._outcome_scoring(params, request_id)  # orm_max under a budget (adaptive votes with the PRM)
         last_report = started
         try:
             act(search.begin())
             while search.running and not search.stopped:
                 async for delta in sampler:
-                    i = delta.index
-                    before = len(texts[i])
-                    texts[i] += delta.text
-                    tokens[i] += delta.tokens
                     now = time.perf_counter()
-                    act(search.on_tokens(i, delta.tokens, (now - started) * 1000))
-                    if delta.finish_reason is None:
-                        if closes_a_step(texts[i], before, fmt):
-                            prm.update(i, settled_steps(texts[i], fmt))
-                    else:
-                        finish[i] = delta.finish_reason
-                        reads[i] = read = read_chain(texts[i], fmt)
-                        scored = read.steps if delta.finish_reason not in ("length", ABORTED) else None
-                        prm.finish(i, scored)
-                        if orm is not None:
-                            orm.finish(i, scored)
-                        if not scored and delta.finish_reason != ABORTED:  # nothing to score: it cannot vote
-                            act(search.on_finished(i, None, 0.0, truncated=delta.finish_reason == "length"))
-                    since = now - last_report
-                    if report and (
-                        since >= PROGRESS_INTERVAL_S or (delta.finish_reason is not None and since >= PROGRESS_GAP_S)
-                    ):
-                        emit(self._progress(params, finish, tokens, reads, prm, orm, now - started, search))
+                    act(search.on_tokens(delta.index, delta.tokens, (now - started) * 1000))
+                    final = chains.take(delta, prm, orm)
+                    ended = delta.finish_reason
+                    if ended is not None and ended != ABORTED and not final:  # nothing to score: no vote
+                        act(search.on_finished(delta.index, None, 0.0, truncated=ended == "length"))
+                    if report and progress_due(now - last_report, ended is not None):
+                        emit(self._progress(params, chains, prm, orm, now - started, search))
                         last_report = now
                 await prm.settled()  # the last finals' scores may start more chains, or stop
             generated = time.perf_counter()
@@ -366,7 +368,7 @@ class SolveService:
             whole = await prm.result()
             outcome_whole = await orm.result() if orm is not None else None
             if report:
-                emit(self._progress(params, finish, tokens, reads, prm, orm, time.perf_counter() - started, search))
+                emit(self._progress(params, chains, prm, orm, time.perf_counter() - started, search))
         finally:
             await sampler.aclose()
             await prm.aclose()
@@ -374,14 +376,13 @@ class SolveService:
                 await orm.aclose()
         scored_at = time.perf_counter()
         m = sampler.launched
-        chains = [SampledChain(texts[i], tokens[i], finish[i]) for i in range(m)]
         prm_scores = _launched_only(whole, m)
         orm_scores = _launched_only(outcome_whole, m) if outcome_whole is not None else None
         outcome = await self._select_and_summarize(
             params,
             request_id,
-            chains,
-            [r or read_chain(t, fmt) for r, t in zip(reads[:m], texts[:m], strict=True)],
+            chains.sampled(m),
+            chains.read(m),
             prm_scores,
             orm_scores,
             prompt_tokens,
@@ -394,17 +395,15 @@ class SolveService:
     def _progress(
         self,
         params: SolveParams,
-        finish: list[str | None],
-        tokens: list[int],
-        reads: list[ReadChain | None],
+        chains: _Chains,
         prm: LiveScorer,
         orm: LiveScorer | None,
         elapsed_s: float,
         search: AdaptiveSearch | None = None,
     ) -> Progress:
         ballots, truncated, aborted, done = [], 0, 0, 0
-        for i, reason in enumerate(finish):
-            read = reads[i]
+        for i, reason in enumerate(chains.finish):
+            read = chains.reads[i]
             if reason is None or read is None:
                 continue
             done += 1
@@ -417,11 +416,11 @@ class SolveService:
                 ballots.append(ScoredChain(read.answer, score, outcome[-1] if outcome else None))
         leading = select(ballots, params.selection) if ballots else None
         return Progress(
-            chains_running=search.running if search is not None else len(finish) - done,
+            chains_running=search.running if search is not None else len(chains.finish) - done,
             chains_finished=done - truncated - aborted,
             chains_truncated=truncated,
             steps_scored=prm.steps_scored,
-            tokens=sum(tokens),
+            tokens=sum(chains.tokens),
             leading_answer=leading.answer if leading else None,
             leading_share=leading.confidence if leading else 0.0,
             elapsed_s=elapsed_s,
@@ -443,7 +442,7 @@ class SolveService:
         search: SearchTally | None = None,
     ) -> SolveOutcome:
         started, generated, scored = clock
-        finished = [c.finish_reason not in ("length", ABORTED) for c in chains]
+        finished = [ended_on_its_own(c.finish_reason) for c in chains]
         verified = [bool(prm.per_chain[i]) and (orm is None or bool(orm.per_chain[i])) for i in range(len(reads))]
         records = [
             ChainRecord(
@@ -526,7 +525,7 @@ def votes(
     """A chain votes when it finished on its own, reached an answer and was read by every reward
     model in use: an unverified chain has no place in a verified vote."""
     read = bool(scores) and (not with_outcome_model or bool(outcome_scores))
-    return finish_reason != "length" and answer is not None and read
+    return ended_on_its_own(finish_reason) and answer is not None and read
 
 
 def _launched_only(scores: StepScores, launched: int) -> StepScores:

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE
+from app.core.adaptive import StopReason, Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 
@@ -65,7 +66,7 @@ class SolveRequest(BaseModel):
         description="Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then "
         "`result` (the non-streaming body) or `error` (the error envelope).",
     )
-    strategy: Literal["fixed", "adaptive"] | None = Field(
+    strategy: Strategy | None = Field(
         default=None,
         description="`fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts "
         "a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.",
@@ -98,7 +99,7 @@ class SearchOut(BaseModel):
     chains_finished: int = Field(ge=0, description="Chains that ended on their own.")
     chains_truncated: int = Field(ge=0, description="Chains cut off by their token budget.")
     reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens decoded, all chains.")
-    stop_reason: Literal["certain", "decided", "max_chains", "max_reasoning_tokens", "max_latency"] | None = Field(
+    stop_reason: StopReason | None = Field(
         description="Why sampling stopped: `certain` (no chain left could change the answer), `decided` (the "
         "vote's margin and share rule), or the budget that ran out."
     )
