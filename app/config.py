@@ -97,8 +97,9 @@ class EngineSettings(BaseModel):
 
 
 class AdaptiveSettings(BaseModel):
-    """The adaptive strategy's rules (`BON_ADAPTIVE__WAVE=4`, …): see app/core/adaptive.py. The
-    defaults are provisional until fitted on the validation split by `bon eval`."""
+    """The adaptive strategy's rules (`BON_ADAPTIVE__WAVE=4`, …): see app/core/adaptive.py. A
+    reward model's fitted rules (its bon_calibration.json, see app/fitted.py) replace these
+    built-in defaults; a field set here replaces the fitted one."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -224,6 +225,26 @@ class Settings(BaseSettings):
     )
     max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
     adaptive: AdaptiveSettings = Field(default_factory=AdaptiveSettings)
+    calibration: Path | Literal["none"] | None = Field(
+        default=None,
+        description="The confidence calibration and fitted search rules (a bon_calibration.json); unset: the "
+        "PRM's own, where it ships one; `none`: no calibration (confidence is the vote share, and the search's "
+        "rules are the settings').",
+    )
+    verified_threshold: float = Field(
+        default=0.9,
+        ge=0,
+        le=1,
+        description="An answer whose calibrated confidence is below this is returned with `verified: false`.",
+    )
+    continue_ttl_s: float = Field(
+        default=600,
+        gt=0,
+        description="How long after an answer `POST /solve/{request_id}/continue` may resume its search.",
+    )
+    continue_max_kept: int = Field(
+        default=256, ge=1, description="Searches kept for /continue at once; the oldest goes first."
+    )
     step_scoring: Literal["finished", "steps"] = Field(
         default="finished",
         description="When the reward model reads a chain: `finished` (each chain as soon as it ends, while the "

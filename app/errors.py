@@ -35,6 +35,24 @@ class ModelNotFound(BonError):
     code = "model_not_found"
 
 
+class UnknownRequest(BonError):
+    """No answer with this request id was kept (never given, or by another replica)."""
+
+    code = "unknown_request"
+
+
+class RequestExpired(BonError):
+    """The answer was kept, and no longer is: its time to be continued ran out."""
+
+    code = "request_expired"
+
+
+class RequestBusy(BonError):
+    """The request is being continued already."""
+
+    code = "request_busy"
+
+
 class NotReady(BonError):
     """The engines are still loading."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import get_args
@@ -13,7 +14,9 @@ from app.api.openapi import install_openapi
 from app.api.routes import health, openai, solve
 from app.config import Effort, Settings
 from app.engines.container import Engines, build_engines
+from app.fitted import Fitted, load_fitted
 from app.formats.spec import GeneratorFormat
+from app.service.kept import KeptSearches
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
@@ -30,6 +33,7 @@ from app.web.loading import Loader
 from app.web.request_id import configure_logging, install_request_id
 
 EngineFactory = Callable[[Settings], Engines]
+log = logging.getLogger(__name__)
 
 
 def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
@@ -52,7 +56,9 @@ def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
     )
 
 
-def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineMetrics) -> SolveService:
+def build_solve_service(
+    engines: Engines, settings: Settings, metrics: PipelineMetrics, fitted: Fitted | None = None
+) -> SolveService:
     prompts = SummaryPrompts(
         instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
         max_tokens=DEFAULT_MAX_TOKENS | (settings.summary_max_tokens or {}),
@@ -75,7 +81,10 @@ def build_solve_service(engines: Engines, settings: Settings, metrics: PipelineM
         timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
         score_steps_while_decoding=settings.step_scoring == "steps",
-        search_rules=settings.adaptive.rules(),
+        search_rules=(fitted.search if fitted else settings.adaptive).rules(),
+        calibration=fitted.calibration if fitted else None,
+        verified_threshold=settings.verified_threshold,
+        kept=KeptSearches(settings.continue_ttl_s, settings.continue_max_kept),
         metrics=metrics,
         summaries=summaries,
     )
@@ -90,10 +99,13 @@ def create_app(
     and leaves them open on exit: they belong to the caller."""
     settings = settings or Settings()
     loader: Loader[Engines] = Loader("the engines", "engines")
+    # Read before anything starts: a broken calibration file is a configuration error, not a 500 later.
+    fitted = load_fitted(settings)
+    log.info("confidence calibration: %s", fitted.source or "none (confidence is the vote share)")
 
     def serve_with(loaded: Engines) -> None:
         app.state.policy = request_policy(settings, loaded.generator_format)
-        app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics)
+        app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics, fitted)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

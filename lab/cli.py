@@ -77,9 +77,45 @@ def evaluate(
     max_n: Annotated[int, typer.Option(min=1, max=256, help="Largest N (a power of two).")] = 64,
     temperature: Annotated[float, typer.Option(min=0.0)] = 1.0,
     seed: int = 0,
+    strategy: Annotated[
+        str,
+        typer.Option(
+            help="fixed: best-of-N against N from 64 samples per problem. adaptive: fit the search rules and the "
+            "confidence calibration on the validation split (written beside the PRM), then run fixed N=1..max-n "
+            "and adaptive search through the service on held-out problems."
+        ),
+    ] = "fixed",
+    validation_problems: Annotated[int, typer.Option(min=1, help="adaptive: validation problems to fit on.")] = 500,
+    out_of_range: Annotated[int, typer.Option(min=7, help="adaptive: out-of-range problems in each half.")] = 210,
+    verified_threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.9,
 ) -> None:
-    """Best-of-N accuracy against N, and step-level PRM quality, on vLLM engines."""
+    """Best-of-N accuracy against N, and step-level PRM quality, on vLLM engines; or (--strategy
+    adaptive) the adaptive search and the calibrated confidence, fitted and measured."""
     from lab.evaluation.run import EvalConfig, run_eval
+
+    if strategy not in ("fixed", "adaptive"):
+        raise typer.BadParameter("fixed or adaptive", param_hint="--strategy")
+    if strategy == "adaptive":
+        from lab.evaluation.adaptive_run import AdaptiveEvalConfig, run_adaptive_eval
+
+        adaptive = AdaptiveEvalConfig(
+            generator_dir=models_dir / f"{name}-generator",
+            prm_dir=models_dir / f"{name}-prm",
+            out_dir=out_dir or models_dir,
+            validation_problems=validation_problems,
+            test_problems=problems,
+            out_of_range_problems=out_of_range,
+            seed=seed,
+            verified_threshold=verified_threshold,
+        )
+        result = run_adaptive_eval(adaptive, "bon " + shlex.join(sys.argv[1:]))
+        for run, row in result["runs"].items():
+            spent = f"{row['reasoning_tokens']:6.0f} tokens  {row['wall_ms_mean']:5.0f} ms"
+            typer.echo(f"{run:14s} {row['accuracy']:5.1f}%  {spent}")
+        cal = result["calibration"]["defaults"]
+        quality = f"ECE {cal['ece']:.3f}  ROC AUC {cal['auc_in_and_out_of_range']:.3f}"
+        typer.echo(f"{quality}; wrote {adaptive.out_dir}/EVAL.md")
+        return
 
     cfg = EvalConfig(
         generator_dir=models_dir / f"{name}-generator",

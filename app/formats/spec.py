@@ -8,6 +8,7 @@ is checked when the file is loaded, and an error names the file and the field.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -68,6 +69,11 @@ class GeneratorFormat(_Strict):
         default=None, min_length=1, description="Marks the answer line; without it, the last \\boxed{} is the answer."
     )
     thinking: Thinking | None = Field(default=None, description="Set for models that think in tags first.")
+    domain: str | None = Field(
+        default=None,
+        description="A regular expression that every problem the generator was trained on matches whole: outside "
+        "it the answer is still given, and its calibrated confidence knows the input is unfamiliar.",
+    )
     max_steps: int = Field(default=48, ge=1, description="More steps than this are merged (shortest first).")
     max_answer_chars: int = Field(default=200, ge=1, description="A longer extracted answer is no answer.")
     max_tokens: int = Field(default=1024, ge=1, description="A chain's token budget when the request sets none.")
@@ -75,6 +81,20 @@ class GeneratorFormat(_Strict):
     summary: Literal["arith", "model"] = Field(
         default="model", description="arith: the shipped task's rule-based paraphrase; model: written by a model."
     )
+
+    @field_validator("domain")
+    @classmethod
+    def _compiles(cls, pattern: str | None) -> str | None:
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"domain is not a regular expression: {exc}") from None
+        return pattern
+
+    def in_domain(self, problem: str) -> bool:
+        """Whether the problem is of the kind the generator was trained on (always, without a domain)."""
+        return self.domain is None or re.fullmatch(self.domain, problem.strip()) is not None
 
 
 class ScorerFormat(_Strict):

@@ -55,7 +55,9 @@ class SolveOutcome:
     params: SolveParams
     answer: str | None
     summary: str
-    confidence: float
+    confidence: float  # P(answer is right) when `calibrated`, else the winner's vote share
+    calibrated: bool
+    verified: bool  # an answer, with a confidence at or above the server's threshold
     clusters: tuple[AnswerCluster, ...]
     winner_step_scores: list[float]
     counts: ChainCounts

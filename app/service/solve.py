@@ -25,16 +25,19 @@ from app.core.adaptive import (
     SearchRules,
     SearchTally,
     Stop,
+    Strategy,
 )
 from app.core.aggregate import aggregate
+from app.core.confidence import Calibration, confidence_of
 from app.core.equivalence import AnswerKeys
 from app.core.select import ScoredChain, select
 from app.engines.chain_sampler import ABORTED
 from app.engines.protocols import ChainDelta, Generator, SampledChain, SamplingRequest, StepScorer, StepScores
-from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
+from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong, UnknownRequest
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
 from app.service.events import Finished, Progress, SolveEvent, SummaryDelta, summary_pieces
+from app.service.kept import KeptSearch, KeptSearches
 from app.service.live_scoring import LiveScorer
 from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
 from app.service.params import MIN_CHAIN_TOKENS, SolveParams
@@ -108,6 +111,9 @@ class SolveService:
         summaries: SummaryWriter | None = None,
         score_steps_while_decoding: bool = False,
         search_rules: SearchRules | None = None,
+        calibration: Calibration | None = None,
+        verified_threshold: float = 0.9,
+        kept: KeptSearches | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -118,6 +124,9 @@ class SolveService:
         self._metrics = metrics
         self._partial_scoring = score_steps_while_decoding
         self._rules = search_rules or AdaptiveSettings().rules()
+        self._calibration = calibration
+        self._verified_threshold = verified_threshold
+        self._kept = kept  # None: answers are not kept, and cannot be continued
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
             generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
@@ -182,43 +191,88 @@ class SolveService:
             )
         return params, prompt_tokens
 
-    async def solve(self, params: SolveParams, request_id: str) -> SolveOutcome:
+    async def solve(self, params: SolveParams, request_id: str, kept: KeptSearch | None = None) -> SolveOutcome:
         """The outcome, with no events on the way (what the non-streaming routes answer)."""
-        async with aclosing(self.stream(params, request_id, report=False)) as events:
+        async with aclosing(self.stream(params, request_id, report=False, kept=kept)) as events:
             async for event in events:
                 if isinstance(event, Finished):
                     return event.outcome
         raise AssertionError("a solve ended without its outcome")
 
     async def stream(
-        self, params: SolveParams, request_id: str, report: bool = True
+        self, params: SolveParams, request_id: str, report: bool = True, kept: KeptSearch | None = None
     ) -> AsyncGenerator[SolveEvent, None]:
         """The solve as events: a first `Progress` as soon as the request holds a slot (anything
         wrong with it is raised before), then progress while the chains decode (`report`), the
         summary in pieces and the outcome. Closing the iterator, or cancelling the task reading
-        it, stops every chain and scoring call still running and frees the slot."""
-        params, prompt_tokens = await self.validate(params)
-        if self._slots.locked():
-            raise Overloaded("too many requests in flight; retry shortly")
-        async with self._slots:
-            events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
-            emit = events.put_nowait
-            budgeted = params.max_reasoning_tokens is not None or params.max_latency_ms is not None
-            run_it = self._run_adaptive if params.strategy == "adaptive" or budgeted else self._run
-            work = partial(run_it, params, prompt_tokens, request_id, report, emit)
-            run = asyncio.create_task(self._within_deadline(work, emit))
-            try:
-                yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
-                while True:
-                    event = await events.get()
-                    if isinstance(event, BaseException):
-                        raise event
-                    yield event
-                    if isinstance(event, Finished):
-                        return
-            finally:
-                run.cancel()
-                await asyncio.gather(run, return_exceptions=True)
+        it, stops every chain and scoring call still running and frees the slot. With `kept`, the
+        search goes on from an earlier answer (see `resume`); the outcome is kept to go on again."""
+        finished: SolveOutcome | None = None
+        try:
+            params, prompt_tokens = await self.validate(params)
+            if self._slots.locked():
+                raise Overloaded("too many requests in flight; retry shortly")
+            async with self._slots:
+                events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
+                emit = events.put_nowait
+                budgeted = params.max_reasoning_tokens is not None or params.max_latency_ms is not None
+                adaptive = params.strategy == "adaptive" or budgeted or kept is not None
+                run_it = partial(self._run_adaptive, kept=kept) if adaptive else self._run
+                work = partial(run_it, params, prompt_tokens, request_id, report, emit)
+                run = asyncio.create_task(self._within_deadline(work, emit))
+                try:
+                    yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
+                    while True:
+                        event = await events.get()
+                        if isinstance(event, BaseException):
+                            raise event
+                        if isinstance(event, Finished):
+                            finished = event.outcome
+                            self._keep(finished, kept)
+                        yield event
+                        if isinstance(event, Finished):
+                            return
+                finally:
+                    run.cancel()
+                    await asyncio.gather(run, return_exceptions=True)
+        finally:
+            if kept is not None and finished is None and self._kept is not None:
+                self._kept.release(request_id, kept)  # a failed continuation loses nothing
+
+    def resume(
+        self,
+        request_id: str,
+        more_chains: int | None,
+        max_reasoning_tokens: int | None,
+        max_latency_ms: float | None,
+        strategy: Strategy | None,
+    ) -> tuple[SolveParams, KeptSearch]:
+        """An earlier answer's search, taken to go on (it is busy until `stream` ends), and the
+        parameters of the run that continues it: `more_chains` more at most (as many as the first
+        run's n by default), under the same problem, sampling and selection; the new chains' seeds
+        follow the earlier ones'."""
+        if self._kept is None:
+            raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S)")
+        kept = self._kept.take(request_id)
+        first = kept.params
+        seed = None if first.seed is None else first.seed + len(kept.chains)
+        params = replace(
+            first,
+            n=more_chains or first.n,
+            seed=seed,
+            strategy=strategy or first.strategy,
+            max_reasoning_tokens=max_reasoning_tokens,
+            max_latency_ms=max_latency_ms,
+        )
+        return params, kept
+
+    def _keep(self, outcome: SolveOutcome, kept: KeptSearch | None) -> None:
+        if self._kept is None:
+            return
+        first = kept.params if kept is not None else outcome.params
+        continued = kept.continued + 1 if kept is not None else 0
+        state = KeptSearch(first, tuple(outcome.chains), outcome.usage, outcome.search, continued)
+        self._kept.keep(outcome.request_id, state)
 
     async def _within_deadline(
         self, work: Callable[[], Awaitable[None]], emit: Callable[[SolveEvent | BaseException], None]
@@ -303,10 +357,12 @@ class SolveService:
         request_id: str,
         report: bool,
         emit: Callable[[SolveEvent | BaseException], None],
+        kept: KeptSearch | None = None,
     ) -> None:
         """At most `params.n` chains, started in waves and cut or stopped as `AdaptiveSearch`
         decides: every settled step is scored while its chain decodes (pruning needs it). The fixed
-        strategy runs here too when it has a token or latency budget to keep."""
+        strategy runs here too when it has a token or latency budget to keep, and so does a
+        continuation: the `kept` chains' votes count from the start, and they vote at the end."""
         started = time.perf_counter()
         n = params.n
         # The fixed strategy under a budget: all n chains at once, none cut, only the budget stops.
@@ -314,10 +370,18 @@ class SolveService:
         search = AdaptiveSearch(
             SearchBudget(n, params.max_reasoning_tokens, params.max_latency_ms), rules.prune, rules.stop, rules.wave
         )
-        sampler = self._generator.sampler(self._sampling(params), request_id)
+        keys = AnswerKeys()
+        earlier = kept.chains if kept is not None else ()
+        for record in earlier:
+            if record.votes and record.answer is not None:
+                key = keys.key(record.answer)
+                search.weights[key] = search.weights.get(key, 0.0) + record.chain_score
+                search.votes += 1
+        # The engines see a fresh id: the first run's requests may share the outcome's id.
+        engine_id = request_id if kept is None else f"{request_id}-more{kept.continued + 1}"
+        sampler = self._generator.sampler(self._sampling(params), engine_id)
         chains = _Chains(n, self._format)
         finish = chains.finish
-        keys = AnswerKeys()
 
         def act(actions: list[Action]) -> None:
             for action in actions:
@@ -340,8 +404,8 @@ class SolveService:
             answer = read.answer if read is not None and votes(finish[i], read.answer, scores, None, False) else None
             act(search.on_finished(i, None if answer is None else keys.key(answer), score, truncated=False))
 
-        prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=True, on_scores=on_scores)
-        orm = self._outcome_scoring(params, request_id)  # orm_max under a budget (adaptive votes with the PRM)
+        prm = LiveScorer(self._scorer, params.problem, n, engine_id, partial=True, on_scores=on_scores)
+        orm = self._outcome_scoring(params, engine_id)  # orm_max under a budget (adaptive votes with the PRM)
         last_report = started
         try:
             act(search.begin())
@@ -389,6 +453,7 @@ class SolveService:
             (started, generated, scored_at),
             emit,
             search.tally,
+            kept,
         )
         emit(Finished(outcome))
 
@@ -440,11 +505,12 @@ class SolveService:
         clock: tuple[float, float, float],
         emit: Callable[[SolveEvent | BaseException], None],
         search: SearchTally | None = None,
+        kept: KeptSearch | None = None,
     ) -> SolveOutcome:
+        """The vote over every chain (a continuation's `kept` ones first), its confidence and
+        summary, and what the request cost (a continuation's: every run of it together)."""
         started, generated, scored = clock
-        finished = [ended_on_its_own(c.finish_reason) for c in chains]
-        verified = [bool(prm.per_chain[i]) and (orm is None or bool(orm.per_chain[i])) for i in range(len(reads))]
-        records = [
+        new = [
             ChainRecord(
                 text=chain.text,
                 steps=read.steps,
@@ -464,10 +530,17 @@ class SolveService:
             )
             for i, (chain, read) in enumerate(zip(chains, reads, strict=True))
         ]
+        records = [*(kept.chains if kept is not None else ()), *new]
+        if kept is not None:
+            params = replace(params, n=len(records))
+            search = _together(kept.search, search)
         ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
         result = select(ballots, params.selection)
+        in_domain = self._format.in_domain(params.problem)
+        confidence = confidence_of(ballots, result, self._calibration, params.aggregation, in_domain)
+        verified = result.answer is not None and confidence.value >= self._verified_threshold
         winner = records[result.winner_index] if result.winner_index is not None else None
-        verdict = Verdict(params.problem, result.answer, winner, records, params.n, result.confidence)
+        verdict = Verdict(params.problem, result.answer, winner, records, len(records), confidence.value)
         summary = await self._summaries.write(verdict, params.summary, request_id)
         for piece in summary_pieces(summary):
             emit(SummaryDelta(piece))
@@ -476,23 +549,24 @@ class SolveService:
         counts = ChainCounts(
             sampled=len(records),
             voted=sum(r.votes for r in records),
-            truncated=sum(c.finish_reason == "length" for c in chains),
-            unscored=sum(
-                f and not v and r.answer is not None for f, v, r in zip(finished, verified, reads, strict=True)
-            ),
+            truncated=sum(r.finish_reason == "length" for r in records),
+            # Ended on its own with an answer, yet no vote: a reward model could not read it.
+            unscored=sum(ended_on_its_own(r.finish_reason) and r.answer is not None and not r.votes for r in records),
         )
+        earlier = kept.usage if kept is not None else Usage(0, 0, 0)
         usage = Usage(
             prompt_tokens=prompt_tokens,
-            reasoning_tokens=sum(c.tokens for c in chains),
-            scored_tokens=prm.tokens_scored + (orm.tokens_scored if orm else 0),
+            reasoning_tokens=earlier.reasoning_tokens + sum(c.tokens for c in chains),
+            scored_tokens=earlier.scored_tokens + prm.tokens_scored + (orm.tokens_scored if orm else 0),
         )
         timings = Timings(generated - started, scored - generated, done - scored, done - started)
         log.info(
-            "solved n=%d selection=%s answer=%s confidence=%.3f voted=%d truncated=%d in %.3fs",
+            "solved n=%d selection=%s answer=%s confidence=%.3f verified=%s voted=%d truncated=%d in %.3fs",
             params.n,
             params.selection,
             result.answer,
-            result.confidence,
+            confidence.value,
+            verified,
             counts.voted,
             counts.truncated,
             timings.total_s,
@@ -502,7 +576,9 @@ class SolveService:
             params=params,
             answer=result.answer,
             summary=summary,
-            confidence=result.confidence,
+            confidence=confidence.value,
+            calibrated=confidence.calibrated,
+            verified=verified,
             clusters=result.clusters,
             winner_step_scores=winner.step_scores if winner else [],
             counts=counts,
@@ -526,6 +602,20 @@ def votes(
     model in use: an unverified chain has no place in a verified vote."""
     read = bool(scores) and (not with_outcome_model or bool(outcome_scores))
     return ended_on_its_own(finish_reason) and answer is not None and read
+
+
+def _together(earlier: SearchTally | None, now: SearchTally | None) -> SearchTally | None:
+    """What every run of a continued request spent; why the last one stopped."""
+    if earlier is None or now is None:
+        return now or earlier
+    return SearchTally(
+        started=earlier.started + now.started,
+        pruned=earlier.pruned + now.pruned,
+        finished=earlier.finished + now.finished,
+        truncated=earlier.truncated + now.truncated,
+        reasoning_tokens=earlier.reasoning_tokens + now.reasoning_tokens,
+        stop_reason=now.stop_reason,
+    )
 
 
 def _launched_only(scores: StepScores, launched: int) -> StepScores:

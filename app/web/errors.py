@@ -27,6 +27,9 @@ from app.errors import (
     ModelNotFound,
     NotReady,
     Overloaded,
+    RequestBusy,
+    RequestExpired,
+    UnknownRequest,
 )
 from app.web.request_id import request_id_var
 
@@ -36,6 +39,9 @@ log = logging.getLogger(__name__)
 STATUS_BY_ERROR: list[tuple[type[BonError], int]] = [
     (InvalidRequest, 422),
     (ModelNotFound, 404),
+    (UnknownRequest, 404),
+    (RequestExpired, 410),
+    (RequestBusy, 409),
     (Overloaded, 429),
     (NotReady, 503),
     (EngineUnavailable, 503),

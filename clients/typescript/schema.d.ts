@@ -64,6 +64,29 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/solve/{request_id}/continue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Continue Solve
+         * @description Think longer: sample more chains for an answered problem. The chains already sampled and
+         *     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
+         *     and the usage are those of every chain so far. Answers are kept for a while after they are
+         *     given (404 for an id never seen, 410 once its time ran out).
+         */
+        post: operations["continue_solve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/chat/completions": {
         parameters: {
             query?: never;
@@ -254,6 +277,7 @@ export interface components {
          *         "total_tokens": 531
          *       },
          *       "verification": {
+         *         "calibrated": true,
          *         "chain_counts": {
          *           "sampled": 16,
          *           "truncated": 0,
@@ -267,10 +291,11 @@ export interface components {
          *             "weight": 12.4
          *           }
          *         ],
-         *         "confidence": 0.83,
+         *         "confidence": 0.97,
          *         "n": 16,
          *         "reasoning_effort": "medium",
-         *         "summary": "Worked left to right from 37 in 3 operations: add 48 to get 85; multiply by 3 to get 255; subtract 12 to get 243. Final answer 243; the verifier's least confident step scored 0.97."
+         *         "summary": "Worked left to right from 37 in 3 operations: add 48 to get 85; multiply by 3 to get 255; subtract 12 to get 243. Final answer 243; the verifier's least confident step scored 0.97.",
+         *         "verified": true
          *       }
          *     }
          */
@@ -411,6 +436,32 @@ export interface components {
              * @description Hidden chain tokens, summed over all sampled chains.
              */
             reasoning_tokens: number;
+        };
+        /**
+         * ContinueRequest
+         * @example {
+         *       "budget": {
+         *         "max_chains": 16
+         *       }
+         *     }
+         * @example {
+         *       "strategy": "fixed",
+         *       "stream": true
+         *     }
+         */
+        ContinueRequest: {
+            /** @description What this continuation may spend: `max_chains` more chains at most (by default the first request's n), and optionally reasoning tokens and time. */
+            budget?: components["schemas"]["BudgetIn"] | null;
+            /**
+             * Strategy
+             * @description How the new chains are sampled; by default as the first request was.
+             */
+            strategy?: ("fixed" | "adaptive") | null;
+            /**
+             * Stream
+             * @description Answer with server-sent events, as /solve does.
+             */
+            stream?: boolean | null;
         };
         /** ErrorDetail */
         ErrorDetail: {
@@ -723,6 +774,13 @@ export interface components {
              */
             id: string;
             /**
+             * Metadata
+             * @description The verification, as OpenAI's string metadata: `bon_confidence` (the probability that the answer is right, when `bon_calibrated` is 'true'), `bon_verified` ('false': treat the answer as a guess).
+             */
+            metadata?: {
+                [key: string]: string;
+            };
+            /**
              * Model
              * @description The served model's id.
              */
@@ -937,6 +995,7 @@ export interface components {
          * @example {
          *       "aggregation": "min",
          *       "answer": "243",
+         *       "calibrated": true,
          *       "chain_counts": {
          *         "sampled": 16,
          *         "truncated": 0,
@@ -950,7 +1009,7 @@ export interface components {
          *           "weight": 12.4
          *         }
          *       ],
-         *       "confidence": 0.83,
+         *       "confidence": 0.97,
          *       "n": 16,
          *       "request_id": "3f2a9c1e0b7d4e55",
          *       "selection": "prm_weighted_vote",
@@ -971,7 +1030,8 @@ export interface components {
          *         "prompt_tokens": 19,
          *         "reasoning_tokens": 512,
          *         "scored_tokens": 890
-         *       }
+         *       },
+         *       "verified": true
          *     }
          */
         SolveResponse: {
@@ -986,6 +1046,12 @@ export interface components {
              * @description The selected final answer; null when no chain reached one.
              */
             answer: string | null;
+            /**
+             * Calibrated
+             * @description Whether `confidence` is a calibrated probability (the reward model ships one).
+             * @default false
+             */
+            calibrated: boolean;
             /** @description What became of the sampled chains. */
             chain_counts: components["schemas"]["ChainCountsOut"];
             /**
@@ -995,7 +1061,7 @@ export interface components {
             clusters: components["schemas"]["AnswerClusterOut"][];
             /**
              * Confidence
-             * @description The winning cluster's share of the selection weight.
+             * @description The probability that the answer is right, fitted on held-out problems (when `calibrated`); otherwise the winning cluster's share of the selection weight.
              */
             confidence: number;
             /**
@@ -1030,6 +1096,12 @@ export interface components {
             timings: components["schemas"]["TimingsOut"];
             /** @description Tokens used. */
             usage: components["schemas"]["UsageOut"];
+            /**
+             * Verified
+             * @description An answer whose confidence reached the server's threshold. False: treat the answer as a guess (the problem may be outside what the models know); `POST /solve/{request_id}/continue` thinks longer.
+             * @default false
+             */
+            verified: boolean;
         };
         /** StreamOptions */
         StreamOptions: {
@@ -1114,6 +1186,12 @@ export interface components {
          * @description The extra field that carries the best-of-N verification's public part.
          */
         Verification: {
+            /**
+             * Calibrated
+             * @description Whether `confidence` is a calibrated probability.
+             * @default false
+             */
+            calibrated: boolean;
             /** @description What became of the sampled chains. */
             chain_counts: components["schemas"]["ChainCountsOut"];
             /**
@@ -1123,7 +1201,7 @@ export interface components {
             clusters: components["schemas"]["AnswerClusterOut"][];
             /**
              * Confidence
-             * @description The winning answer cluster's share of the selection weight.
+             * @description The probability that the answer is right, fitted on held-out problems (when `calibrated`); otherwise the winning cluster's share of the selection weight.
              */
             confidence: number;
             /**
@@ -1142,6 +1220,12 @@ export interface components {
              * @description A summary of the winning chain's reasoning; never the chain itself.
              */
             summary: string;
+            /**
+             * Verified
+             * @description The confidence reached the server's threshold; false: treat the answer as a guess.
+             * @default false
+             */
+            verified: boolean;
         };
     };
     responses: never;
@@ -1229,6 +1313,122 @@ export interface operations {
                         id?: string;
                         retry?: number;
                     };
+                };
+            };
+            /** @description The body is not JSON. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request is invalid (bad field, empty or too long problem, unknown method). */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An engine failed. */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Too many requests in flight. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The engines are loading, or one of them is unreachable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The pipeline did not finish in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    continue_solve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The answer's request_id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContinueRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer over all chains so far, or its event stream. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SolveResponse"];
+                    "text/event-stream": {
+                        /** @description The event's JSON. */
+                        data: string;
+                        /** @description The event's kind, where the API names one. */
+                        event?: string;
+                        id?: string;
+                        retry?: number;
+                    };
+                };
+            };
+            /** @description No answer with this request id is kept here. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request is being continued already. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The answer is no longer kept (BON_CONTINUE_TTL_S ran out). */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description The body is not JSON. */

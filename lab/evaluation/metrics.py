@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sklearn.metrics import roc_auc_score
 
@@ -25,6 +25,10 @@ class ProblemSamples:
     outcome_scores: list[float]  # ORM, its last-step score
     step_right: list[list[bool]]  # the checker's step labels
     first_error: list[int | None]
+    text: str = ""
+    kind: str = "in_range"  # or the out-of-range kind (lab/task/out_of_range.py): no step labels then
+    step_tokens: list[list[int]] = field(default_factory=list)  # tokens each step took, per chain
+    finish_reasons: list[str | None] = field(default_factory=list)  # "length": cut off, does not vote
 
 
 def method_names() -> list[str]:

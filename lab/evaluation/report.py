@@ -10,6 +10,8 @@ import matplotlib
 matplotlib.use("Agg")  # headless: no display on servers or CI
 import matplotlib.pyplot as plt
 
+ADAPTIVE_SECTION = "## Adaptive search and calibrated confidence"
+
 LABELS = {
     "oracle": "oracle pass@N",
     "majority_vote": "majority vote",
@@ -49,7 +51,10 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         f"(erroneous chains {fe['error_accuracy']:.1f}% of {fe['erroneous_chains']}, "
         f"correct chains {fe['correct_accuracy']:.1f}% of {fe['correct_chains']})",
     ]
-    path.write_text("\n".join(lines) + "\n")
+    # The adaptive evaluation's section (`bon eval --strategy adaptive`) stays as it was.
+    old = path.read_text() if path.is_file() else ""
+    kept = old[old.find(ADAPTIVE_SECTION) :] if ADAPTIVE_SECTION in old else ""
+    path.write_text("\n".join(lines) + "\n" + ("\n" + kept if kept else ""))
 
 
 def write_plot(report: dict[str, Any], path: Path) -> None:

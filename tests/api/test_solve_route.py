@@ -41,14 +41,16 @@ def error_of(body: dict[str, object], code: str, needle: str) -> dict[str, objec
     return error
 
 
-def test_a_solved_problem_has_the_public_fields_only(fake: FakeApp) -> None:
-    r = fake.client.post("/solve", json={"problem": PROBLEM, "n": 6, "seed": 7})
+def test_a_solved_problem_has_the_public_fields_only() -> None:
+    with fake_app(calibration="none") as fake:  # uncalibrated: the confidence is the vote share
+        r = fake.client.post("/solve", json={"problem": PROBLEM, "n": 6, "seed": 7})
     assert r.status_code == 200, r.text
     data = r.json()
     assert set(data) == {
-        "request_id", "answer", "summary", "confidence", "n", "selection", "aggregation",
-        "clusters", "step_scores", "chain_counts", "usage", "timings", "search",
+        "request_id", "answer", "summary", "confidence", "calibrated", "verified", "n", "selection",
+        "aggregation", "clusters", "step_scores", "chain_counts", "usage", "timings", "search",
     }  # fmt: skip
+    assert data["calibrated"] is False and data["verified"] is True  # 0.97 ≥ the default threshold, 0.9
     assert data["search"] is None  # the fixed strategy without a budget: all n chains, no controller
     assert data["chain_counts"] == {"sampled": 6, "voted": 6, "truncated": 0, "unscored": 0}
     assert data["answer"] == "243" and data["n"] == 6 and data["request_id"] == r.headers["x-request-id"]

@@ -70,3 +70,21 @@ def test_both_deployments_search_adaptively(deployed: LiveServer, stream: bool) 
     assert search["chains_started"] == data["chain_counts"]["sampled"] <= 32
     # An easy problem: decided long before the 32 chains a fixed strategy would have spent.
     assert search["chains_started"] < 32
+
+
+@pytest.mark.parametrize("strategy", ["fixed", "adaptive"])
+def test_thinking_longer_keeps_the_earlier_chains_on_both_deployments(deployed: LiveServer, strategy: str) -> None:
+    """POST /solve/{id}/continue samples new chains on the real engines: the count grows, the
+    earlier chains still vote, and the new ones are new samples (their seeds follow the first's)."""
+    first_body = {"problem": "((((58*7)+26)-33)*4)+95", "n": 8, "seed": 21, "strategy": strategy}
+    with deployed.client() as c:
+        first = c.post("/solve", json=first_body).json()
+        more = c.post(f"/solve/{first['request_id']}/continue", json={"budget": {"max_chains": 8}})
+        assert more.status_code == 200, more.text
+        second = more.json()
+    earlier = {cl["answer"]: cl["count"] for cl in first["clusters"]}
+    now = {cl["answer"]: cl["count"] for cl in second["clusters"]}
+    assert second["chain_counts"]["sampled"] > first["chain_counts"]["sampled"]
+    assert all(now.get(answer, 0) >= count for answer, count in earlier.items())
+    assert second["usage"]["reasoning_tokens"] > first["usage"]["reasoning_tokens"]
+    assert second["calibrated"] is True  # the shipped PRM's calibration, read at start-up

@@ -130,3 +130,26 @@ def test_splits_are_disjoint_and_seeded() -> None:
     test = {p.text for p in arith.problems("test", 500)}
     assert not train & test
     assert [p.text for p in arith.problems("test", 50)] == [p.text for p in arith.problems("test", 50)]
+
+
+def test_the_out_of_range_set_is_outside_the_task_and_its_halves_apart() -> None:
+    from lab.task import out_of_range
+
+    validation, test = out_of_range.problems("validation", 70), out_of_range.problems("test", 70)
+    assert not {p.text for p in validation} & {p.text for p in test}
+    in_range = {p.text for p in arith.problems("test", 2000)} | {p.text for p in arith.problems("validation", 2000)}
+    for p in validation + test:
+        assert p.text not in in_range and p.answer == out_of_range.evaluate(p.text)
+        # The generator's declared domain (its format's pattern) leaves out all but what only a
+        # running value can tell (a negative or too large intermediate result).
+        if p.kind not in ("negative", "long"):
+            assert not arith.NOTATION.in_domain(p.text), p
+    assert all(arith.NOTATION.in_domain(p.text) for p in arith.problems("test", 2000))
+
+
+def test_an_expression_is_evaluated_with_the_usual_precedence_and_nothing_else() -> None:
+    from lab.task.out_of_range import evaluate
+
+    assert evaluate("37+48*3") == 181 and evaluate("(31*5)-(67-4)") == 92
+    with pytest.raises(ValueError):
+        evaluate("__import__('os')")

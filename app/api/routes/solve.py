@@ -1,15 +1,18 @@
-"""POST /solve: best-of-N with step-level verification, whole or streamed."""
+"""POST /solve: best-of-N with step-level verification, whole or streamed; and
+POST /solve/{request_id}/continue: the same search, thinking longer."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.api.deps import PolicyDep, require_json, solve_service_of
-from app.api.schemas.native import SolveRequest, SolveResponse
-from app.api.translation.native import solve_params, solve_response
+from app.api.schemas.native import ContinueRequest, SolveRequest, SolveResponse
+from app.api.translation.native import more_budget, solve_params, solve_response
 from app.api.translation.native_stream import solve_events
 from app.web.cancellation import with_cancellation
-from app.web.errors import ERROR_RESPONSES, envelope
+from app.web.errors import ERROR_RESPONSES, ErrorEnvelope, envelope
 from app.web.request_id import request_id_var
 from app.web.sse import EVENT_STREAM, event_stream, primed
 
@@ -32,3 +35,43 @@ async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> Solv
         events = await primed(service.stream(params, request_id_var.get()))
         return event_stream(solve_events(events), envelope)
     return solve_response(await service.solve(params, request_id_var.get()))
+
+
+CONTINUE_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorEnvelope, "description": "No answer with this request id is kept here."},
+    409: {"model": ErrorEnvelope, "description": "The request is being continued already."},
+    410: {"model": ErrorEnvelope, "description": "The answer is no longer kept (BON_CONTINUE_TTL_S ran out)."},
+}
+
+
+@router.post(
+    "/solve/{request_id}/continue",
+    operation_id="continue_solve",
+    response_model=SolveResponse,
+    responses={
+        **ERROR_RESPONSES,
+        **CONTINUE_ERRORS,
+        200: {"content": EVENT_STREAM, "description": "The answer over all chains so far, or its event stream."},
+    },
+    dependencies=[Depends(require_json)],
+)
+@with_cancellation
+async def continue_solve(
+    request_id: Annotated[str, Path(min_length=1, max_length=128, description="The answer's request_id.")],
+    body: ContinueRequest,
+    request: Request,
+    policy: PolicyDep,
+) -> SolveResponse | Response:
+    """Think longer: sample more chains for an answered problem. The chains already sampled and
+    scored are kept and vote again beside the new ones; the answer, its confidence, the counts
+    and the usage are those of every chain so far. Answers are kept for a while after they are
+    given (404 for an id never seen, 410 once its time ran out)."""
+    more = more_budget(body, policy)
+    service = solve_service_of(request)
+    params, kept = service.resume(
+        request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy
+    )
+    if body.stream:
+        events = await primed(service.stream(params, request_id, kept=kept))
+        return event_stream(solve_events(events), envelope)
+    return solve_response(await service.solve(params, request_id, kept))

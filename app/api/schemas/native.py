@@ -74,6 +74,23 @@ class SolveRequest(BaseModel):
     budget: BudgetIn | None = Field(default=None, description="Limits on what the request may spend.")
 
 
+class ContinueRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"budget": {"max_chains": 16}}, {"strategy": "fixed", "stream": True}]},
+    )
+
+    budget: BudgetIn | None = Field(
+        default=None,
+        description="What this continuation may spend: `max_chains` more chains at most (by default the first "
+        "request's n), and optionally reasoning tokens and time.",
+    )
+    strategy: Strategy | None = Field(
+        default=None, description="How the new chains are sampled; by default as the first request was."
+    )
+    stream: bool | None = Field(default=None, description="Answer with server-sent events, as /solve does.")
+
+
 class AnswerClusterOut(BaseModel):
     answer: str = Field(description="The answer of the cluster (chains whose answers are mathematically equal).")
     count: int = Field(ge=1, description="Chains that gave this answer.")
@@ -120,7 +137,9 @@ class SolveResponse(BaseModel):
                     "request_id": "3f2a9c1e0b7d4e55",
                     "answer": "243",
                     "summary": EXAMPLE_SUMMARY,
-                    "confidence": 0.83,
+                    "confidence": 0.97,
+                    "calibrated": True,
+                    "verified": True,
                     "n": 16,
                     "selection": "prm_weighted_vote",
                     "aggregation": "min",
@@ -137,7 +156,20 @@ class SolveResponse(BaseModel):
     request_id: str = Field(description="Identifies the request in logs and metrics.")
     answer: str | None = Field(description="The selected final answer; null when no chain reached one.")
     summary: str = Field(description="A short summary of the winning chain's reasoning; never the chain itself.")
-    confidence: float = Field(ge=0, le=1, description="The winning cluster's share of the selection weight.")
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="The probability that the answer is right, fitted on held-out problems (when `calibrated`); "
+        "otherwise the winning cluster's share of the selection weight.",
+    )
+    calibrated: bool = Field(
+        default=False, description="Whether `confidence` is a calibrated probability (the reward model ships one)."
+    )
+    verified: bool = Field(
+        default=False,
+        description="An answer whose confidence reached the server's threshold. False: treat the answer as a "
+        "guess (the problem may be outside what the models know); `POST /solve/{request_id}/continue` thinks longer.",
+    )
     n: int = Field(ge=1, description="Chains sampled.")
     selection: Selection = Field(description="How the answer was chosen.")
     aggregation: Aggregation = Field(description="How step scores made chain scores.")

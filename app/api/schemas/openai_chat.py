@@ -115,7 +115,16 @@ class Verification(BaseModel):
     """The extra field that carries the best-of-N verification's public part."""
 
     summary: str = Field(description="A summary of the winning chain's reasoning; never the chain itself.")
-    confidence: float = Field(ge=0, le=1, description="The winning answer cluster's share of the selection weight.")
+    confidence: float = Field(
+        ge=0,
+        le=1,
+        description="The probability that the answer is right, fitted on held-out problems (when `calibrated`); "
+        "otherwise the winning cluster's share of the selection weight.",
+    )
+    calibrated: bool = Field(default=False, description="Whether `confidence` is a calibrated probability.")
+    verified: bool = Field(
+        default=False, description="The confidence reached the server's threshold; false: treat the answer as a guess."
+    )
     n: int = Field(ge=1, description="Chains sampled and verified.")
     reasoning_effort: Effort = Field(description="The effort the request ran at.")
     clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
@@ -147,7 +156,9 @@ class ChatCompletion(BaseModel):
                     },
                     "verification": {
                         "summary": EXAMPLE_SUMMARY,
-                        "confidence": 0.83,
+                        "confidence": 0.97,
+                        "calibrated": True,
+                        "verified": True,
                         "n": 16,
                         "reasoning_effort": "medium",
                         "clusters": [{"answer": "243", "count": 13, "weight": 12.4}],

@@ -155,3 +155,8 @@ class ResponseObject(BaseModel):
     output: list[ReasoningItem | MessageItem] = Field(description="A reasoning item, then the message item.")
     reasoning: ResponseReasoning = Field(description="The reasoning settings the request ran with.")
     usage: ResponseUsage = Field(description="Tokens, the hidden reasoning counted in output_tokens_details.")
+    metadata: dict[str, str] = Field(
+        default_factory=dict,
+        description="The verification, as OpenAI's string metadata: `bon_confidence` (the probability that the "
+        "answer is right, when `bon_calibrated` is 'true'), `bon_verified` ('false': treat the answer as a guess).",
+    )

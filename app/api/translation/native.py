@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from app.api.schemas.native import (
     AnswerClusterOut,
     BudgetIn,
     ChainCountsOut,
+    ContinueRequest,
     SearchOut,
     SolveRequest,
     SolveResponse,
     TimingsOut,
     UsageOut,
 )
-from app.core.adaptive import SearchTally
+from app.core.adaptive import SearchTally, Strategy
 from app.core.select import AnswerCluster
 from app.errors import InvalidRequest
 from app.service.outcome import ChainCounts, SolveOutcome
@@ -41,6 +43,25 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class MoreBudget:
+    """What a continuation asks for, checked against the server's limits."""
+
+    max_chains: int | None
+    max_reasoning_tokens: int | None
+    max_latency_ms: float | None
+    strategy: Strategy | None
+
+
+def more_budget(body: ContinueRequest, policy: RequestPolicy) -> MoreBudget:
+    budget = body.budget or BudgetIn()
+    if budget.max_chains is not None and budget.max_chains > policy.max_n:
+        raise InvalidRequest(
+            f"budget.max_chains={budget.max_chains} exceeds this server's max_n={policy.max_n}", "budget"
+        )
+    return MoreBudget(budget.max_chains, budget.max_reasoning_tokens, budget.max_latency_ms, body.strategy)
+
+
 def clusters_out(clusters: Iterable[AnswerCluster]) -> list[AnswerClusterOut]:
     return [AnswerClusterOut(answer=c.answer, count=c.count, weight=c.weight) for c in clusters]
 
@@ -58,6 +79,8 @@ def solve_response(outcome: SolveOutcome) -> SolveResponse:
         answer=outcome.answer,
         summary=outcome.summary,
         confidence=outcome.confidence,
+        calibrated=outcome.calibrated,
+        verified=outcome.verified,
         n=outcome.params.n,
         selection=outcome.params.selection,
         aggregation=outcome.params.aggregation,

@@ -85,6 +85,8 @@ def verification(outcome: SolveOutcome, budget: Budget) -> Verification:
     return Verification(
         summary=outcome.summary,
         confidence=outcome.confidence,
+        calibrated=outcome.calibrated,
+        verified=outcome.verified,
         n=outcome.params.n,
         reasoning_effort=budget.effort,
         clusters=clusters_out(outcome.clusters),

@@ -70,4 +70,9 @@ def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget
             output_tokens_details=OutputTokensDetails(reasoning_tokens=usage.reasoning_tokens),
             total_tokens=usage.prompt_tokens + output,
         ),
+        metadata={
+            "bon_confidence": f"{outcome.confidence:.4f}",
+            "bon_calibrated": str(outcome.calibrated).lower(),
+            "bon_verified": str(outcome.verified).lower(),
+        },
     )

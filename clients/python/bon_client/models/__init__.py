@@ -13,6 +13,8 @@ from .chat_message import ChatMessage
 from .chat_message_role import ChatMessageRole
 from .chat_usage import ChatUsage
 from .completion_tokens_details import CompletionTokensDetails
+from .continue_request import ContinueRequest
+from .continue_request_strategy_type_0 import ContinueRequestStrategyType0
 from .error_detail import ErrorDetail
 from .error_detail_details_type_0_item import ErrorDetailDetailsType0Item
 from .error_envelope import ErrorEnvelope
@@ -37,6 +39,7 @@ from .reasoning_param import ReasoningParam
 from .reasoning_param_effort_type_0 import ReasoningParamEffortType0
 from .reasoning_param_summary_type_0 import ReasoningParamSummaryType0
 from .response_object import ResponseObject
+from .response_object_metadata import ResponseObjectMetadata
 from .response_object_status import ResponseObjectStatus
 from .response_reasoning import ResponseReasoning
 from .response_reasoning_effort import ResponseReasoningEffort
@@ -75,6 +78,8 @@ __all__ = (
     "ChatMessageRole",
     "ChatUsage",
     "CompletionTokensDetails",
+    "ContinueRequest",
+    "ContinueRequestStrategyType0",
     "ErrorDetail",
     "ErrorDetailDetailsType0Item",
     "ErrorEnvelope",
@@ -99,6 +104,7 @@ __all__ = (
     "ReasoningParamEffortType0",
     "ReasoningParamSummaryType0",
     "ResponseObject",
+    "ResponseObjectMetadata",
     "ResponseObjectStatus",
     "ResponseReasoning",
     "ResponseReasoningEffort",

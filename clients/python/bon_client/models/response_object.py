@@ -16,6 +16,7 @@ from typing import Literal, cast
 if TYPE_CHECKING:
   from ..models.message_item import MessageItem
   from ..models.reasoning_item import ReasoningItem
+  from ..models.response_object_metadata import ResponseObjectMetadata
   from ..models.response_reasoning import ResponseReasoning
   from ..models.response_usage import ResponseUsage
 
@@ -38,6 +39,9 @@ class ResponseObject:
             reasoning (ResponseReasoning):
             status (ResponseObjectStatus): incomplete when no chain reached an answer.
             usage (ResponseUsage):
+            metadata (ResponseObjectMetadata | Unset): The verification, as OpenAI's string metadata: `bon_confidence` (the
+                probability that the answer is right, when `bon_calibrated` is 'true'), `bon_verified` ('false': treat the
+                answer as a guess).
             object_ (Literal['response'] | Unset): Always 'response'. Default: 'response'.
      """
 
@@ -48,6 +52,7 @@ class ResponseObject:
     reasoning: ResponseReasoning
     status: ResponseObjectStatus
     usage: ResponseUsage
+    metadata: ResponseObjectMetadata | Unset = UNSET
     object_: Literal['response'] | Unset = 'response'
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,6 +63,7 @@ class ResponseObject:
     def to_dict(self) -> dict[str, Any]:
         from ..models.message_item import MessageItem # noqa: PLC0415
         from ..models.reasoning_item import ReasoningItem # noqa: PLC0415
+        from ..models.response_object_metadata import ResponseObjectMetadata # noqa: PLC0415
         from ..models.response_reasoning import ResponseReasoning # noqa: PLC0415
         from ..models.response_usage import ResponseUsage # noqa: PLC0415
         created_at = self.created_at
@@ -84,6 +90,10 @@ class ResponseObject:
 
         usage = self.usage.to_dict()
 
+        metadata: dict[str, Any] | Unset = UNSET
+        if not isinstance(self.metadata, Unset):
+            metadata = self.metadata.to_dict()
+
         object_ = self.object_
 
 
@@ -98,6 +108,8 @@ class ResponseObject:
             "status": status,
             "usage": usage,
         })
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
         if object_ is not UNSET:
             field_dict["object"] = object_
 
@@ -109,6 +121,7 @@ class ResponseObject:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.message_item import MessageItem # noqa: PLC0415
         from ..models.reasoning_item import ReasoningItem # noqa: PLC0415
+        from ..models.response_object_metadata import ResponseObjectMetadata # noqa: PLC0415
         from ..models.response_reasoning import ResponseReasoning # noqa: PLC0415
         from ..models.response_usage import ResponseUsage # noqa: PLC0415
         d = dict(src_dict)
@@ -160,6 +173,16 @@ class ResponseObject:
 
 
 
+        _metadata = d.pop("metadata", UNSET)
+        metadata: ResponseObjectMetadata | Unset
+        if isinstance(_metadata,  Unset):
+            metadata = UNSET
+        else:
+            metadata = ResponseObjectMetadata.from_dict(_metadata)
+
+
+
+
         object_ = cast(Literal['response'] | Unset , d.pop("object", UNSET))
         if object_ != 'response'and not isinstance(object_, Unset):
             raise ValueError(f"object must match const 'response', got '{object_}'")
@@ -172,6 +195,7 @@ class ResponseObject:
             reasoning=reasoning,
             status=status,
             usage=usage,
+            metadata=metadata,
             object_=object_,
         )
 

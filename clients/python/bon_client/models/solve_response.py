@@ -36,7 +36,8 @@ class SolveResponse:
             answer (None | str): The selected final answer; null when no chain reached one.
             chain_counts (ChainCountsOut):
             clusters (list[AnswerClusterOut]): Answer clusters, heaviest first.
-            confidence (float): The winning cluster's share of the selection weight.
+            confidence (float): The probability that the answer is right, fitted on held-out problems (when `calibrated`);
+                otherwise the winning cluster's share of the selection weight.
             n (int): Chains sampled.
             request_id (str): Identifies the request in logs and metrics.
             selection (SolveResponseSelection): How the answer was chosen.
@@ -44,8 +45,13 @@ class SolveResponse:
             summary (str): A short summary of the winning chain's reasoning; never the chain itself.
             timings (TimingsOut):
             usage (UsageOut):
+            calibrated (bool | Unset): Whether `confidence` is a calibrated probability (the reward model ships one).
+                Default: False.
             search (None | SearchOut | Unset): What the sampling spent and why it stopped: with `strategy: adaptive`, or a
                 budget.
+            verified (bool | Unset): An answer whose confidence reached the server's threshold. False: treat the answer as a
+                guess (the problem may be outside what the models know); `POST /solve/{request_id}/continue` thinks longer.
+                Default: False.
      """
 
     aggregation: SolveResponseAggregation
@@ -60,7 +66,9 @@ class SolveResponse:
     summary: str
     timings: TimingsOut
     usage: UsageOut
+    calibrated: bool | Unset = False
     search: None | SearchOut | Unset = UNSET
+    verified: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -105,6 +113,8 @@ class SolveResponse:
 
         usage = self.usage.to_dict()
 
+        calibrated = self.calibrated
+
         search: dict[str, Any] | None | Unset
         if isinstance(self.search, Unset):
             search = UNSET
@@ -112,6 +122,8 @@ class SolveResponse:
             search = self.search.to_dict()
         else:
             search = self.search
+
+        verified = self.verified
 
 
         field_dict: dict[str, Any] = {}
@@ -130,8 +142,12 @@ class SolveResponse:
             "timings": timings,
             "usage": usage,
         })
+        if calibrated is not UNSET:
+            field_dict["calibrated"] = calibrated
         if search is not UNSET:
             field_dict["search"] = search
+        if verified is not UNSET:
+            field_dict["verified"] = verified
 
         return field_dict
 
@@ -199,6 +215,8 @@ class SolveResponse:
 
 
 
+        calibrated = d.pop("calibrated", UNSET)
+
         def _parse_search(data: object) -> None | SearchOut | Unset:
             if data is None:
                 return data
@@ -219,6 +237,8 @@ class SolveResponse:
         search = _parse_search(d.pop("search", UNSET))
 
 
+        verified = d.pop("verified", UNSET)
+
         solve_response = cls(
             aggregation=aggregation,
             answer=answer,
@@ -232,7 +252,9 @@ class SolveResponse:
             summary=summary,
             timings=timings,
             usage=usage,
+            calibrated=calibrated,
             search=search,
+            verified=verified,
         )
 
 

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.verification_reasoning_effort import VerificationReasoningEffort
+from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
@@ -30,10 +31,14 @@ class Verification:
         Attributes:
             chain_counts (ChainCountsOut):
             clusters (list[AnswerClusterOut]): Answer clusters, heaviest first.
-            confidence (float): The winning answer cluster's share of the selection weight.
+            confidence (float): The probability that the answer is right, fitted on held-out problems (when `calibrated`);
+                otherwise the winning cluster's share of the selection weight.
             n (int): Chains sampled and verified.
             reasoning_effort (VerificationReasoningEffort): The effort the request ran at.
             summary (str): A summary of the winning chain's reasoning; never the chain itself.
+            calibrated (bool | Unset): Whether `confidence` is a calibrated probability. Default: False.
+            verified (bool | Unset): The confidence reached the server's threshold; false: treat the answer as a guess.
+                Default: False.
      """
 
     chain_counts: ChainCountsOut
@@ -42,6 +47,8 @@ class Verification:
     n: int
     reasoning_effort: VerificationReasoningEffort
     summary: str
+    calibrated: bool | Unset = False
+    verified: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -68,6 +75,10 @@ class Verification:
 
         summary = self.summary
 
+        calibrated = self.calibrated
+
+        verified = self.verified
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -79,6 +90,10 @@ class Verification:
             "reasoning_effort": reasoning_effort,
             "summary": summary,
         })
+        if calibrated is not UNSET:
+            field_dict["calibrated"] = calibrated
+        if verified is not UNSET:
+            field_dict["verified"] = verified
 
         return field_dict
 
@@ -115,6 +130,10 @@ class Verification:
 
         summary = d.pop("summary")
 
+        calibrated = d.pop("calibrated", UNSET)
+
+        verified = d.pop("verified", UNSET)
+
         verification = cls(
             chain_counts=chain_counts,
             clusters=clusters,
@@ -122,6 +141,8 @@ class Verification:
             n=n,
             reasoning_effort=reasoning_effort,
             summary=summary,
+            calibrated=calibrated,
+            verified=verified,
         )
 
 

@@ -1,0 +1,140 @@
+"""Confidence: the probability that the selected answer is right.
+
+A vote share is not a probability: sixteen chains that agree on an answer whose every chain has
+a step the PRM rejects are unanimous and wrong. What the pipeline knows at selection time (the
+winner's share of the weight, how well the shown chain and its cluster scored, how many chains
+voted and how many agree) goes through a logistic model fitted on the validation split
+(`bon eval --strategy adaptive`), and shipped as data beside the reward model it was fitted for
+(`bon_calibration.json`). A calibration is only valid for the selection and aggregation it was
+fitted under; elsewhere the confidence stays the vote share, and says it is not calibrated.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from app.core.aggregate import Aggregation
+from app.core.select import ScoredChain, Selection, SelectionResult
+
+# Scores of a very good PRM sit within 1e-4 of 0 and 1; the logit keeps them apart up to here.
+_EPS = 1e-6
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, _EPS), 1.0 - _EPS)
+    return math.log(p / (1.0 - p))
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceFeatures:
+    """What the selection tells about its own answer."""
+
+    share: float  # the winning cluster's share of the selection weight
+    winner_score: float  # the shown chain's score: the best chain giving the answer
+    mean_score: float  # the winning cluster's mean chain score
+    votes: int  # chains that voted
+    agreement: float  # the winning cluster's share of the votes
+    # Whether the problem is of the kind the generator was trained on (its format's `domain`; True
+    # where the format declares none): a reward model trained on the same kind can be confidently
+    # wrong outside it, approving steps that read the problem as one of its own.
+    in_domain: bool = True
+
+    def design(self) -> dict[str, float]:
+        """The model's inputs: log-odds of the probabilities, log of the count."""
+        return {
+            "logit_share": _logit(self.share),
+            "logit_winner_score": _logit(self.winner_score),
+            "logit_mean_score": _logit(self.mean_score),
+            "log_votes": math.log(self.votes),
+            "logit_agreement": _logit(self.agreement),
+            "out_of_domain": 0.0 if self.in_domain else 1.0,
+        }
+
+
+FEATURES: tuple[str, ...] = (
+    "logit_share",
+    "logit_winner_score",
+    "logit_mean_score",
+    "log_votes",
+    "logit_agreement",
+    "out_of_domain",
+)
+
+
+def confidence_features(
+    ballots: Sequence[ScoredChain], result: SelectionResult, in_domain: bool = True
+) -> ConfidenceFeatures | None:
+    """The features of a selection over `ballots`; None when it selected no answer."""
+    if result.winner_index is None or result.answer is None:
+        return None
+    cluster = next(c for c in result.clusters if result.winner_index in c.members)
+    scores = [ballots[i].chain_score for i in cluster.members]
+    votes = sum(c.count for c in result.clusters)
+    return ConfidenceFeatures(
+        share=result.confidence,
+        winner_score=ballots[result.winner_index].chain_score,
+        mean_score=math.fsum(scores) / len(scores),
+        votes=votes,
+        agreement=cluster.count / votes,
+        in_domain=in_domain,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """P(answer right) = σ(intercept + Σ coefficient · feature), for one selection and aggregation."""
+
+    coefficients: Mapping[str, float]
+    intercept: float
+    selection: Selection
+    aggregation: Aggregation
+
+    def __post_init__(self) -> None:
+        unknown = set(self.coefficients) - set(FEATURES)
+        if unknown:
+            raise ValueError(f"unknown confidence features: {', '.join(sorted(unknown))}")
+        values = [*self.coefficients.values(), self.intercept]
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError("a calibration's coefficients must be finite numbers")
+
+    def applies_to(self, selection: Selection, aggregation: Aggregation) -> bool:
+        return selection == self.selection and aggregation == self.aggregation
+
+    def probability(self, features: ConfidenceFeatures) -> float:
+        x = features.design()
+        z = self.intercept + math.fsum(w * x[name] for name, w in self.coefficients.items())
+        # The two branches keep exp() from overflowing at either end.
+        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "coefficients": dict(self.coefficients),
+            "intercept": self.intercept,
+            "selection": self.selection,
+            "aggregation": self.aggregation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Confidence:
+    value: float  # a probability when calibrated, else the vote share
+    calibrated: bool
+
+
+def confidence_of(
+    ballots: Sequence[ScoredChain],
+    result: SelectionResult,
+    calibration: Calibration | None,
+    aggregation: Aggregation,
+    in_domain: bool = True,
+) -> Confidence:
+    """The answer's confidence: calibrated when a calibration for this selection applies."""
+    if calibration is None or not calibration.applies_to(result.method, aggregation):
+        return Confidence(result.confidence, calibrated=False)
+    features = confidence_features(ballots, result, in_domain)
+    if features is None:  # no answer: nothing can be right
+        return Confidence(0.0, calibrated=True)
+    return Confidence(calibration.probability(features), calibrated=True)

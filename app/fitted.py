@@ -1,0 +1,97 @@
+"""What was fitted for a reward model on its validation data, shipped beside it as data: the
+confidence calibration and the adaptive search's thresholds (`bon_calibration.json`, written by
+`bon eval --strategy adaptive`).
+
+A reward model with no such file still serves: confidence is then the vote share (and says it is
+not calibrated), and the search runs on the built-in rules. Settings given explicitly
+(`BON_ADAPTIVE__*`) override the fitted rules one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from app.config import AdaptiveSettings, Settings
+from app.core.aggregate import Aggregation
+from app.core.confidence import FEATURES, Calibration
+from app.core.select import Selection
+from app.errors import ConfigurationError
+
+CALIBRATION_FILE = "bon_calibration.json"
+log = logging.getLogger(__name__)
+
+
+class CalibrationSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    coefficients: dict[Literal[FEATURES], float]  # type: ignore[valid-type]
+    intercept: float
+    selection: Selection
+    aggregation: Aggregation
+
+    def calibration(self) -> Calibration:
+        return Calibration(dict(self.coefficients), self.intercept, self.selection, self.aggregation)
+
+
+class FittedFile(BaseModel):
+    """The file's schema."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fitted_on: str = Field(description="What data the fit saw, and the command that made it.")
+    confidence: CalibrationSpec | None = None
+    search: AdaptiveSettings | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Fitted:
+    calibration: Calibration | None
+    search: AdaptiveSettings  # the fitted rules under any explicit settings, or the settings' own
+    source: str | None  # the file read, None when there was none
+
+
+def read_fitted_file(path: Path) -> FittedFile:
+    try:
+        return FittedFile.model_validate(json.loads(path.read_text()))
+    except (OSError, ValueError, ValidationError) as exc:
+        raise ConfigurationError(f"{path} is not a readable calibration file: {exc}") from exc
+
+
+def load_fitted(settings: Settings) -> Fitted:
+    """The calibration file named by `BON_CALIBRATION`, else the PRM's own (a local model
+    directory's, or a hub model's where it ships one), else none."""
+    path = settings.calibration
+    text: FittedFile | None = None
+    if path == "none":
+        return Fitted(None, settings.adaptive, None)
+    if path is not None:
+        text = read_fitted_file(path)
+        source: str | None = str(path)
+    else:
+        try:
+            raw = settings.prm.read_text(CALIBRATION_FILE)
+        except OSError as exc:  # a hub model, with the hub out of reach: it serves uncalibrated
+            log.warning("could not look for %s beside %s: %s", CALIBRATION_FILE, settings.prm.name, exc)
+            raw = None
+        source = f"{settings.prm.name}/{CALIBRATION_FILE}" if raw is not None else None
+        if raw is not None:
+            try:
+                text = FittedFile.model_validate_json(raw)
+            except ValidationError as exc:
+                raise ConfigurationError(f"{source} is not a valid calibration file: {exc}") from exc
+    calibration = text.confidence.calibration() if text and text.confidence else None
+    search = merged_search(settings.adaptive, text.search if text else None)
+    return Fitted(calibration, search, source)
+
+
+def merged_search(explicit: AdaptiveSettings, fitted: AdaptiveSettings | None) -> AdaptiveSettings:
+    """The fitted rules, with each field the settings set explicitly taken from the settings."""
+    if fitted is None:
+        return explicit
+    return fitted.model_copy(update={name: getattr(explicit, name) for name in explicit.model_fields_set})

@@ -1,0 +1,93 @@
+"""Answers kept so that their search can go on (`POST /solve/{request_id}/continue`): the chains
+sampled and scored, and what they cost, for a bounded time after the answer.
+
+In memory, per process: a continuation must reach the replica that answered. An entry is taken
+out while it is being continued (a second continuation at once is refused, not raced) and put
+back, grown, when the continuation ends; one whose time ran out, or that made room for newer
+ones, is remembered as gone for a while, so a client hears "expired" rather than "unknown".
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.adaptive import SearchTally
+from app.errors import RequestBusy, RequestExpired, UnknownRequest
+from app.service.outcome import ChainRecord, Usage
+from app.service.params import SolveParams
+
+
+@dataclass(frozen=True, slots=True)
+class KeptSearch:
+    """One answered request, as a continuation resumes it."""
+
+    params: SolveParams
+    chains: tuple[ChainRecord, ...]  # every chain started so far, in launch order
+    usage: Usage  # what every run so far cost, together
+    search: SearchTally | None
+    continued: int = 0  # continuations so far
+
+
+class KeptSearches:
+    def __init__(self, ttl_s: float, max_kept: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl_s = ttl_s
+        self._max_kept = max_kept
+        self._clock = clock
+        self._kept: OrderedDict[str, tuple[float, KeptSearch]] = OrderedDict()  # oldest first
+        self._busy: set[str] = set()
+        self._gone: OrderedDict[str, None] = OrderedDict()
+
+    @property
+    def ttl_s(self) -> float:
+        return self._ttl_s
+
+    def keep(self, request_id: str, kept: KeptSearch) -> None:
+        """Keep (or keep again, for another `ttl_s`) a request's search."""
+        self._busy.discard(request_id)
+        self._gone.pop(request_id, None)
+        self._kept.pop(request_id, None)
+        self._kept[request_id] = (self._clock() + self._ttl_s, kept)
+        self._expire()
+        while len(self._kept) > self._max_kept:
+            oldest, _ = self._kept.popitem(last=False)
+            self._forget(oldest)
+
+    def take(self, request_id: str) -> KeptSearch:
+        """The kept search, marked busy until `keep` or `release`."""
+        self._expire()
+        if request_id in self._busy:
+            raise RequestBusy(f"request {request_id} is being continued already; wait for that answer")
+        if request_id in self._gone:
+            raise RequestExpired(
+                f"request {request_id} can no longer be continued: answers are kept for {self._ttl_s:g} s"
+            )
+        entry = self._kept.pop(request_id, None)
+        if entry is None:
+            raise UnknownRequest(f"no answer with request id {request_id} is kept here")
+        self._busy.add(request_id)
+        return entry[1]
+
+    def release(self, request_id: str, kept: KeptSearch) -> None:
+        """A continuation failed: the search is kept as it was."""
+        self.keep(request_id, kept)
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._kept)
+
+    def _expire(self) -> None:
+        now = self._clock()
+        while self._kept:
+            request_id, (deadline, _) = next(iter(self._kept.items()))
+            if deadline > now:
+                break
+            del self._kept[request_id]
+            self._forget(request_id)
+
+    def _forget(self, request_id: str) -> None:
+        self._gone[request_id] = None
+        while len(self._gone) > 16 * self._max_kept:  # ids long gone become unknown again
+            self._gone.popitem(last=False)

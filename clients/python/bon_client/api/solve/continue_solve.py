@@ -1,0 +1,275 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ...client import AuthenticatedClient, Client
+from ...types import Response, UNSET
+from ... import errors
+
+from ...models.continue_request import ContinueRequest
+from ...models.error_envelope import ErrorEnvelope
+from ...models.solve_response import SolveResponse
+from typing import cast
+
+
+
+def _get_kwargs(
+    request_id: str,
+    *,
+    body: ContinueRequest,
+
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+
+
+    
+
+    
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/solve/{request_id}/continue".format(request_id=quote(str(request_id), safe=""),),
+    }
+
+    _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | SolveResponse | None:
+    if response.status_code == 200:
+        response_200 = SolveResponse.from_dict(response.json())
+
+
+
+        return response_200
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_409
+
+    if response.status_code == 410:
+        response_410 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_410
+
+    if response.status_code == 415:
+        response_415 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_415
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_422
+
+    if response.status_code == 424:
+        response_424 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_424
+
+    if response.status_code == 429:
+        response_429 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_429
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_503
+
+    if response.status_code == 504:
+        response_504 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_504
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | SolveResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    request_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ContinueRequest,
+
+) -> Response[ErrorEnvelope | SolveResponse]:
+    """ Continue Solve
+
+     Think longer: sample more chains for an answered problem. The chains already sampled and
+    scored are kept and vote again beside the new ones; the answer, its confidence, the counts
+    and the usage are those of every chain so far. Answers are kept for a while after they are
+    given (404 for an id never seen, 410 once its time ran out).
+
+    Args:
+        request_id (str): The answer's request_id.
+        body (ContinueRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | SolveResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        request_id=request_id,
+body=body,
+
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+def sync(
+    request_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ContinueRequest,
+
+) -> ErrorEnvelope | SolveResponse | None:
+    """ Continue Solve
+
+     Think longer: sample more chains for an answered problem. The chains already sampled and
+    scored are kept and vote again beside the new ones; the answer, its confidence, the counts
+    and the usage are those of every chain so far. Answers are kept for a while after they are
+    given (404 for an id never seen, 410 once its time ran out).
+
+    Args:
+        request_id (str): The answer's request_id.
+        body (ContinueRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | SolveResponse
+     """
+
+
+    return sync_detailed(
+        request_id=request_id,
+client=client,
+body=body,
+
+    ).parsed
+
+async def asyncio_detailed(
+    request_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ContinueRequest,
+
+) -> Response[ErrorEnvelope | SolveResponse]:
+    """ Continue Solve
+
+     Think longer: sample more chains for an answered problem. The chains already sampled and
+    scored are kept and vote again beside the new ones; the answer, its confidence, the counts
+    and the usage are those of every chain so far. Answers are kept for a while after they are
+    given (404 for an id never seen, 410 once its time ran out).
+
+    Args:
+        request_id (str): The answer's request_id.
+        body (ContinueRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorEnvelope | SolveResponse]
+     """
+
+
+    kwargs = _get_kwargs(
+        request_id=request_id,
+body=body,
+
+    )
+
+    response = await client.get_async_httpx_client().request(
+        **kwargs
+    )
+
+    return _build_response(client=client, response=response)
+
+async def asyncio(
+    request_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    body: ContinueRequest,
+
+) -> ErrorEnvelope | SolveResponse | None:
+    """ Continue Solve
+
+     Think longer: sample more chains for an answered problem. The chains already sampled and
+    scored are kept and vote again beside the new ones; the answer, its confidence, the counts
+    and the usage are those of every chain so far. Answers are kept for a while after they are
+    given (404 for an id never seen, 410 once its time ran out).
+
+    Args:
+        request_id (str): The answer's request_id.
+        body (ContinueRequest):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorEnvelope | SolveResponse
+     """
+
+
+    return (await asyncio_detailed(
+        request_id=request_id,
+client=client,
+body=body,
+
+    )).parsed

@@ -1,0 +1,125 @@
+"""Fit the adaptive search's thresholds and the confidence calibration on the validation split.
+
+Both fits read replays of recorded chains (`lab.evaluation.replay`), never the test split:
+
+- Search rules: every rule on a grid is replayed on every validation problem; the rule kept is
+  the most accurate of those that spend at most `TOKEN_SHARE` of fixed N=64's reasoning tokens
+  (headroom under the 25% the service promises: the live pipeline also pays for the tokens a
+  chain decodes while its abort is on its way), and of rules as accurate as it within a tenth
+  of a point, the quickest (fewest tokens decoded in sequence), then the cheapest.
+- Confidence: a logistic regression of "the selected answer is right" on the selection's
+  features (`app.core.confidence`), over the outcomes of fixed N = 1…64 and of the fitted search
+  at several budgets, on in-range problems and on the validation half of the out-of-range set.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from tqdm import tqdm
+
+from app.config import AdaptiveSettings
+from app.core.adaptive import SearchBudget, SearchRules
+from app.core.confidence import FEATURES, Calibration, confidence_features
+from lab.evaluation.metrics import ProblemSamples
+from lab.evaluation.replay import Replayed, fixed, replay
+
+FIXED_NS = (1, 2, 4, 8, 16, 32, 64)
+ADAPTIVE_BUDGETS = (8, 16, 32, 64)  # max_chains
+
+# The grid the search rules are chosen from (prune_relative 0: the absolute floor alone prunes
+# as well on this PRM, whose scores of a wrong step sit near 0 whatever the best chain scores).
+GRID = {
+    "wave": (2, 4, 8),
+    "prune_floor": (0.0, 0.05, 0.2, 0.4, 0.6),
+    "stop_margin": (0.5, 1.0, 1.5, 2.0, 3.0),
+    "stop_share": (0.5, 0.6, 0.75, 0.9),
+    "stop_min_votes": (2, 3, 4),
+}
+TOKEN_SHARE = 0.2
+
+
+@dataclass(frozen=True, slots=True)
+class RuleScore:
+    settings: AdaptiveSettings
+    accuracy: float  # %
+    tokens: float  # mean reasoning tokens per problem
+    ticks: float  # mean tokens decoded in sequence (the replay's latency)
+
+
+def evaluate_rules(samples: Sequence[ProblemSamples], settings: AdaptiveSettings, max_chains: int = 64) -> RuleScore:
+    rules = settings.rules()
+    runs = [replay(s, SearchBudget(max_chains), rules) for s in samples]
+    return RuleScore(
+        settings,
+        100 * statistics.fmean(r.correct for r in runs),
+        statistics.fmean(r.tokens for r in runs),
+        statistics.fmean(r.ticks for r in runs),
+    )
+
+
+def fixed_score(samples: Sequence[ProblemSamples], n: int) -> tuple[float, float]:
+    """Accuracy (%) and mean tokens of fixed N=n, over the disjoint groups of n recorded chains."""
+    right, tokens, groups = 0.0, 0.0, 0
+    for s in samples:
+        k = len(s.answers) // n
+        for g in range(k):
+            r = fixed(s, range(g * n, (g + 1) * n))
+            right += r.correct / k
+            tokens += r.tokens / k
+        groups += 1
+    return 100 * right / groups, tokens / groups
+
+
+def fit_search_rules(samples: Sequence[ProblemSamples]) -> tuple[RuleScore, list[RuleScore]]:
+    """The rule chosen on the grid (see the module's docstring), and every rule tried."""
+    _, cap = fixed_score(samples, 64)
+    tried = []
+    names = list(GRID)
+    for values in tqdm(list(itertools.product(*GRID.values())), desc="search rules", mininterval=2.0):
+        tried.append(evaluate_rules(samples, AdaptiveSettings(**dict(zip(names, values, strict=True)))))
+    cheap = [r for r in tried if r.tokens <= TOKEN_SHARE * cap] or [min(tried, key=lambda r: r.tokens)]
+    best = max(r.accuracy for r in cheap)
+    return min((r for r in cheap if r.accuracy >= best - 0.1), key=lambda r: (r.ticks, r.tokens)), tried
+
+
+def outcomes(samples: Sequence[ProblemSamples], rules: SearchRules, groups_per_n: int = 4) -> list[Replayed]:
+    """What the service would answer on each problem: fixed N = 1…64 (up to `groups_per_n`
+    disjoint groups each) and the search at each budget."""
+    out = []
+    for s in samples:
+        for n in FIXED_NS:
+            for g in range(min(len(s.answers) // n, groups_per_n)):
+                out.append(fixed(s, range(g * n, (g + 1) * n)))
+        out += [replay(s, SearchBudget(b), rules) for b in ADAPTIVE_BUDGETS]
+    return out
+
+
+def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
+    """Features and labels of the runs that selected an answer (one with none is never right,
+    and its confidence is 0 without a model)."""
+    rows, labels = [], []
+    for r in runs:
+        features = confidence_features(r.ballots, r.result, r.in_domain)
+        if features is None:
+            continue
+        design = features.design()
+        rows.append([design[name] for name in FEATURES])
+        labels.append(r.correct)
+    return np.array(rows), np.array(labels, dtype=int)
+
+
+def fit_calibration(runs: Sequence[Replayed]) -> Calibration:
+    x, y = design_matrix(runs)
+    model = LogisticRegression(C=10.0, max_iter=5000).fit(x, y)
+    return Calibration(
+        coefficients={name: float(w) for name, w in zip(FEATURES, model.coef_[0], strict=True)},
+        intercept=float(model.intercept_[0]),
+        selection="prm_weighted_vote",
+        aggregation="min",
+    )

@@ -1,0 +1,78 @@
+"""What was fitted for a reward model, read as data: the calibration file beside the PRM, the
+settings that override it, and the shipped model's own file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.config import SHIPPED_MODELS, AdaptiveSettings, Settings
+from app.core.confidence import FEATURES
+from app.errors import ConfigurationError
+from app.fitted import CALIBRATION_FILE, load_fitted, read_fitted_file
+
+FILE = {
+    "fitted_on": "a test",
+    "confidence": {
+        "coefficients": {"logit_winner_score": 0.5, "out_of_domain": -5.0},
+        "intercept": -1.0,
+        "selection": "prm_weighted_vote",
+        "aggregation": "min",
+    },
+    "search": {"wave": 2, "prune_floor": 0.3, "stop_margin": 0.5},
+}
+
+
+def write(tmp_path: Path, content: object) -> Path:
+    path = tmp_path / CALIBRATION_FILE
+    path.write_text(json.dumps(content))
+    return path
+
+
+def test_a_file_named_in_settings_gives_the_calibration_and_the_search_rules(tmp_path: Path) -> None:
+    fitted = load_fitted(Settings(calibration=write(tmp_path, FILE)))
+    assert fitted.calibration is not None and fitted.calibration.intercept == -1.0
+    assert (fitted.search.wave, fitted.search.prune_floor, fitted.search.stop_margin) == (2, 0.3, 0.5)
+    assert fitted.search.stop_share == AdaptiveSettings().stop_share  # what the file leaves out: built in
+
+
+def test_settings_given_explicitly_override_the_fitted_rules_one_by_one(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("BON_ADAPTIVE__WAVE", "8")
+    fitted = load_fitted(Settings(calibration=write(tmp_path, FILE)))
+    assert (fitted.search.wave, fitted.search.prune_floor) == (8, 0.3)
+
+
+def test_the_prms_own_file_is_read_unless_settings_say_none(tmp_path: Path) -> None:
+    write(tmp_path, FILE)
+    assert load_fitted(Settings(prm_model=str(tmp_path))).calibration is not None
+    off = load_fitted(Settings(prm_model=str(tmp_path), calibration="none"))
+    assert off.calibration is None and off.search == AdaptiveSettings() and off.source is None
+    assert load_fitted(Settings(prm_model=str(tmp_path / "elsewhere"))).calibration is None
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        ({"fitted_on": "x", "confidence": {"coefficients": {"vibes": 1}}}, "vibes"),
+        ({"fitted_on": "x", "search": {"wave": 0}}, "wave"),
+        ({"fitted_on": "x", "surprise": 1}, "surprise"),
+        ("not an object", "object"),
+    ],
+)
+def test_a_broken_file_is_a_configuration_error_that_names_the_problem(tmp_path: Path, content, needle) -> None:
+    with pytest.raises(ConfigurationError, match=needle):
+        read_fitted_file(write(tmp_path, content))
+    with pytest.raises(ConfigurationError, match=needle):
+        load_fitted(Settings(prm_model=str(tmp_path)))
+
+
+def test_the_shipped_prm_ships_a_calibration_that_rewards_what_it_should() -> None:
+    """The fit (bon eval --strategy adaptive) must have learned the signs a confidence needs: a
+    better scored answer with more agreeing votes is more likely right, an unfamiliar problem less."""
+    fitted = read_fitted_file(SHIPPED_MODELS / "arith-prm" / CALIBRATION_FILE)
+    assert fitted.confidence is not None and fitted.search is not None
+    w = fitted.confidence.coefficients
+    assert set(w) == set(FEATURES)
+    assert w["logit_winner_score"] > 0 and w["log_votes"] > 0 and w["out_of_domain"] < -2
