@@ -19,7 +19,7 @@ endif
 # Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run run-split test test-fast lint lint-docker typecheck models eval bench bench-split openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker typecheck models eval eval-adaptive bench bench-split openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -77,9 +77,16 @@ node_modules/.installed: package.json package-lock.json
 models: install
 	$(BON) train --models-dir models
 	$(MAKE) eval
+	$(MAKE) eval-adaptive
 
 eval: install
 	$(BON) eval --models-dir models --problems 500 --max-n 64
+
+# Fit the adaptive search's rules and the confidence calibration on the validation split (written
+# to models/arith-prm/bon_calibration.json), then measure them through the service on held-out
+# problems (about 25 min on 2 cores; models/EVAL.md's adaptive section, eval_adaptive.png, calibration.png).
+eval-adaptive: install
+	$(BON) eval --strategy adaptive --models-dir models --problems 500
 
 bench: install
 	$(PY) bench/solve_latency.py

@@ -96,3 +96,14 @@ def test_a_failed_continuation_loses_nothing() -> None:
         gen.failure = None
         again = app.client.post(f"/solve/{rid}/continue", json={}).json()
         assert again["chain_counts"]["sampled"] == 6 and clusters(again) == {"243": 4, "233": 2}
+
+
+def test_a_continuations_token_budget_holds() -> None:
+    with fake_app(fake_engines(FakeGenerator())) as app:
+        first = app.client.post("/solve", json={"problem": PROBLEM, "n": 3}).json()
+        body = {"budget": {"max_chains": 16, "max_reasoning_tokens": 20}}
+        second = app.client.post(f"/solve/{first['request_id']}/continue", json=body).json()
+    spent = second["usage"]["reasoning_tokens"] - first["usage"]["reasoning_tokens"]
+    assert second["search"]["stop_reason"] == "max_reasoning_tokens"
+    assert 20 <= spent <= 20 + 16 * 4  # over by at most one delta (4 characters) of each running chain
+    assert second["chain_counts"]["voted"] < 3 + 16  # chains stopped on the way do not vote
