@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from app.config import SHIPPED_MODELS, AdaptiveSettings, Settings
-from app.core.confidence import FEATURES
+from app.core.confidence import FEATURES, confidence_of
+from app.core.select import ScoredChain, select
 from app.errors import ConfigurationError
 from app.fitted import CALIBRATION_FILE, load_fitted, read_fitted_file
 
@@ -68,11 +69,21 @@ def test_a_broken_file_is_a_configuration_error_that_names_the_problem(tmp_path:
         load_fitted(Settings(prm_model=str(tmp_path)))
 
 
-def test_the_shipped_prm_ships_a_calibration_that_rewards_what_it_should() -> None:
-    """The fit (bon eval --strategy adaptive) must have learned the signs a confidence needs: a
-    better scored answer with more agreeing votes is more likely right, an unfamiliar problem less."""
+def test_the_shipped_prm_ships_a_calibration_that_behaves_as_a_confidence_should() -> None:
+    """The fit (bon eval --strategy adaptive) must have learned what a confidence needs: sixteen
+    agreeing chains the PRM approves are very likely right, the same out of the generator's domain
+    are not, and an answer whose best chain has a step the PRM rejects is a guess."""
     fitted = read_fitted_file(SHIPPED_MODELS / "arith-prm" / CALIBRATION_FILE)
     assert fitted.confidence is not None and fitted.search is not None
-    w = fitted.confidence.coefficients
-    assert set(w) == set(FEATURES)
-    assert w["logit_winner_score"] > 0 and w["log_votes"] > 0 and w["out_of_domain"] < -2
+    assert set(fitted.confidence.coefficients) == set(FEATURES)
+    calibration = fitted.confidence.calibration()
+
+    def confidence(ballots: list[ScoredChain], in_domain: bool = True) -> float:
+        return confidence_of(ballots, select(ballots, "prm_weighted_vote"), calibration, "min", in_domain).value
+
+    approved = [ScoredChain("243", 0.999, None)] * 16
+    assert confidence(approved) > 0.9
+    assert confidence(approved, in_domain=False) < 0.1
+    assert confidence([ScoredChain("243", 0.01, None)] * 4 + [ScoredChain("233", 0.005, None)] * 4) < 0.5
+    split = [ScoredChain("243", 0.99, None)] * 8 + [ScoredChain("233", 0.99, None)] * 7
+    assert confidence(split) < confidence(approved)

@@ -7,9 +7,15 @@ Both fits read replays of recorded chains (`lab.evaluation.replay`), never the t
   (headroom under the 25% the service promises: the live pipeline also pays for the tokens a
   chain decodes while its abort is on its way), and of rules as accurate as it within a tenth
   of a point, the quickest (fewest tokens decoded in sequence), then the cheapest.
-- Confidence: a logistic regression of "the selected answer is right" on the selection's
-  features (`app.core.confidence`), over the outcomes of fixed N = 1…64 and of the fitted search
-  at several budgets, on in-range problems and on the validation half of the out-of-range set.
+- Confidence, in two stages. A logistic regression of "the selected answer is right" on the
+  selection's features (`app.core.confidence`), over the outcomes of fixed N = 1…64 and of the
+  fitted search at several budgets on the task's own problems: calibrated for the traffic the
+  models were made for. Then one more coefficient, for a problem outside the generator's domain,
+  set on the validation half of the out-of-range set so that the mean confidence there equals
+  its accuracy (with one right and one wrong answer added: every such answer there is wrong, and
+  a maximum-likelihood fit would send the coefficient to minus infinity). Fitting both at once
+  let the out-of-range answers the domain cannot flag (a running value below zero) drag every
+  in-range confidence down.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.optimize import brentq
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
@@ -100,25 +107,38 @@ def outcomes(samples: Sequence[ProblemSamples], rules: SearchRules, groups_per_n
     return out
 
 
+IN_DOMAIN_FEATURES = tuple(name for name in FEATURES if name != "out_of_domain")
+
+
 def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
-    """Features and labels of the runs that selected an answer (one with none is never right,
-    and its confidence is 0 without a model)."""
+    """Features (but the domain's) and labels of the runs that selected an answer (one with none
+    is never right, and its confidence is 0 without a model)."""
     rows, labels = [], []
     for r in runs:
         features = confidence_features(r.ballots, r.result, r.in_domain)
         if features is None:
             continue
         design = features.design()
-        rows.append([design[name] for name in FEATURES])
+        rows.append([design[name] for name in IN_DOMAIN_FEATURES])
         labels.append(r.correct)
     return np.array(rows), np.array(labels, dtype=int)
 
 
-def fit_calibration(runs: Sequence[Replayed]) -> Calibration:
-    x, y = design_matrix(runs)
-    model = LogisticRegression(C=10.0, max_iter=5000).fit(x, y)
+def fit_calibration(in_range: Sequence[Replayed], out_of_domain: Sequence[Replayed]) -> Calibration:
+    """The two stages (see the module's docstring)."""
+    x, y = design_matrix(in_range)
+    model = LogisticRegression(C=10.0, max_iter=20000).fit(x, y)
+    coefficients = {name: float(w) for name, w in zip(IN_DOMAIN_FEATURES, model.coef_[0], strict=True)}
+    x_out, y_out = design_matrix(out_of_domain)
+    z = model.decision_function(x_out) if len(x_out) else np.zeros(0)
+    target = (y_out.sum() + 1) / (len(y_out) + 2)
+
+    def gap(shift: float) -> float:
+        return float(np.mean(1.0 / (1.0 + np.exp(-(z + shift))))) - target if len(z) else 0.0
+
+    coefficients["out_of_domain"] = brentq(gap, -60.0, 60.0) if len(z) else 0.0
     return Calibration(
-        coefficients={name: float(w) for name, w in zip(FEATURES, model.coef_[0], strict=True)},
+        coefficients=coefficients,
         intercept=float(model.intercept_[0]),
         selection="prm_weighted_vote",
         aggregation="min",

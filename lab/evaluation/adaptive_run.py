@@ -90,7 +90,9 @@ def fit(cfg: AdaptiveEvalConfig, samples: Sequence[ProblemSamples], command: str
     """Fit both, write the calibration file, and say what the fit saw."""
     in_range = [s for s in samples if s.kind == "in_range"]
     best, tried = fit_search_rules(in_range)
-    calibration = fit_calibration(outcomes(samples, best.settings.rules()))
+    rules = best.settings.rules()
+    out_of_domain = [r for r in outcomes([s for s in samples if s.kind != "in_range"], rules) if not r.in_domain]
+    calibration = fit_calibration(outcomes(in_range, rules), out_of_domain)
     fixed64_accuracy, fixed64_tokens = fixed_score(in_range, 64)
     fitted = FittedFile(
         fitted_on=f"{len(in_range)} validation problems of the arith task and {len(samples) - len(in_range)} "

@@ -56,6 +56,9 @@ class Answered:
     chains_pruned: int
     stop_reason: str | None
     wall_ms: float
+    # What the confidence was computed from, as the response shows it (to refit without rerunning).
+    clusters: list[dict[str, Any]]
+    step_scores: list[float]
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -99,4 +102,6 @@ def _solve(client: httpx.Client, case: Case, run: Run, seed: int) -> Answered:
         chains_pruned=search.get("chains_pruned", 0),
         stop_reason=search.get("stop_reason"),
         wall_ms=wall_ms,
+        clusters=data["clusters"],
+        step_scores=data["step_scores"],
     )

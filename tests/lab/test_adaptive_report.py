@@ -45,6 +45,8 @@ def made_up_answers(seed: int = 0) -> list[Answered]:
                     chains_pruned=0,
                     stop_reason=None if run.strategy == "fixed" else "decided",
                     wall_ms=10.0 + run.chains,
+                    clusters=[],
+                    step_scores=[],
                 )
             )
     return out
