@@ -239,8 +239,12 @@ class Settings(BaseSettings):
     )
     continue_ttl_s: float = Field(
         default=600,
-        gt=0,
-        description="How long after an answer `POST /solve/{request_id}/continue` may resume its search.",
+        ge=0,
+        description="How long after an answer `POST /solve/{request_id}/continue` may resume its search; 0: "
+        "answers are not kept.",
+    )
+    continue_max_chains: int = Field(
+        default=256, ge=1, description="The most chains one answer may have, every continuation together."
     )
     continue_max_kept: int = Field(
         default=256, ge=1, description="Searches kept for /continue at once; the oldest goes first."
@@ -288,6 +292,11 @@ class Settings(BaseSettings):
     @classmethod
     def _unset_when_none_or_empty(cls, value: object) -> object:
         return optional_model(value)
+
+    @field_validator("calibration", mode="before")
+    @classmethod
+    def _empty_calibration_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def generator(self) -> ModelRef:

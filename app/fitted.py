@@ -34,9 +34,10 @@ class CalibrationSpec(BaseModel):
     intercept: float
     selection: Selection
     aggregation: Aggregation
+    max_votes: int | None = None
 
     def calibration(self) -> Calibration:
-        return Calibration(dict(self.coefficients), self.intercept, self.selection, self.aggregation)
+        return Calibration(dict(self.coefficients), self.intercept, self.selection, self.aggregation, self.max_votes)
 
 
 class FittedFile(BaseModel):
@@ -85,7 +86,10 @@ def load_fitted(settings: Settings) -> Fitted:
                 text = FittedFile.model_validate_json(raw)
             except ValidationError as exc:
                 raise ConfigurationError(f"{source} is not a valid calibration file: {exc}") from exc
-    calibration = text.confidence.calibration() if text and text.confidence else None
+    try:
+        calibration = text.confidence.calibration() if text and text.confidence else None
+    except ValueError as exc:
+        raise ConfigurationError(f"{source} holds an unusable calibration: {exc}") from exc
     search = merged_search(settings.adaptive, text.search if text else None)
     return Fitted(calibration, search, source)
 

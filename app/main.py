@@ -84,7 +84,11 @@ def build_solve_service(
         search_rules=(fitted.search if fitted else settings.adaptive).rules(),
         calibration=fitted.calibration if fitted else None,
         verified_threshold=settings.verified_threshold,
-        kept=KeptSearches(settings.continue_ttl_s, settings.continue_max_kept),
+        kept=(
+            KeptSearches(settings.continue_ttl_s, settings.continue_max_kept, settings.continue_max_chains)
+            if settings.continue_ttl_s > 0
+            else None
+        ),
         metrics=metrics,
         summaries=summaries,
     )

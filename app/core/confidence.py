@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from app.core.aggregate import Aggregation
 from app.core.select import ScoredChain, Selection, SelectionResult
 
+_MAX_COEFFICIENT = 1e4  # far beyond any fit; a larger one is a broken file, and could overflow a sum
 # Scores of a very good PRM sit within 1e-4 of 0 and 1; the logit keeps them apart up to here.
 _EPS = 1e-6
 
@@ -107,19 +108,26 @@ class Calibration:
     intercept: float
     selection: Selection
     aggregation: Aggregation
+    # The most votes the fit saw: more are read as this many (a model of log votes, squared, must
+    # not be extrapolated to the hundreds of chains a long-continued answer may have).
+    max_votes: int | None = None
 
     def __post_init__(self) -> None:
         unknown = set(self.coefficients) - set(FEATURES)
         if unknown:
             raise ValueError(f"unknown confidence features: {', '.join(sorted(unknown))}")
         values = [*self.coefficients.values(), self.intercept]
-        if not all(math.isfinite(v) for v in values):
-            raise ValueError("a calibration's coefficients must be finite numbers")
+        if not all(math.isfinite(v) and abs(v) <= _MAX_COEFFICIENT for v in values):
+            raise ValueError(f"a calibration's coefficients must be numbers within ±{_MAX_COEFFICIENT:g}")
+        if self.max_votes is not None and self.max_votes < 1:
+            raise ValueError("max_votes must be at least 1")
 
     def applies_to(self, selection: Selection, aggregation: Aggregation) -> bool:
         return selection == self.selection and aggregation == self.aggregation
 
     def probability(self, features: ConfidenceFeatures) -> float:
+        if self.max_votes is not None and features.votes > self.max_votes:
+            features = replace(features, votes=self.max_votes)
         x = features.design()
         z = self.intercept + math.fsum(w * x[name] for name, w in self.coefficients.items())
         # The two branches keep exp() from overflowing at either end.
@@ -131,6 +139,7 @@ class Calibration:
             "intercept": self.intercept,
             "selection": self.selection,
             "aggregation": self.aggregation,
+            "max_votes": self.max_votes,
         }
 
 

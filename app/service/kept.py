@@ -32,9 +32,12 @@ class KeptSearch:
 
 
 class KeptSearches:
-    def __init__(self, ttl_s: float, max_kept: int, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, ttl_s: float, max_kept: int, max_chains: int = 256, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._ttl_s = ttl_s
         self._max_kept = max_kept
+        self.max_chains = max_chains  # the most one answer may have, every continuation together
         self._clock = clock
         self._kept: OrderedDict[str, tuple[float, KeptSearch]] = OrderedDict()  # oldest first
         self._busy: set[str] = set()
@@ -44,8 +47,11 @@ class KeptSearches:
     def ttl_s(self) -> float:
         return self._ttl_s
 
-    def keep(self, request_id: str, kept: KeptSearch) -> None:
-        """Keep (or keep again, for another `ttl_s`) a request's search."""
+    def keep(self, request_id: str, kept: KeptSearch, *, continued: bool = False) -> None:
+        """Keep (or keep again, for another `ttl_s`) a request's search. A request being continued
+        is not replaced by another answer that reuses its id (`continued`: this is its own)."""
+        if request_id in self._busy and not continued:
+            return
         self._busy.discard(request_id)
         self._gone.pop(request_id, None)
         self._kept.pop(request_id, None)
@@ -72,7 +78,7 @@ class KeptSearches:
 
     def release(self, request_id: str, kept: KeptSearch) -> None:
         """A continuation failed: the search is kept as it was."""
-        self.keep(request_id, kept)
+        self.keep(request_id, kept, continued=True)
 
     def __len__(self) -> int:
         self._expire()

@@ -191,22 +191,29 @@ class SolveService:
             )
         return params, prompt_tokens
 
-    async def solve(self, params: SolveParams, request_id: str, kept: KeptSearch | None = None) -> SolveOutcome:
+    async def solve(
+        self, params: SolveParams, request_id: str, kept: KeptSearch | None = None, keep: bool = False
+    ) -> SolveOutcome:
         """The outcome, with no events on the way (what the non-streaming routes answer)."""
-        async with aclosing(self.stream(params, request_id, report=False, kept=kept)) as events:
+        async with aclosing(self.stream(params, request_id, report=False, kept=kept, keep=keep)) as events:
             async for event in events:
                 if isinstance(event, Finished):
                     return event.outcome
         raise AssertionError("a solve ended without its outcome")
 
     async def stream(
-        self, params: SolveParams, request_id: str, report: bool = True, kept: KeptSearch | None = None
+        self,
+        params: SolveParams,
+        request_id: str,
+        report: bool = True,
+        kept: KeptSearch | None = None,
+        keep: bool = False,
     ) -> AsyncGenerator[SolveEvent, None]:
         """The solve as events: a first `Progress` as soon as the request holds a slot (anything
         wrong with it is raised before), then progress while the chains decode (`report`), the
         summary in pieces and the outcome. Closing the iterator, or cancelling the task reading
-        it, stops every chain and scoring call still running and frees the slot. With `kept`, the
-        search goes on from an earlier answer (see `resume`); the outcome is kept to go on again."""
+        it, stops every chain and scoring call still running and frees the slot. The outcome is
+        kept to be continued when `keep` is set (or it continues `kept`: see `resume`)."""
         finished: SolveOutcome | None = None
         try:
             params, prompt_tokens = await self.validate(params)
@@ -228,7 +235,8 @@ class SolveService:
                             raise event
                         if isinstance(event, Finished):
                             finished = event.outcome
-                            self._keep(finished, kept)
+                            if keep or kept is not None:
+                                self._keep(finished, kept)
                         yield event
                         if isinstance(event, Finished):
                             return
@@ -252,13 +260,25 @@ class SolveService:
         run's n by default), under the same problem, sampling and selection; the new chains' seeds
         follow the earlier ones'."""
         if self._kept is None:
-            raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S)")
+            raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
         kept = self._kept.take(request_id)
         first = kept.params
+        more = more_chains or first.n
+        problem = None
+        if first.temperature == 0:
+            problem = "a greedy answer (temperature 0) would only sample the same chain again"
+        elif len(kept.chains) + more > self._kept.max_chains:
+            problem = (
+                f"{len(kept.chains)} chains are kept and {more} more would pass the "
+                f"{self._kept.max_chains} one answer may have (BON_CONTINUE_MAX_CHAINS)"
+            )
+        if problem is not None:
+            self._kept.release(request_id, kept)
+            raise InvalidRequest(f"request {request_id} cannot think longer: {problem}", "budget")
         seed = None if first.seed is None else first.seed + len(kept.chains)
         params = replace(
             first,
-            n=more_chains or first.n,
+            n=more,
             seed=seed,
             strategy=strategy or first.strategy,
             max_reasoning_tokens=max_reasoning_tokens,
@@ -272,7 +292,7 @@ class SolveService:
         first = kept.params if kept is not None else outcome.params
         continued = kept.continued + 1 if kept is not None else 0
         state = KeptSearch(first, tuple(outcome.chains), outcome.usage, outcome.search, continued)
-        self._kept.keep(outcome.request_id, state)
+        self._kept.keep(outcome.request_id, state, continued=kept is not None)
 
     async def _within_deadline(
         self, work: Callable[[], Awaitable[None]], emit: Callable[[SolveEvent | BaseException], None]
@@ -371,13 +391,10 @@ class SolveService:
             SearchBudget(n, params.max_reasoning_tokens, params.max_latency_ms), rules.prune, rules.stop, rules.wave
         )
         keys = AnswerKeys()
-        earlier = kept.chains if kept is not None else ()
-        for record in earlier:
-            if record.votes and record.answer is not None:
-                key = keys.key(record.answer)
-                search.weights[key] = search.weights.get(key, 0.0) + record.chain_score
-                search.votes += 1
-        # The engines see a fresh id: the first run's requests may share the outcome's id.
+        # A continuation's kept chains vote in the final selection, not in the stop rule: an answer
+        # whose vote was decided would otherwise stop again at the first new chain, and thinking
+        # longer must bring a decided vote of its own. The engines see a fresh id: the first run's
+        # requests may share the outcome's id.
         engine_id = request_id if kept is None else f"{request_id}-more{kept.continued + 1}"
         sampler = self._generator.sampler(self._sampling(params), engine_id)
         chains = _Chains(n, self._format)
@@ -533,7 +550,7 @@ class SolveService:
         records = [*(kept.chains if kept is not None else ()), *new]
         if kept is not None:
             params = replace(params, n=len(records))
-            search = _together(kept.search, search)
+            search = _together(kept.search or _tally_of(kept.chains), search)
         ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
         result = select(ballots, params.selection)
         in_domain = self._format.in_domain(params.problem)
@@ -587,7 +604,13 @@ class SolveService:
             chains=records,
             search=search,
         )
-        self._metrics.observe(outcome)
+        # The metrics count this run's own work: a continuation's outcome also carries the earlier runs'.
+        this_run = Usage(
+            usage.prompt_tokens,
+            usage.reasoning_tokens - earlier.reasoning_tokens,
+            usage.scored_tokens - earlier.scored_tokens,
+        )
+        self._metrics.observe(replace(outcome, params=replace(params, n=len(new)), usage=this_run))
         return outcome
 
 
@@ -602,6 +625,16 @@ def votes(
     model in use: an unverified chain has no place in a verified vote."""
     read = bool(scores) and (not with_outcome_model or bool(outcome_scores))
     return ended_on_its_own(finish_reason) and answer is not None and read
+
+
+def _tally_of(chains: Sequence[ChainRecord]) -> SearchTally:
+    """What a run without the controller (the fixed strategy) spent, read from its chains."""
+    return SearchTally(
+        started=len(chains),
+        finished=sum(ended_on_its_own(c.finish_reason) for c in chains),
+        truncated=sum(c.finish_reason == "length" for c in chains),
+        reasoning_tokens=sum(c.tokens for c in chains),
+    )
 
 
 def _together(earlier: SearchTally | None, now: SearchTally | None) -> SearchTally | None:

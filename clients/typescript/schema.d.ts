@@ -773,13 +773,8 @@ export interface components {
              * @description resp_ and the request id.
              */
             id: string;
-            /**
-             * Metadata
-             * @description The verification, as OpenAI's string metadata: `bon_confidence` (the probability that the answer is right, when `bon_calibrated` is 'true'), `bon_verified` ('false': treat the answer as a guess).
-             */
-            metadata?: {
-                [key: string]: string;
-            };
+            /** @description The verification, as OpenAI's string metadata. */
+            metadata: components["schemas"]["VerificationMetadata"];
             /**
              * Model
              * @description The served model's id.
@@ -1226,6 +1221,29 @@ export interface components {
              * @default false
              */
             verified: boolean;
+        };
+        /**
+         * VerificationMetadata
+         * @description The verification as OpenAI's string metadata: closed, so nothing else can ride in it.
+         */
+        VerificationMetadata: {
+            /**
+             * Bon Calibrated
+             * @description Whether bon_confidence is a probability.
+             * @enum {string}
+             */
+            bon_calibrated: "true" | "false";
+            /**
+             * Bon Confidence
+             * @description The probability that the answer is right (when calibrated).
+             */
+            bon_confidence: string;
+            /**
+             * Bon Verified
+             * @description 'false': treat the answer as a guess.
+             * @enum {string}
+             */
+            bon_verified: "true" | "false";
         };
     };
     responses: never;

@@ -142,4 +142,5 @@ def fit_calibration(in_range: Sequence[Replayed], out_of_domain: Sequence[Replay
         intercept=float(model.intercept_[0]),
         selection="prm_weighted_vote",
         aggregation="min",
+        max_votes=max((r.started for r in in_range), default=None),
     )

@@ -107,3 +107,60 @@ def test_a_continuations_token_budget_holds() -> None:
     assert second["search"]["stop_reason"] == "max_reasoning_tokens"
     assert 20 <= spent <= 20 + 16 * 4  # over by at most one delta (4 characters) of each running chain
     assert second["chain_counts"]["voted"] < 3 + 16  # chains stopped on the way do not vote
+
+
+def test_an_adaptive_continuation_brings_a_decided_vote_of_its_own() -> None:
+    """The first search stopped on a decided vote; thinking longer must not stop again at the
+    first new chain (the kept votes count in the answer, not in the new search's stop rule)."""
+    with fake_app(fake_engines(FakeGenerator())) as app:
+        body = {"problem": PROBLEM, "strategy": "adaptive", "budget": {"max_chains": 16}}
+        first = app.client.post("/solve", json=body).json()
+        assert first["search"]["stop_reason"] in ("decided", "certain")
+        second = app.client.post(f"/solve/{first['request_id']}/continue", json={"budget": {"max_chains": 16}}).json()
+    new_votes = second["chain_counts"]["voted"] - first["chain_counts"]["voted"]
+    assert new_votes >= 2 and second["search"]["stop_reason"] in ("decided", "certain")
+
+
+def test_a_greedy_answer_or_one_at_its_limit_cannot_think_longer() -> None:
+    with fake_app(fake_engines(FakeGenerator()), continue_max_chains=8) as app:
+        greedy = app.client.post("/solve", json={"problem": PROBLEM, "n": 1, "temperature": 0}).json()
+        r = app.client.post(f"/solve/{greedy['request_id']}/continue", json={})
+        assert r.status_code == 422 and "greedy" in r.json()["error"]["message"]
+        rid = app.client.post("/solve", json={"problem": PROBLEM, "n": 4}).json()["request_id"]
+        r = app.client.post(f"/solve/{rid}/continue", json={"budget": {"max_chains": 5}})
+        assert r.status_code == 422 and "BON_CONTINUE_MAX_CHAINS" in r.json()["error"]["message"]
+        assert app.client.post(f"/solve/{rid}/continue", json={"budget": {"max_chains": 4}}).status_code == 200
+
+
+def test_the_metrics_count_each_run_once() -> None:
+    def sampled(text: str) -> float:
+        line = next(ln for ln in text.splitlines() if ln.startswith("bon_chains_sampled_total"))
+        return float(line.split()[-1])
+
+    with fake_app(fake_engines(FakeGenerator())) as app:
+        rid = app.client.post("/solve", json={"problem": PROBLEM, "n": 3}).json()["request_id"]
+        app.client.post(f"/solve/{rid}/continue", json={})
+        app.client.post(f"/solve/{rid}/continue", json={})
+        assert sampled(app.client.get("/metrics").text) == 9  # 3 + 3 + 3, not 3 + 6 + 9
+
+
+def test_only_the_native_routes_answers_are_kept_and_off_when_the_ttl_is_zero() -> None:
+    with fake_app(fake_engines(FakeGenerator())) as app:
+        chat = app.client.post(
+            "/v1/chat/completions",
+            json={"model": "arith-generator", "messages": [{"role": "user", "content": PROBLEM}]},
+        )
+        rid = chat.json()["id"].removeprefix("chatcmpl-")
+        assert app.client.post(f"/solve/{rid}/continue", json={}).status_code == 404
+    with fake_app(fake_engines(FakeGenerator()), continue_ttl_s=0) as app:
+        rid = app.client.post("/solve", json={"problem": PROBLEM, "n": 2}).json()["request_id"]
+        r = app.client.post(f"/solve/{rid}/continue", json={})
+        assert r.status_code == 404 and "BON_CONTINUE_TTL_S" in r.json()["error"]["message"]
+
+
+def test_a_fixed_answers_continuation_reports_what_both_runs_spent() -> None:
+    with fake_app(fake_engines(FakeGenerator())) as app:
+        first = app.client.post("/solve", json={"problem": PROBLEM, "n": 3}).json()
+        second = app.client.post(f"/solve/{first['request_id']}/continue", json={}).json()
+    assert second["search"]["chains_started"] == second["chain_counts"]["sampled"] == 6
+    assert second["search"]["reasoning_tokens"] == second["usage"]["reasoning_tokens"]

@@ -97,7 +97,7 @@ def test_without_a_calibration_for_the_selection_the_confidence_is_the_vote_shar
 
 @pytest.mark.parametrize(
     ("coefficients", "intercept", "needle"),
-    [({"vibes": 1.0}, 0.0, "unknown confidence features"), ({"log_votes": math.nan}, 0.0, "finite")],
+    [({"vibes": 1.0}, 0.0, "unknown confidence features"), ({"log_votes": math.nan}, 0.0, "numbers within")],
 )
 def test_a_calibration_with_unknown_features_or_no_numbers_is_refused(coefficients, intercept, needle) -> None:
     with pytest.raises(ValueError, match=needle):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from app.errors import RequestBusy, RequestExpired, UnknownRequest
@@ -30,7 +32,7 @@ def test_a_kept_answer_is_taken_once_and_kept_again_after() -> None:
     assert store.take("a") == kept()
     with pytest.raises(RequestBusy):
         store.take("a")  # a second continuation while the first runs
-    store.keep("a", kept(5))
+    store.keep("a", kept(5), continued=True)
     assert store.take("a").usage.reasoning_tokens == 5
 
 
@@ -61,7 +63,7 @@ def test_keeping_again_restarts_the_clock() -> None:
     store = KeptSearches(ttl_s=60, max_kept=4, clock=clock)
     store.keep("a", kept())
     clock.now = 50
-    store.keep("a", store.take("a"))
+    store.keep("a", store.take("a"), continued=True)
     clock.now = 100
     assert store.take("a") == kept()
 
@@ -74,3 +76,12 @@ def test_the_oldest_answer_makes_room_and_then_reads_as_expired() -> None:
     with pytest.raises(RequestExpired):
         store.take("a")
     assert store.take("c") == kept()
+
+
+def test_an_answer_being_continued_is_not_replaced_by_another_with_its_id() -> None:
+    store = KeptSearches(ttl_s=60, max_kept=4, clock=Clock())
+    store.keep("a", kept(1))
+    taken = store.take("a")
+    store.keep("a", kept(99))  # another /solve that reused the id (a client's X-Request-ID)
+    store.keep("a", replace(taken, continued=1), continued=True)
+    assert store.take("a").continued == 1

@@ -32,9 +32,9 @@ async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> Solv
     params = solve_params(body, policy)
     service = solve_service_of(request)
     if body.stream:  # None or False: one JSON body
-        events = await primed(service.stream(params, request_id_var.get()))
+        events = await primed(service.stream(params, request_id_var.get(), keep=True))
         return event_stream(solve_events(events), envelope)
-    return solve_response(await service.solve(params, request_id_var.get()))
+    return solve_response(await service.solve(params, request_id_var.get(), keep=True))
 
 
 CONTINUE_ERRORS: dict[int | str, dict[str, Any]] = {

@@ -110,6 +110,18 @@ class ResponseReasoning(BaseModel):
     summary: Literal["auto", "concise", "detailed"] | None = Field(default=None, description="As requested.")
 
 
+class VerificationMetadata(BaseModel):
+    """The verification as OpenAI's string metadata: closed, so nothing else can ride in it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    bon_confidence: str = Field(
+        pattern=r"^(0|1)\.\d{4}$", description="The probability that the answer is right (when calibrated)."
+    )
+    bon_calibrated: Literal["true", "false"] = Field(description="Whether bon_confidence is a probability.")
+    bon_verified: Literal["true", "false"] = Field(description="'false': treat the answer as a guess.")
+
+
 class ResponseObject(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -155,8 +167,4 @@ class ResponseObject(BaseModel):
     output: list[ReasoningItem | MessageItem] = Field(description="A reasoning item, then the message item.")
     reasoning: ResponseReasoning = Field(description="The reasoning settings the request ran with.")
     usage: ResponseUsage = Field(description="Tokens, the hidden reasoning counted in output_tokens_details.")
-    metadata: dict[str, str] = Field(
-        default_factory=dict,
-        description="The verification, as OpenAI's string metadata: `bon_confidence` (the probability that the "
-        "answer is right, when `bon_calibrated` is 'true'), `bon_verified` ('false': treat the answer as a guess).",
-    )
+    metadata: VerificationMetadata = Field(description="The verification, as OpenAI's string metadata.")

@@ -15,6 +15,7 @@ from app.api.schemas.openai_responses import (
     ResponseRequest,
     ResponseUsage,
     SummaryText,
+    VerificationMetadata,
 )
 from app.api.translation.openai_request import check_model, last_user_text, system_text
 from app.service.outcome import SolveOutcome
@@ -70,9 +71,9 @@ def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget
             output_tokens_details=OutputTokensDetails(reasoning_tokens=usage.reasoning_tokens),
             total_tokens=usage.prompt_tokens + output,
         ),
-        metadata={
-            "bon_confidence": f"{outcome.confidence:.4f}",
-            "bon_calibrated": str(outcome.calibrated).lower(),
-            "bon_verified": str(outcome.verified).lower(),
-        },
+        metadata=VerificationMetadata(
+            bon_confidence=f"{outcome.confidence:.4f}",
+            bon_calibrated="true" if outcome.calibrated else "false",
+            bon_verified="true" if outcome.verified else "false",
+        ),
     )

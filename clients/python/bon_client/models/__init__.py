@@ -39,7 +39,6 @@ from .reasoning_param import ReasoningParam
 from .reasoning_param_effort_type_0 import ReasoningParamEffortType0
 from .reasoning_param_summary_type_0 import ReasoningParamSummaryType0
 from .response_object import ResponseObject
-from .response_object_metadata import ResponseObjectMetadata
 from .response_object_status import ResponseObjectStatus
 from .response_reasoning import ResponseReasoning
 from .response_reasoning_effort import ResponseReasoningEffort
@@ -62,6 +61,9 @@ from .text_part import TextPart
 from .timings_out import TimingsOut
 from .usage_out import UsageOut
 from .verification import Verification
+from .verification_metadata import VerificationMetadata
+from .verification_metadata_bon_calibrated import VerificationMetadataBonCalibrated
+from .verification_metadata_bon_verified import VerificationMetadataBonVerified
 from .verification_reasoning_effort import VerificationReasoningEffort
 
 __all__ = (
@@ -104,7 +106,6 @@ __all__ = (
     "ReasoningParamEffortType0",
     "ReasoningParamSummaryType0",
     "ResponseObject",
-    "ResponseObjectMetadata",
     "ResponseObjectStatus",
     "ResponseReasoning",
     "ResponseReasoningEffort",
@@ -127,5 +128,8 @@ __all__ = (
     "TimingsOut",
     "UsageOut",
     "Verification",
+    "VerificationMetadata",
+    "VerificationMetadataBonCalibrated",
+    "VerificationMetadataBonVerified",
     "VerificationReasoningEffort",
 )

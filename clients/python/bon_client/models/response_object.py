@@ -16,9 +16,9 @@ from typing import Literal, cast
 if TYPE_CHECKING:
   from ..models.message_item import MessageItem
   from ..models.reasoning_item import ReasoningItem
-  from ..models.response_object_metadata import ResponseObjectMetadata
   from ..models.response_reasoning import ResponseReasoning
   from ..models.response_usage import ResponseUsage
+  from ..models.verification_metadata import VerificationMetadata
 
 
 
@@ -34,25 +34,24 @@ class ResponseObject:
         Attributes:
             created_at (int): Unix time of the answer.
             id (str): resp_ and the request id.
+            metadata (VerificationMetadata): The verification as OpenAI's string metadata: closed, so nothing else can ride
+                in it.
             model (str): The served model's id.
             output (list[MessageItem | ReasoningItem]): A reasoning item, then the message item.
             reasoning (ResponseReasoning):
             status (ResponseObjectStatus): incomplete when no chain reached an answer.
             usage (ResponseUsage):
-            metadata (ResponseObjectMetadata | Unset): The verification, as OpenAI's string metadata: `bon_confidence` (the
-                probability that the answer is right, when `bon_calibrated` is 'true'), `bon_verified` ('false': treat the
-                answer as a guess).
             object_ (Literal['response'] | Unset): Always 'response'. Default: 'response'.
      """
 
     created_at: int
     id: str
+    metadata: VerificationMetadata
     model: str
     output: list[MessageItem | ReasoningItem]
     reasoning: ResponseReasoning
     status: ResponseObjectStatus
     usage: ResponseUsage
-    metadata: ResponseObjectMetadata | Unset = UNSET
     object_: Literal['response'] | Unset = 'response'
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -63,12 +62,14 @@ class ResponseObject:
     def to_dict(self) -> dict[str, Any]:
         from ..models.message_item import MessageItem # noqa: PLC0415
         from ..models.reasoning_item import ReasoningItem # noqa: PLC0415
-        from ..models.response_object_metadata import ResponseObjectMetadata # noqa: PLC0415
         from ..models.response_reasoning import ResponseReasoning # noqa: PLC0415
         from ..models.response_usage import ResponseUsage # noqa: PLC0415
+        from ..models.verification_metadata import VerificationMetadata # noqa: PLC0415
         created_at = self.created_at
 
         id = self.id
+
+        metadata = self.metadata.to_dict()
 
         model = self.model
 
@@ -90,10 +91,6 @@ class ResponseObject:
 
         usage = self.usage.to_dict()
 
-        metadata: dict[str, Any] | Unset = UNSET
-        if not isinstance(self.metadata, Unset):
-            metadata = self.metadata.to_dict()
-
         object_ = self.object_
 
 
@@ -102,14 +99,13 @@ class ResponseObject:
         field_dict.update({
             "created_at": created_at,
             "id": id,
+            "metadata": metadata,
             "model": model,
             "output": output,
             "reasoning": reasoning,
             "status": status,
             "usage": usage,
         })
-        if metadata is not UNSET:
-            field_dict["metadata"] = metadata
         if object_ is not UNSET:
             field_dict["object"] = object_
 
@@ -121,13 +117,18 @@ class ResponseObject:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.message_item import MessageItem # noqa: PLC0415
         from ..models.reasoning_item import ReasoningItem # noqa: PLC0415
-        from ..models.response_object_metadata import ResponseObjectMetadata # noqa: PLC0415
         from ..models.response_reasoning import ResponseReasoning # noqa: PLC0415
         from ..models.response_usage import ResponseUsage # noqa: PLC0415
+        from ..models.verification_metadata import VerificationMetadata # noqa: PLC0415
         d = dict(src_dict)
         created_at = d.pop("created_at")
 
         id = d.pop("id")
+
+        metadata = VerificationMetadata.from_dict(d.pop("metadata"))
+
+
+
 
         model = d.pop("model")
 
@@ -173,16 +174,6 @@ class ResponseObject:
 
 
 
-        _metadata = d.pop("metadata", UNSET)
-        metadata: ResponseObjectMetadata | Unset
-        if isinstance(_metadata,  Unset):
-            metadata = UNSET
-        else:
-            metadata = ResponseObjectMetadata.from_dict(_metadata)
-
-
-
-
         object_ = cast(Literal['response'] | Unset , d.pop("object", UNSET))
         if object_ != 'response'and not isinstance(object_, Unset):
             raise ValueError(f"object must match const 'response', got '{object_}'")
@@ -190,12 +181,12 @@ class ResponseObject:
         response_object = cls(
             created_at=created_at,
             id=id,
+            metadata=metadata,
             model=model,
             output=output,
             reasoning=reasoning,
             status=status,
             usage=usage,
-            metadata=metadata,
             object_=object_,
         )
 
