@@ -88,6 +88,9 @@ def evaluate(
     validation_problems: Annotated[int, typer.Option(min=1, help="adaptive: validation problems to fit on.")] = 500,
     out_of_range: Annotated[int, typer.Option(min=7, help="adaptive: out-of-range problems in each half.")] = 210,
     verified_threshold: Annotated[float, typer.Option(min=0.0, max=1.0)] = 0.9,
+    report_only: Annotated[
+        bool, typer.Option(help="adaptive: rewrite the report from the answers already recorded (no engine).")
+    ] = False,
 ) -> None:
     """Best-of-N accuracy against N, and step-level PRM quality, on vLLM engines; or (--strategy
     adaptive) the adaptive search and the calibrated confidence, fitted and measured."""
@@ -108,7 +111,12 @@ def evaluate(
             seed=seed,
             verified_threshold=verified_threshold,
         )
-        result = run_adaptive_eval(adaptive, "bon " + shlex.join(sys.argv[1:]))
+        if report_only:
+            from lab.evaluation.adaptive_run import rewrite_report
+
+            result = rewrite_report(adaptive)
+        else:
+            result = run_adaptive_eval(adaptive, "bon " + shlex.join(sys.argv[1:]))
         for run, row in result["runs"].items():
             spent = f"{row['reasoning_tokens']:6.0f} tokens  {row['wall_ms_mean']:5.0f} ms"
             typer.echo(f"{run:14s} {row['accuracy']:5.1f}%  {spent}")

@@ -145,25 +145,38 @@ def write_pareto_plot(report: dict[str, Any], path: Path) -> None:
 
 
 def write_calibration_plot(report: dict[str, Any], path: Path) -> None:
-    d = report["calibration"]["defaults"]
-    bins = d["reliability"]
-    fig, (ax, hist) = plt.subplots(2, 1, figsize=(6, 7), height_ratios=[3, 1], sharex=True)
+    cal = report["calibration"]
+    d, in_range = cal["defaults"], cal["in_range_reliability"]
+    fig, (ax, hist) = plt.subplots(2, 1, figsize=(6.5, 7.5), height_ratios=[3, 1], sharex=True)
     ax.plot([0, 1], [0, 1], ":", color="grey", label="perfect calibration")
-    ax.plot([b["mean_confidence"] for b in bins], [b["accuracy"] for b in bins], "o-", label="confidence")
+    ax.plot(
+        [b["mean_confidence"] for b in in_range],
+        [b["accuracy"] for b in in_range],
+        "o-",
+        label=f"held-out problems, every run (ECE {cal['ece_in_range_all_runs']:.3f})",
+    )
+    ax.plot(
+        [b["mean_confidence"] for b in d["reliability"]],
+        [b["accuracy"] for b in d["reliability"]],
+        "s--",
+        alpha=0.7,
+        label=f"{' and '.join(d['runs'])}, with the out-of-range set (ECE {d['ece']:.3f})",
+    )
     ax.set_ylabel("accuracy in bin")
-    ax.set_title(f"Reliability: {', '.join(d['runs'])}; ECE {d['ece']:.3f}, AUC {d['auc_in_and_out_of_range']:.3f}")
-    ax.legend(loc="upper left")
+    auc = d["auc_in_and_out_of_range"]
+    ax.set_title(f"Reliability of the calibrated confidence\n(ROC AUC in and out of range together: {auc:.3f})")
+    ax.legend(loc="upper left", fontsize=8)
     ax.grid(alpha=0.3)
     hist.bar(
-        [(b["lower"] + b["upper"]) / 2 for b in bins],
-        [b["count"] for b in bins],
+        [(b["lower"] + b["upper"]) / 2 for b in in_range],
+        [b["count"] for b in in_range],
         width=0.09,
         color="tab:blue",
         alpha=0.6,
     )
     hist.set_yscale("log")
     hist.set_xlabel("confidence")
-    hist.set_ylabel("answers")
+    hist.set_ylabel("answers (held out)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

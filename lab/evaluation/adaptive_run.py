@@ -165,6 +165,9 @@ def calibration_report(answers: Sequence[Answered], threshold: float) -> dict[st
         rows = [a for a in in_range if a.run == name]
         out["per_run"][name] = {"ece": _ece(rows), "auc": auc([a.confidence for a in rows], [a.correct for a in rows])}
     out["ece_in_range_all_runs"] = _ece(in_range)
+    out["in_range_reliability"] = [
+        asdict(b) for b in reliability([a.confidence for a in in_range], [a.correct for a in in_range])
+    ]
     defaults = [a for a in answers if a.run in DEFAULT_RUNS]
     conf, ok = [a.confidence for a in defaults], [a.correct for a in defaults]
     out["defaults"] = {
@@ -195,6 +198,32 @@ def _ece(rows: Sequence[Answered]) -> float:
     return expected_calibration_error([a.confidence for a in rows], [a.correct for a in rows])
 
 
+def load_answers(path: Path) -> list[Answered]:
+    with path.open() as f:
+        return [Answered(**json.loads(line)) for line in f if line.strip()]
+
+
+def rewrite_report(cfg: AdaptiveEvalConfig) -> dict[str, Any]:
+    """The report again from the answers and the fit already recorded (no engine, no fit): for a
+    change to the report itself."""
+    previous = json.loads((cfg.out_dir / "eval_adaptive.json").read_text())
+    answers = load_answers(cfg.answers_path)
+    report = previous | {
+        "runs": summarize_runs(answers),
+        "calibration": calibration_report(answers, previous["calibration"]["verified_threshold"]),
+    }
+    _write(cfg, report)
+    return report
+
+
+def _write(cfg: AdaptiveEvalConfig, report: dict[str, Any]) -> None:
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
+    (cfg.out_dir / "eval_adaptive.json").write_text(json.dumps(report, indent=2) + "\n")
+    write_adaptive_markdown(report, cfg.out_dir / "EVAL.md")
+    write_pareto_plot(report, cfg.out_dir / "eval_adaptive.png")
+    write_calibration_plot(report, cfg.out_dir / "calibration.png")
+
+
 def run_adaptive_eval(cfg: AdaptiveEvalConfig, command: str) -> dict[str, Any]:
     start = time.perf_counter()
     samples = validation_samples(cfg)
@@ -222,9 +251,5 @@ def run_adaptive_eval(cfg: AdaptiveEvalConfig, command: str) -> dict[str, Any]:
         "runs": summarize_runs(answers),
         "calibration": calibration_report(answers, cfg.verified_threshold),
     }
-    cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    (cfg.out_dir / "eval_adaptive.json").write_text(json.dumps(report, indent=2) + "\n")
-    write_adaptive_markdown(report, cfg.out_dir / "EVAL.md")
-    write_pareto_plot(report, cfg.out_dir / "eval_adaptive.png")
-    write_calibration_plot(report, cfg.out_dir / "calibration.png")
+    _write(cfg, report)
     return report
