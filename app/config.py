@@ -6,11 +6,12 @@ environment.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.adaptive import PruneRule, SearchRules, StopRule, Strategy
 from app.core.aggregate import Aggregation
@@ -223,8 +224,22 @@ class Settings(BaseSettings):
     request_timeout_s: float | None = Field(
         default=None, gt=0, description="Per-request deadline for the pipeline; unset: the format's."
     )
-    max_concurrent_requests: int = Field(default=32, ge=1, description="Beyond it /solve answers 429.")
+    max_concurrent_requests: int = Field(default=32, ge=1, description="Requests that run at once.")
+    max_queued_requests: int = Field(
+        default=256, ge=0, description="Requests that wait for a slot, clients served in turn; beyond: 429."
+    )
+    max_queue_wait_s: float = Field(
+        default=30.0, ge=0, description="The longest a request waits for a slot before it is answered 429."
+    )
     adaptive: AdaptiveSettings = Field(default_factory=AdaptiveSettings)
+    api_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Keys that may call the API (comma-separated, or a JSON list); with none and no keys file, "
+        "the API is open: keep it on 127.0.0.1 then.",
+    )
+    api_keys_file: Path | None = Field(
+        default=None, description="A file of API keys, one a line ('#' comments); re-read when it changes."
+    )
     calibration: Path | Literal["none"] | None = Field(
         default=None,
         description="The confidence calibration and fitted search rules (a bon_calibration.json); unset: the "
@@ -292,6 +307,16 @@ class Settings(BaseSettings):
     @classmethod
     def _unset_when_none_or_empty(cls, value: object) -> object:
         return optional_model(value)
+
+    @field_validator("api_keys", mode="before")
+    @classmethod
+    def _keys_from_text(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
 
     @field_validator("calibration", mode="before")
     @classmethod

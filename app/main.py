@@ -16,6 +16,7 @@ from app.config import Effort, Settings
 from app.engines.container import Engines, build_engines
 from app.fitted import Fitted, load_fitted
 from app.formats.spec import GeneratorFormat
+from app.service.admission import Admission
 from app.service.kept import KeptSearches
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
@@ -27,12 +28,14 @@ from app.service.summaries import (
     SummaryPrompts,
     SummaryWriter,
 )
+from app.web.api_keys import ApiKeys, install_api_keys
 from app.web.errors import install_error_handlers
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader
 from app.web.request_id import configure_logging, install_request_id
 
 EngineFactory = Callable[[Settings], Engines]
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 log = logging.getLogger(__name__)
 
 
@@ -80,6 +83,7 @@ def build_solve_service(
         engines.generator_format,
         timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
+        admission=Admission(settings.max_concurrent_requests, settings.max_queued_requests, settings.max_queue_wait_s),
         score_steps_while_decoding=settings.step_scoring == "steps",
         search_rules=(fitted.search if fitted else settings.adaptive).rules(),
         calibration=fitted.calibration if fitted else None,
@@ -105,6 +109,14 @@ def create_app(
     loader: Loader[Engines] = Loader("the engines", "engines")
     # Read before anything starts: a broken calibration file is a configuration error, not a 500 later.
     fitted = load_fitted(settings)
+    keys = ApiKeys.of(settings.api_keys, settings.api_keys_file)
+    if not keys.enabled and settings.host not in LOOPBACK:
+        log.warning(
+            "NO API KEYS: the service listens on %s and anyone who can reach it may run N=%d requests; "
+            "set BON_API_KEYS or BON_API_KEYS_FILE, or listen on 127.0.0.1",
+            settings.host,
+            settings.max_n,
+        )
     log.info("confidence calibration: %s", fitted.source or "none (confidence is the vote share)")
 
     def serve_with(loaded: Engines) -> None:
@@ -135,8 +147,9 @@ def create_app(
     # settings (and answered 503), and the format's budgets apply once it is loaded.
     app.state.policy = request_policy(settings, GeneratorFormat())
     app.state.engine_loader = loader
-    install_request_id(app)
-    install_error_handlers(app, {OPENAI_PREFIX: openai_error})
+    respond = install_error_handlers(app, {OPENAI_PREFIX: openai_error})
+    install_api_keys(app, keys, respond)
+    install_request_id(app)  # outermost: a refused request has an id too
     install_openapi(app)
     app.include_router(health.router)
     app.include_router(solve.router)

@@ -29,6 +29,13 @@ settings.load_profile("no_deadline")
 FAST_TIER = "not e2e"
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier does not even import the end-to-end modules (they import vLLM at the top)."""
+    if config.getoption("markexpr") == FAST_TIER and collection_path == Path(__file__).parent / "e2e":
+        return True
+    return None
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """The fast tier must not need vLLM: fail it if anything imported vLLM after all."""
     if session.config.getoption("markexpr") == FAST_TIER and "vllm" in sys.modules:

@@ -12,13 +12,14 @@ from app.web.errors import ErrorReport
 
 OPENAI_PREFIX = "/v1/"
 _TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 405: "invalid_request_error"}
-_TYPES |= {415: "invalid_request_error", 429: "rate_limit_error"}
+_TYPES |= {401: "invalid_request_error", 415: "invalid_request_error", 429: "rate_limit_error"}
 
 # Documented on every OpenAI-compatible route.
 OPENAI_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": OpenAIError, "description": text}
     for status, text in [
         (400, "The request is invalid or uses a parameter the service does not support."),
+        (401, "No valid API key (when the server has keys)."),
         (404, "No such model."),
         (415, "The body is not JSON."),
         (429, "Too many requests in flight."),

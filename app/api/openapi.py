@@ -57,6 +57,13 @@ def install_openapi(app: FastAPI) -> None:
                             "description": "The request is invalid.",
                             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorEnvelope"}}},
                         }
+        # API keys (BON_API_KEYS) are bearer tokens; a server without keys takes calls without one.
+        spec.setdefault("components", {})["securitySchemes"] = {
+            "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key, when the server has keys."}
+        }
+        for path, operations in spec["paths"].items():
+            for operation in operations.values():
+                operation["security"] = [] if path == "/health" else [{"apiKey": []}, {}]
         schemas = spec.get("components", {}).get("schemas", {})
         if "HTTPValidationError" not in json.dumps(spec["paths"]):
             schemas.pop("HTTPValidationError", None)

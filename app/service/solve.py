@@ -33,9 +33,10 @@ from app.core.equivalence import AnswerKeys
 from app.core.select import ScoredChain, select
 from app.engines.chain_sampler import ABORTED
 from app.engines.protocols import ChainDelta, Generator, SampledChain, SamplingRequest, StepScorer, StepScores
-from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong, UnknownRequest
+from app.errors import DeadlineExceeded, InvalidRequest, ProblemTooLong, UnknownRequest
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
+from app.service.admission import Admission
 from app.service.events import Finished, Progress, SolveEvent, SummaryDelta, summary_pieces
 from app.service.kept import KeptSearch, KeptSearches
 from app.service.live_scoring import LiveScorer
@@ -114,13 +115,14 @@ class SolveService:
         calibration: Calibration | None = None,
         verified_threshold: float = 0.9,
         kept: KeptSearches | None = None,
+        admission: Admission | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
         self._outcome_scorer = outcome_scorer
         self._format = generator_format
         self._timeout_s = timeout_s
-        self._slots = asyncio.Semaphore(max_concurrent)
+        self._admission = admission or Admission(max_concurrent, max_queued=0, max_wait_s=0.0)
         self._metrics = metrics
         self._partial_scoring = score_steps_while_decoding
         self._rules = search_rules or AdaptiveSettings().rules()
@@ -192,10 +194,16 @@ class SolveService:
         return params, prompt_tokens
 
     async def solve(
-        self, params: SolveParams, request_id: str, kept: KeptSearch | None = None, keep: bool = False
+        self,
+        params: SolveParams,
+        request_id: str,
+        kept: KeptSearch | None = None,
+        keep: bool = False,
+        client: str = "-",
     ) -> SolveOutcome:
         """The outcome, with no events on the way (what the non-streaming routes answer)."""
-        async with aclosing(self.stream(params, request_id, report=False, kept=kept, keep=keep)) as events:
+        stream = self.stream(params, request_id, report=False, kept=kept, keep=keep, client=client)
+        async with aclosing(stream) as events:
             async for event in events:
                 if isinstance(event, Finished):
                     return event.outcome
@@ -208,6 +216,7 @@ class SolveService:
         report: bool = True,
         kept: KeptSearch | None = None,
         keep: bool = False,
+        client: str = "-",
     ) -> AsyncGenerator[SolveEvent, None]:
         """The solve as events: a first `Progress` as soon as the request holds a slot (anything
         wrong with it is raised before), then progress while the chains decode (`report`), the
@@ -217,9 +226,7 @@ class SolveService:
         finished: SolveOutcome | None = None
         try:
             params, prompt_tokens = await self.validate(params)
-            if self._slots.locked():
-                raise Overloaded("too many requests in flight; retry shortly")
-            async with self._slots:
+            async with self._admission.slot(client):
                 events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
                 emit = events.put_nowait
                 budgeted = params.max_reasoning_tokens is not None or params.max_latency_ms is not None

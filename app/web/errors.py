@@ -67,6 +67,7 @@ class ErrorEnvelope(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": text}
     for status, text in [
+        (401, "No valid API key (when the server has keys)."),
         (415, "The body is not JSON."),
         (422, "The request is invalid (bad field, empty or too long problem, unknown method)."),
         (429, "Too many requests in flight."),
@@ -125,8 +126,11 @@ def report_validation(exc: RequestValidationError) -> ErrorReport:
     return ErrorReport(422, "invalid_request", f"{where}: {first['msg']}", details, param=where)
 
 
-def install_error_handlers(app: FastAPI, dialects: Mapping[str, Dialect] | None = None) -> None:
-    """Map every error to a response; `dialects` maps a path prefix to the body shape it speaks."""
+def install_error_handlers(
+    app: FastAPI, dialects: Mapping[str, Dialect] | None = None
+) -> Callable[[Request, ErrorReport], JSONResponse]:
+    """Map every error to a response; `dialects` maps a path prefix to the body shape it speaks.
+    Returns how an error is answered, for a middleware that refuses a request itself."""
     by_prefix = dict(dialects or {})
 
     def respond(request: Request, report: ErrorReport) -> JSONResponse:
@@ -158,3 +162,5 @@ def install_error_handlers(app: FastAPI, dialects: Mapping[str, Dialect] | None 
         return respond(
             request, ErrorReport(500, "internal_error", "internal error; the request id identifies it in the logs")
         )
+
+    return respond

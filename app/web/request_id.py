@@ -15,6 +15,8 @@ HEADER = "X-Request-ID"
 MAX_LENGTH = 64  # a caller's id goes into logs and headers: bounded
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# Which API key asked (its id, never the key; "-" where the API is open): set by app/web/api_keys.py.
+key_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("key_id", default="-")
 
 
 def install_request_id(app: FastAPI) -> None:
@@ -33,13 +35,16 @@ def install_request_id(app: FastAPI) -> None:
 class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
+        record.key_id = key_id_var.get()
         return True
 
 
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler()
     handler.addFilter(RequestIdFilter())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s %(key_id)s] %(name)s: %(message)s")
+    )
     root = logging.getLogger("app")
     root.handlers[:] = [handler]
     root.setLevel(level.upper())

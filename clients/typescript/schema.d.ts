@@ -1333,6 +1333,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description No valid API key (when the server has keys). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body is not JSON. */
             415: {
                 headers: {
@@ -1420,6 +1429,15 @@ export interface operations {
                         id?: string;
                         retry?: number;
                     };
+                };
+            };
+            /** @description No valid API key (when the server has keys). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
             /** @description No answer with this request id is kept here. */
@@ -1544,6 +1562,15 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
+            /** @description No valid API key (when the server has keys). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIError"];
+                };
+            };
             /** @description No such model. */
             404: {
                 headers: {
@@ -1620,6 +1647,15 @@ export interface operations {
             };
             /** @description The request is invalid or uses a parameter the service does not support. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIError"];
+                };
+            };
+            /** @description No valid API key (when the server has keys). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1715,6 +1751,15 @@ export interface operations {
             };
             /** @description The request is invalid or uses a parameter the service does not support. */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIError"];
+                };
+            };
+            /** @description No valid API key (when the server has keys). */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

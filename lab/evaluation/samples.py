@@ -19,8 +19,6 @@ from app.config import EngineSettings
 from app.core.steps import extract_answer, split_steps
 from app.engines.protocols import Generation, SamplingRequest
 from app.engines.vllm_common import load_tokenizer
-from app.engines.vllm_generator import VllmGenerator
-from app.engines.vllm_scorer import VllmStepScorer
 from app.model_ref import ModelRef
 from lab.batch import generate_all, score_all
 from lab.evaluation.metrics import ProblemSamples
@@ -70,6 +68,8 @@ def step_tokens(steps: Sequence[str], total: int, count: Callable[[str], int]) -
 
 
 async def _generate(cfg: SamplingConfig, cases: Sequence[Case]) -> tuple[list[Generation] | None, list[Generation]]:
+    from app.engines.vllm_generator import VllmGenerator  # vLLM only where chains are sampled
+
     model = ModelRef(str(cfg.generator_dir))
     gen = VllmGenerator.start(model, load_tokenizer(model), EngineSettings(seed=cfg.seed))
     try:
@@ -93,6 +93,8 @@ async def _generate(cfg: SamplingConfig, cases: Sequence[Case]) -> tuple[list[Ge
 async def _score(
     model_dir: Path, problems: list[str], chains: list[list[list[str]]], desc: str
 ) -> list[list[list[float]]]:
+    from app.engines.vllm_scorer import VllmStepScorer
+
     scorer = VllmStepScorer.load(ModelRef(str(model_dir)), None, "its bon_model.json", EngineSettings())
     try:
         scored = await score_all(scorer, problems, chains, desc, concurrency=4)

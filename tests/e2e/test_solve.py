@@ -53,6 +53,8 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "answer",
         "summary",
         "confidence",
+        "calibrated",
+        "verified",
         "n",
         "selection",
         "aggregation",
@@ -64,6 +66,8 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "search",
     }
     assert data["search"] is None  # fixed, no budget
+    assert data["calibrated"] is True  # the shipped PRM's calibration, read at start-up
+    assert data["verified"] is (data["confidence"] >= 0.9)
 
 
 def test_accuracy_on_held_out_problems_matches_the_evaluation(deployed: LiveServer) -> None:

@@ -22,7 +22,7 @@ from app.api.translation.openai_request import in_openai_terms
 from app.api.translation.openai_responses import response_object, response_params
 from app.api.translation.openai_responses_stream import response_events
 from app.web.cancellation import with_cancellation
-from app.web.request_id import request_id_var
+from app.web.request_id import key_id_var, request_id_var
 from app.web.sse import EVENT_STREAM, data_only, event_stream, primed
 
 router = APIRouter(prefix="/v1", tags=["openai"])
@@ -52,10 +52,10 @@ async def create_chat_completion(
     with in_openai_terms(budget):
         service = solve_service_of(request)
         if body.stream:
-            events = await primed(service.stream(params, rid, report=False))
+            events = await primed(service.stream(params, rid, report=False, client=key_id_var.get()))
             usage = bool(body.stream_options and body.stream_options.include_usage)
             return event_stream(chat_chunks(events, rid, budget, settings.model_id, usage), openai_error, data_only)
-        outcome = await service.solve(params, rid)
+        outcome = await service.solve(params, rid, client=key_id_var.get())
     return chat_completion(outcome, budget, settings.model_id)
 
 
@@ -76,8 +76,8 @@ async def create_response(
     with in_openai_terms(budget):
         service = solve_service_of(request)
         if body.stream:
-            events = await primed(service.stream(params, rid, report=False))
+            events = await primed(service.stream(params, rid, report=False, client=key_id_var.get()))
             frames = response_events(events, body, rid, budget, settings.model_id)
             return event_stream(frames, openai_error, data_only)
-        outcome = await service.solve(params, rid)
+        outcome = await service.solve(params, rid, client=key_id_var.get())
     return response_object(body, outcome, budget, settings.model_id)

@@ -13,7 +13,7 @@ from app.api.translation.native import more_budget, solve_params, solve_response
 from app.api.translation.native_stream import solve_events
 from app.web.cancellation import with_cancellation
 from app.web.errors import ERROR_RESPONSES, ErrorEnvelope, envelope
-from app.web.request_id import request_id_var
+from app.web.request_id import key_id_var, request_id_var
 from app.web.sse import EVENT_STREAM, event_stream, primed
 
 router = APIRouter(tags=["solve"])
@@ -32,9 +32,9 @@ async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> Solv
     params = solve_params(body, policy)
     service = solve_service_of(request)
     if body.stream:  # None or False: one JSON body
-        events = await primed(service.stream(params, request_id_var.get(), keep=True))
+        events = await primed(service.stream(params, request_id_var.get(), keep=True, client=key_id_var.get()))
         return event_stream(solve_events(events), envelope)
-    return solve_response(await service.solve(params, request_id_var.get(), keep=True))
+    return solve_response(await service.solve(params, request_id_var.get(), keep=True, client=key_id_var.get()))
 
 
 CONTINUE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -72,6 +72,6 @@ async def continue_solve(
         request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy
     )
     if body.stream:
-        events = await primed(service.stream(params, request_id, kept=kept))
+        events = await primed(service.stream(params, request_id, kept=kept, client=key_id_var.get()))
         return event_stream(solve_events(events), envelope)
-    return solve_response(await service.solve(params, request_id, kept))
+    return solve_response(await service.solve(params, request_id, kept, client=key_id_var.get()))

@@ -56,6 +56,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = OpenAIError.from_dict(response.json())
+
+
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = OpenAIError.from_dict(response.json())
 
@@ -115,7 +122,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ResponseRequest,
 
 ) -> Response[OpenAIError | ResponseObject]:
@@ -148,7 +155,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ResponseRequest,
 
 ) -> OpenAIError | ResponseObject | None:
@@ -176,7 +183,7 @@ body=body,
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ResponseRequest,
 
 ) -> Response[OpenAIError | ResponseObject]:
@@ -209,7 +216,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ResponseRequest,
 
 ) -> OpenAIError | ResponseObject | None:

@@ -48,6 +48,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_400
 
+    if response.status_code == 401:
+        response_401 = OpenAIError.from_dict(response.json())
+
+
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = OpenAIError.from_dict(response.json())
 
@@ -107,7 +114,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
 def sync_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Response[ModelList | OpenAIError]:
     """ List Models
@@ -135,7 +142,7 @@ def sync_detailed(
 
 def sync(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> ModelList | OpenAIError | None:
     """ List Models
@@ -158,7 +165,7 @@ def sync(
 
 async def asyncio_detailed(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> Response[ModelList | OpenAIError]:
     """ List Models
@@ -186,7 +193,7 @@ async def asyncio_detailed(
 
 async def asyncio(
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
 
 ) -> ModelList | OpenAIError | None:
     """ List Models

@@ -50,6 +50,13 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_401
+
     if response.status_code == 404:
         response_404 = ErrorEnvelope.from_dict(response.json())
 
@@ -131,7 +138,7 @@ def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 def sync_detailed(
     request_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ContinueRequest,
 
 ) -> Response[ErrorEnvelope | SolveResponse]:
@@ -170,7 +177,7 @@ body=body,
 def sync(
     request_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ContinueRequest,
 
 ) -> ErrorEnvelope | SolveResponse | None:
@@ -204,7 +211,7 @@ body=body,
 async def asyncio_detailed(
     request_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ContinueRequest,
 
 ) -> Response[ErrorEnvelope | SolveResponse]:
@@ -243,7 +250,7 @@ body=body,
 async def asyncio(
     request_id: str,
     *,
-    client: AuthenticatedClient | Client,
+    client: AuthenticatedClient,
     body: ContinueRequest,
 
 ) -> ErrorEnvelope | SolveResponse | None:
