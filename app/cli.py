@@ -3,6 +3,7 @@ when the `[lab]` extra is installed."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -47,7 +48,13 @@ def serve(
         f"loading engines; the service answers on http://{settings.host}:{settings.port} "
         "(GET /ready says when /solve can answer)"
     )
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level=settings.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_s),  # SIGTERM drains what is in flight
+    )
 
 
 @cli.command()

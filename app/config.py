@@ -228,6 +228,12 @@ class Settings(BaseSettings):
     max_queued_requests: int = Field(
         default=256, ge=0, description="Requests that wait for a slot, clients served in turn; beyond: 429."
     )
+    shutdown_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description="On SIGTERM the server stops taking connections and waits this long for the requests in "
+        "flight to finish before it closes the engines.",
+    )
     max_queue_wait_s: float = Field(
         default=30.0, ge=0, description="The longest a request waits for a slot before it is answered 429."
     )

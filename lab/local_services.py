@@ -166,17 +166,39 @@ def engine_services(
         generator.stop()
 
 
+def _exit_on_sigterm() -> None:
+    """SIGTERM (docker stop, systemd, a supervisor) unwinds like Ctrl-C: Python's default would
+    end this process at once and leave the services it started running, as orphans."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def main() -> None:
     """`make run-split`: the engines as two local processes, then the API in the foreground,
-    pointed at them (what docker/compose.yaml runs, without Docker)."""
+    pointed at them (what docker/compose.yaml runs, without Docker). Ended by Ctrl-C or SIGTERM,
+    it stops the API first (it drains its requests), then the engines: nothing outlives it."""
     import tempfile
 
+    _exit_on_sigterm()
     settings = Settings()
     log_dir = Path(tempfile.mkdtemp(prefix="bon-split-"))
     print(f"starting the generator server and the reward worker (logs in {log_dir}) …", flush=True)
     with engine_services(settings, settings.port + 1, settings.port + 2, log_dir) as (generator, reward):
         env = {**os.environ, "BON_GENERATOR_URL": generator.url, "BON_REWARD_URL": reward.url}
-        subprocess.run([sys.executable, "-m", "app.cli", "serve"], env=env, check=False)
+        api = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=env)
+        try:
+            api.wait()
+        except (KeyboardInterrupt, SystemExit):
+            api.send_signal(signal.SIGTERM)
+            try:
+                api.wait(settings.shutdown_grace_s + 10)
+            except subprocess.TimeoutExpired:
+                api.kill()
+                api.wait()
+            raise
 
 
 if __name__ == "__main__":
