@@ -228,6 +228,15 @@ class Settings(BaseSettings):
     max_queued_requests: int = Field(
         default=256, ge=0, description="Requests that wait for a slot, clients served in turn; beyond: 429."
     )
+    rate_limit_requests_per_minute: int | None = Field(
+        default=None, ge=1, description="Requests each API key may start a minute; unset: no limit."
+    )
+    rate_limit_reasoning_tokens_per_minute: int | None = Field(
+        default=None,
+        ge=1,
+        description="Hidden reasoning tokens each API key may have decoded a minute (charged as requests end); "
+        "unset: no limit.",
+    )
     shutdown_grace_s: float = Field(
         default=30.0,
         ge=0,

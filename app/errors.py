@@ -63,6 +63,17 @@ class Overloaded(BonError):
     code = "overloaded"
 
 
+class RateLimited(Overloaded):
+    """A key's allowance a minute is spent: retry after `retry_after_s`."""
+
+    code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, retry_after_s: float, headers: dict[str, str]) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+        self.headers = headers
+
+
 class EngineError(BonError):
     """An engine failed or answered something unusable; `service` names which one."""
 

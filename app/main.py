@@ -20,6 +20,7 @@ from app.service.admission import Admission
 from app.service.kept import KeptSearches
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
+from app.service.rate_limits import RateLimits
 from app.service.solve import SolveService
 from app.service.summaries import (
     DEFAULT_INSTRUCTIONS,
@@ -28,7 +29,7 @@ from app.service.summaries import (
     SummaryPrompts,
     SummaryWriter,
 )
-from app.web.api_keys import ApiKeys, install_api_keys
+from app.web.api_keys import ApiKeys, install_api_keys, install_key_headers
 from app.web.errors import install_error_handlers
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader
@@ -60,7 +61,11 @@ def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
 
 
 def build_solve_service(
-    engines: Engines, settings: Settings, metrics: PipelineMetrics, fitted: Fitted | None = None
+    engines: Engines,
+    settings: Settings,
+    metrics: PipelineMetrics,
+    fitted: Fitted | None = None,
+    limits: RateLimits | None = None,
 ) -> SolveService:
     prompts = SummaryPrompts(
         instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
@@ -83,6 +88,7 @@ def build_solve_service(
         engines.generator_format,
         timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
         max_concurrent=settings.max_concurrent_requests,
+        limits=limits,
         admission=Admission(settings.max_concurrent_requests, settings.max_queued_requests, settings.max_queue_wait_s),
         score_steps_while_decoding=settings.step_scoring == "steps",
         search_rules=(fitted.search if fitted else settings.adaptive).rules(),
@@ -110,6 +116,7 @@ def create_app(
     # Read before anything starts: a broken calibration file is a configuration error, not a 500 later.
     fitted = load_fitted(settings)
     keys = ApiKeys.of(settings.api_keys, settings.api_keys_file)
+    limits = RateLimits(settings.rate_limit_requests_per_minute, settings.rate_limit_reasoning_tokens_per_minute)
     if not keys.enabled and settings.host not in LOOPBACK:
         log.warning(
             "NO API KEYS: the service listens on %s and anyone who can reach it may run N=%d requests; "
@@ -121,7 +128,7 @@ def create_app(
 
     def serve_with(loaded: Engines) -> None:
         app.state.policy = request_policy(settings, loaded.generator_format)
-        app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics, fitted)
+        app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics, fitted, limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -148,6 +155,8 @@ def create_app(
     app.state.policy = request_policy(settings, GeneratorFormat())
     app.state.engine_loader = loader
     respond = install_error_handlers(app, {OPENAI_PREFIX: openai_error})
+    if limits.enabled:
+        install_key_headers(app, limits.headers)
     install_api_keys(app, keys, respond)
     install_request_id(app)  # outermost: a refused request has an id too
     install_openapi(app)

@@ -43,6 +43,7 @@ from app.service.live_scoring import LiveScorer
 from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
 from app.service.params import MIN_CHAIN_TOKENS, SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
+from app.service.rate_limits import RateLimits
 from app.service.summaries import SummaryPrompts, SummaryWriter, Verdict
 
 log = logging.getLogger(__name__)
@@ -116,6 +117,7 @@ class SolveService:
         verified_threshold: float = 0.9,
         kept: KeptSearches | None = None,
         admission: Admission | None = None,
+        limits: RateLimits | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -123,6 +125,7 @@ class SolveService:
         self._format = generator_format
         self._timeout_s = timeout_s
         self._admission = admission or Admission(max_concurrent, max_queued=0, max_wait_s=0.0)
+        self._limits = limits
         self._metrics = metrics
         self._partial_scoring = score_steps_while_decoding
         self._rules = search_rules or AdaptiveSettings().rules()
@@ -226,6 +229,8 @@ class SolveService:
         finished: SolveOutcome | None = None
         try:
             params, prompt_tokens = await self.validate(params)
+            if self._limits is not None:
+                self._limits.admit(client)
             async with self._admission.slot(client):
                 events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
                 emit = events.put_nowait
@@ -244,6 +249,9 @@ class SolveService:
                             finished = event.outcome
                             if keep or kept is not None:
                                 self._keep(finished, kept)
+                            if self._limits is not None:
+                                earlier = kept.usage.reasoning_tokens if kept is not None else 0
+                                self._limits.spend(client, finished.usage.reasoning_tokens - earlier)
                         yield event
                         if isinstance(event, Finished):
                             return

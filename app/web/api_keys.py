@@ -123,3 +123,15 @@ def install_api_keys(app: FastAPI, keys: ApiKeys, respond: Respond) -> None:
             return await call_next(request)
         finally:
             key_id_var.reset(token)
+
+
+def install_key_headers(app: FastAPI, headers_for: Callable[[str], dict[str, str]]) -> None:
+    """Headers about the calling key on every answer (its rate limits, as OpenAI's API sends them).
+    Installed inside the key check, which says who is calling."""
+
+    @app.middleware("http")
+    async def key_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        for name, value in headers_for(key_id_var.get()).items():
+            response.headers.setdefault(name, value)
+        return response

@@ -8,6 +8,7 @@ the path (the API's `/v1/` routes speak OpenAI's).
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from app.errors import (
     ModelNotFound,
     NotReady,
     Overloaded,
+    RateLimited,
     RequestBusy,
     RequestExpired,
     UnknownRequest,
@@ -87,9 +89,16 @@ class ErrorReport:
     message: str
     details: list[dict[str, Any]] | None = None
     param: str | None = None  # the request parameter at fault
+    headers: dict[str, str] | None = None  # e.g. a rate limit's Retry-After and x-ratelimit-*
 
 
 Dialect = Callable[[ErrorReport], JSONResponse]
+
+
+def _headers(exc: BonError) -> dict[str, str] | None:
+    if isinstance(exc, RateLimited):
+        return {"Retry-After": str(max(1, math.ceil(exc.retry_after_s))), **exc.headers}
+    return None
 
 
 def status_for(exc: BonError) -> int:
@@ -138,6 +147,7 @@ def install_error_handlers(
         response = dialect(report)
         if report.status in RETRYABLE:
             response.headers["Retry-After"] = "1"
+        response.headers.update(report.headers or {})
         return response
 
     @app.exception_handler(BonError)
@@ -145,7 +155,7 @@ def install_error_handlers(
         status = status_for(exc)
         if status >= 500:
             log.warning("%s: %s", exc.code, exc.message)
-        return respond(request, ErrorReport(status, exc.code, exc.message, param=exc.param))
+        return respond(request, ErrorReport(status, exc.code, exc.message, param=exc.param, headers=_headers(exc)))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

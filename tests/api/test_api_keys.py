@@ -94,3 +94,17 @@ def test_without_keys_the_api_stays_open_and_warns_off_loopback(caplog: pytest.L
     with fake_app(host="0.0.0.0"):
         pass
     assert "NO API KEYS" in caplog.text
+
+
+def test_a_keys_limits_are_429_with_retry_after_and_openais_headers() -> None:
+    with fake_app(api_keys=[KEY, OTHER], rate_limit_requests_per_minute=2) as app:
+        ok = app.client.post("/solve", json={"problem": PROBLEM, "n": 2}, headers=bearer(KEY))
+        assert ok.status_code == 200 and ok.headers["x-ratelimit-limit-requests"] == "2"
+        assert ok.headers["x-ratelimit-remaining-requests"] == "1"
+        assert app.client.post("/v1/chat/completions", json=CHAT, headers=bearer(KEY)).status_code == 200
+        refused = app.client.post("/v1/chat/completions", json=CHAT, headers=bearer(KEY))
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) >= 29
+        assert refused.json()["error"]["type"] == "rate_limit_error"  # OpenAI's, so its SDKs back off
+        assert refused.headers["x-ratelimit-remaining-requests"] == "0"
+        # The other key is not held back by this one's use.
+        assert app.client.post("/solve", json={"problem": PROBLEM, "n": 2}, headers=bearer(OTHER)).status_code == 200
