@@ -64,6 +64,15 @@ def install_openapi(app: FastAPI) -> None:
         for path, operations in spec["paths"].items():
             for operation in operations.values():
                 operation["security"] = [] if path == "/health" else [{"apiKey": []}, {}]
+                if path != "/health":  # the key check answers before any route does
+                    envelope = "OpenAIError" if path.startswith("/v1/") else "ErrorEnvelope"
+                    operation["responses"].setdefault(
+                        "401",
+                        {
+                            "description": "No valid API key (when the server has keys).",
+                            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{envelope}"}}},
+                        },
+                    )
         schemas = spec.get("components", {}).get("schemas", {})
         if "HTTPValidationError" not in json.dumps(spec["paths"]):
             schemas.pop("HTTPValidationError", None)

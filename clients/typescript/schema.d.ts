@@ -1292,6 +1292,15 @@ export interface operations {
                     "application/json": components["schemas"]["ReadyOut"];
                 };
             };
+            /** @description No valid API key (when the server has keys). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description Service Unavailable */
             503: {
                 headers: {

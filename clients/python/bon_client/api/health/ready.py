@@ -8,6 +8,7 @@ from ...client import AuthenticatedClient, Client
 from ...types import Response, UNSET
 from ... import errors
 
+from ...models.error_envelope import ErrorEnvelope
 from ...models.ready_out import ReadyOut
 from typing import cast
 
@@ -32,13 +33,20 @@ def _get_kwargs(
 
 
 
-def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ReadyOut | None:
+def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> ErrorEnvelope | ReadyOut | None:
     if response.status_code == 200:
         response_200 = ReadyOut.from_dict(response.json())
 
 
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+
+
+        return response_401
 
     if response.status_code == 503:
         response_503 = ReadyOut.from_dict(response.json())
@@ -53,7 +61,7 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
         return None
 
 
-def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ReadyOut]:
+def _build_response(*, client: AuthenticatedClient | Client, response: httpx.Response) -> Response[ErrorEnvelope | ReadyOut]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -66,7 +74,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ReadyOut]:
+) -> Response[ErrorEnvelope | ReadyOut]:
     """ Ready
 
      Both engines are loaded and answering (503 otherwise).
@@ -76,7 +84,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ReadyOut]
+        Response[ErrorEnvelope | ReadyOut]
      """
 
 
@@ -94,7 +102,7 @@ def sync(
     *,
     client: AuthenticatedClient,
 
-) -> ReadyOut | None:
+) -> ErrorEnvelope | ReadyOut | None:
     """ Ready
 
      Both engines are loaded and answering (503 otherwise).
@@ -104,7 +112,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ReadyOut
+        ErrorEnvelope | ReadyOut
      """
 
 
@@ -117,7 +125,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
 
-) -> Response[ReadyOut]:
+) -> Response[ErrorEnvelope | ReadyOut]:
     """ Ready
 
      Both engines are loaded and answering (503 otherwise).
@@ -127,7 +135,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ReadyOut]
+        Response[ErrorEnvelope | ReadyOut]
      """
 
 
@@ -145,7 +153,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
 
-) -> ReadyOut | None:
+) -> ErrorEnvelope | ReadyOut | None:
     """ Ready
 
      Both engines are loaded and answering (503 otherwise).
@@ -155,7 +163,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ReadyOut
+        ErrorEnvelope | ReadyOut
      """
 
 
