@@ -11,7 +11,7 @@ from typing import Any, Literal
 from transformers import AutoTokenizer, PreTrainedTokenizerBase
 
 from app.config import EngineSettings
-from app.errors import EngineError
+from app.errors import EngineError, EngineUnavailable
 from app.model_ref import ModelRef
 
 CPU_KV_CACHE_BYTES = 256 * 2**20  # the CPU backend needs an explicit size; tiny models need little
@@ -109,6 +109,15 @@ def cpu_binding(engine: EngineSettings, role: Literal["generator", "reward"]) ->
 
 def load_tokenizer(model: ModelRef) -> PreTrainedTokenizerBase:
     return AutoTokenizer.from_pretrained(model.name, revision=model.revision)
+
+
+def engine_failure(service: str, what: str, exc: Exception) -> EngineError:
+    """The error for a failed engine call: unavailable when the engine process is gone (it died,
+    or the service is shutting down; a client should retry once it is back), else a failure."""
+    from vllm.v1.engine.exceptions import EngineDeadError  # vLLM only where an engine ran
+
+    cls = EngineUnavailable if isinstance(exc, EngineDeadError) else EngineError
+    return cls(service, f"{what}: {exc}")
 
 
 async def check_engine(engine: Any, service: str) -> None:

@@ -17,8 +17,15 @@ from vllm.v1.engine.async_llm import AsyncLLM
 from app.config import EngineSettings
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import chat_prompt, check_engine, cpu_binding, engine_kwargs, prompt_ids
-from app.errors import EngineError, InvalidRequest
+from app.engines.vllm_common import (
+    chat_prompt,
+    check_engine,
+    cpu_binding,
+    engine_failure,
+    engine_kwargs,
+    prompt_ids,
+)
+from app.errors import BonError, EngineError, InvalidRequest
 from app.model_ref import ModelRef
 
 SERVICE = "generator"
@@ -65,7 +72,7 @@ class VllmGenerator:
             async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
                 final = out
         except Exception as exc:  # the engine's own errors are many; name the failing service
-            raise EngineError(SERVICE, f"generation failed: {exc}") from exc
+            raise engine_failure(SERVICE, "generation failed", exc) from exc
         if final is None or len(final.outputs) != request.n:
             raise EngineError(SERVICE, "the engine returned no complete output")
         chains = [
@@ -80,9 +87,15 @@ class VllmGenerator:
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
             seed = None if request.seed is None else request.seed + i
             params = _sampling_params(request, 1, seed, RequestOutputKind.DELTA)
-            async for out in self._engine.generate({"prompt_token_ids": ids}, params, f"{request_id}-{i}"):
-                o = out.outputs[0]
-                yield ChainDelta(i, o.text, len(o.token_ids), (o.finish_reason or "stop") if out.finished else None)
+            try:
+                async for out in self._engine.generate({"prompt_token_ids": ids}, params, f"{request_id}-{i}"):
+                    o = out.outputs[0]
+                    finish = (o.finish_reason or "stop") if out.finished else None
+                    yield ChainDelta(i, o.text, len(o.token_ids), finish)
+            except BonError:
+                raise
+            except Exception as exc:
+                raise engine_failure(SERVICE, "generation failed", exc) from exc
 
         return TaskChainSampler(chain, SERVICE, request_id)
 

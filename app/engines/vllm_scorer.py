@@ -36,6 +36,7 @@ from app.engines.vllm_common import (
     chat_prompt,
     check_engine,
     cpu_binding,
+    engine_failure,
     engine_kwargs,
     load_tokenizer,
     prompt_ids,
@@ -123,7 +124,7 @@ class VllmStepScorer:
             async for out in self._engine.encode({"prompt_token_ids": ids}, params, request_id):
                 final = out
         except Exception as exc:
-            raise EngineError(SERVICE, f"scoring failed: {exc}") from exc
+            raise engine_failure(SERVICE, "scoring failed", exc) from exc
         if final is None:
             raise EngineError(SERVICE, "the engine returned no scores")
         rows: list[list[float]] = final.outputs.data.tolist()

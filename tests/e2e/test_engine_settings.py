@@ -42,3 +42,15 @@ def test_on_a_gpu_the_engine_takes_its_share_and_cuda_graphs(monkeypatch: pytest
         4096,
     )
     assert engine_kwargs(MODEL, EngineSettings(kv_cache_bytes=2**30))["kv_cache_memory_bytes"] == 2**30
+
+
+def test_a_dead_engine_is_unavailable_not_failed() -> None:
+    """An engine whose process died (or is shutting down) makes its service unavailable (503: retry
+    once it is back), not a failure of the request (424)."""
+    from vllm.v1.engine.exceptions import EngineDeadError
+
+    from app.engines.vllm_common import engine_failure
+    from app.errors import EngineUnavailable
+
+    assert isinstance(engine_failure("reward", "scoring failed", EngineDeadError()), EngineUnavailable)
+    assert not isinstance(engine_failure("reward", "scoring failed", ValueError("bad")), EngineUnavailable)
