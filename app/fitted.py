@@ -9,7 +9,6 @@ not calibrated), and the search runs on the built-in rules. Settings given expli
 
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,11 +56,19 @@ class Fitted:
     source: str | None  # the file read, None when there was none
 
 
+def parse_fitted(raw: str, source: str) -> FittedFile:
+    try:
+        return FittedFile.model_validate_json(raw)
+    except ValidationError as exc:
+        raise ConfigurationError(f"{source} is not a valid calibration file: {exc}") from exc
+
+
 def read_fitted_file(path: Path) -> FittedFile:
     try:
-        return FittedFile.model_validate(json.loads(path.read_text()))
-    except (OSError, ValueError, ValidationError) as exc:
+        raw = path.read_text()
+    except OSError as exc:
         raise ConfigurationError(f"{path} is not a readable calibration file: {exc}") from exc
+    return parse_fitted(raw, str(path))
 
 
 def load_fitted(settings: Settings) -> Fitted:
@@ -81,11 +88,8 @@ def load_fitted(settings: Settings) -> Fitted:
             log.warning("could not look for %s beside %s: %s", CALIBRATION_FILE, settings.prm.name, exc)
             raw = None
         source = f"{settings.prm.name}/{CALIBRATION_FILE}" if raw is not None else None
-        if raw is not None:
-            try:
-                text = FittedFile.model_validate_json(raw)
-            except ValidationError as exc:
-                raise ConfigurationError(f"{source} is not a valid calibration file: {exc}") from exc
+        if raw is not None and source is not None:
+            text = parse_fitted(raw, source)
     try:
         calibration = text.confidence.calibration() if text and text.confidence else None
     except ValueError as exc:

@@ -245,16 +245,17 @@ class SolveService:
                         event = await events.get()
                         if isinstance(event, BaseException):
                             raise event
-                        if isinstance(event, Finished):
-                            finished = event.outcome
-                            if keep or kept is not None:
-                                self._keep(finished, kept)
-                            if self._limits is not None:
-                                earlier = kept.usage.reasoning_tokens if kept is not None else 0
-                                self._limits.spend(client, finished.usage.reasoning_tokens - earlier)
+                        if not isinstance(event, Finished):
+                            yield event
+                            continue
+                        finished = event.outcome
+                        if keep or kept is not None:
+                            self._keep(finished, kept)
+                        if self._limits is not None:
+                            earlier = kept.usage.reasoning_tokens if kept is not None else 0
+                            self._limits.spend(client, finished.usage.reasoning_tokens - earlier)
                         yield event
-                        if isinstance(event, Finished):
-                            return
+                        return
                 finally:
                     run.cancel()
                     await asyncio.gather(run, return_exceptions=True)
@@ -397,7 +398,7 @@ class SolveService:
         """At most `params.n` chains, started in waves and cut or stopped as `AdaptiveSearch`
         decides: every settled step is scored while its chain decodes (pruning needs it). The fixed
         strategy runs here too when it has a token or latency budget to keep, and so does a
-        continuation: the `kept` chains' votes count from the start, and they vote at the end."""
+        continuation: the `kept` chains vote in the final selection beside the new ones."""
         started = time.perf_counter()
         n = params.n
         # The fixed strategy under a budget: all n chains at once, none cut, only the budget stops.
@@ -585,11 +586,14 @@ class SolveService:
             # Ended on its own with an answer, yet no vote: a reward model could not read it.
             unscored=sum(ended_on_its_own(r.finish_reason) and r.answer is not None and not r.votes for r in records),
         )
+        # The metrics count this run's own work; the response, a continuation's every run together.
+        scored_now = prm.tokens_scored + (orm.tokens_scored if orm else 0)
+        this_run = Usage(prompt_tokens, sum(c.tokens for c in chains), scored_now)
         earlier = kept.usage if kept is not None else Usage(0, 0, 0)
-        usage = Usage(
-            prompt_tokens=prompt_tokens,
-            reasoning_tokens=earlier.reasoning_tokens + sum(c.tokens for c in chains),
-            scored_tokens=earlier.scored_tokens + prm.tokens_scored + (orm.tokens_scored if orm else 0),
+        usage = replace(
+            this_run,
+            reasoning_tokens=earlier.reasoning_tokens + this_run.reasoning_tokens,
+            scored_tokens=earlier.scored_tokens + this_run.scored_tokens,
         )
         timings = Timings(generated - started, scored - generated, done - scored, done - started)
         log.info(
@@ -618,12 +622,6 @@ class SolveService:
             timings=timings,
             chains=records,
             search=search,
-        )
-        # The metrics count this run's own work: a continuation's outcome also carries the earlier runs'.
-        this_run = Usage(
-            usage.prompt_tokens,
-            usage.reasoning_tokens - earlier.reasoning_tokens,
-            usage.scored_tokens - earlier.scored_tokens,
         )
         self._metrics.observe(replace(outcome, params=replace(params, n=len(new)), usage=this_run))
         return outcome

@@ -19,6 +19,7 @@ from app.core.adaptive import Abort, Action, AdaptiveSearch, Launch, SearchBudge
 from app.core.aggregate import Aggregation, aggregate
 from app.core.equivalence import AnswerKeys
 from app.core.select import ScoredChain, SelectionResult, select
+from app.service.solve import votes
 from lab.evaluation.metrics import ProblemSamples
 from lab.task import arith
 
@@ -39,7 +40,8 @@ class Replayed:
 
 
 def _votes(s: ProblemSamples, i: int) -> bool:
-    return s.answers[i] is not None and s.finish_reasons[i] != "length" and bool(s.step_scores[i])
+    """The service's own rule for a recorded chain (no outcome model in a replay)."""
+    return votes(s.finish_reasons[i], s.answers[i], s.step_scores[i], None, False)
 
 
 def replay(
