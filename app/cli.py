@@ -7,9 +7,12 @@ import math
 from collections.abc import Callable, Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
+
+if TYPE_CHECKING:
+    from app.audit.store import AuditStore
 
 cli = typer.Typer(help="Best-of-N verification service.", no_args_is_help=True, add_completion=False)
 
@@ -140,6 +143,76 @@ def solve(
     steps = ", ".join(f"{s:.2f}" for s in data["step_scores"])
     u, t = data["usage"], data["timings"]
     console.print(f"step scores: [{steps}]   reasoning tokens: {u['reasoning_tokens']}   total {t['total_ms']:.0f} ms")
+
+
+audit = typer.Typer(help="The audit store: check its hash chain, migrate its schema.", no_args_is_help=True)
+cli.add_typer(audit, name="audit")
+DbOption = Annotated[
+    str | None, typer.Option("--db", help="A database URL (postgresql://… or sqlite:///…); default: BON_TRACE_DB.")
+]
+
+
+def _store_of(db: str | None) -> AuditStore:
+    from app.audit.store import AuditStore, database_url
+    from app.config import Settings
+
+    settings = settings_from(Settings, {})
+    url = database_url(db if db is not None else settings.trace_db, settings.data_dir)
+    if url is None:
+        typer.echo("no audit store is configured (BON_TRACE_DB=none)", err=True)
+        raise typer.Exit(2)
+    return AuditStore(url, settings.trace_timeout_s)
+
+
+@audit.command("verify")
+def audit_verify(db: DbOption = None) -> None:
+    """Check every record's hash against its content and the record before it: an altered, removed
+    or inserted record is reported by its seq (exit status 1)."""
+    import asyncio
+
+    from rich.progress import Progress
+
+    from app.audit.store import redacted, verify
+
+    store = _store_of(db)
+
+    async def run() -> int:
+        try:
+            total = await store.count()
+            with Progress(transient=True) as progress:
+                task = progress.add_task("verifying", total=total)
+                check = await verify(store, lambda _row: progress.advance(task))
+        finally:
+            await store.close()
+        start = f"from the sweep's anchor at record {check.anchor.seq}" if check.anchor else "from the first record"
+        typer.echo(f"{redacted(store.url)}: {check.checked} records checked {start}; head {check.head}")
+        for problem in check.problems[:50]:
+            typer.echo(f"  TAMPERED {problem}", err=True)
+        if len(check.problems) > 50:
+            typer.echo(f"  … and {len(check.problems) - 50} more", err=True)
+        typer.echo("the chain is intact" if check.ok else f"{len(check.problems)} problems found")
+        return 0 if check.ok else 1
+
+    raise typer.Exit(asyncio.run(run()))
+
+
+@audit.command("migrate")
+def audit_migrate(db: DbOption = None) -> None:
+    """Create or upgrade the audit store's schema (the service also does it at start-up)."""
+    import asyncio
+
+    from app.audit.store import redacted
+
+    store = _store_of(db)
+
+    async def run() -> None:
+        try:
+            await store.migrate()
+        finally:
+            await store.close()
+
+    asyncio.run(run())
+    typer.echo(f"{redacted(store.url)}: the audit schema is up to date")
 
 
 def add_plugin_commands() -> None:

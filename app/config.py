@@ -255,6 +255,32 @@ class Settings(BaseSettings):
     api_keys_file: Path | None = Field(
         default=None, description="A file of API keys, one a line ('#' comments); re-read when it changes."
     )
+    admin_keys: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Keys that may read the audit store's records (/admin/…), hidden chains included; API keys "
+        "cannot. With none, the admin routes refuse everyone.",
+    )
+    admin_keys_file: Path | None = Field(default=None, description="A file of admin keys, as api_keys_file.")
+    data_dir: Path = Field(
+        default=Path("data"), description="Where the service keeps its files (the SQLite audit store)."
+    )
+    trace_db: str | None = Field(
+        default=None,
+        description="The audit store of every solved request (its hidden chains, step scores, pruning, summary, "
+        "usage, key id): unset, SQLite in data_dir/audit.db; `postgresql://user:pass@host/db` for several "
+        "replicas; `none`: nothing is recorded.",
+    )
+    trace_buffer: int = Field(
+        default=4096, ge=1, description="Records waiting for the store at most; beyond, records are dropped (counted)."
+    )
+    trace_retention_days: float = Field(default=30, gt=0, description="Records older than this are removed.")
+    trace_sweep_interval_s: float = Field(default=3600, gt=0, description="How often the retention sweep runs.")
+    trace_timeout_s: float = Field(
+        default=5, gt=0, description="A database call slower than this fails (and the writer retries)."
+    )
+    trace_flush_s: float = Field(
+        default=5, ge=0, description="On shutdown, how long buffered records may take to be written."
+    )
     calibration: Path | Literal["none"] | None = Field(
         default=None,
         description="The confidence calibration and fitted search rules (a bon_calibration.json); unset: the "
@@ -323,7 +349,7 @@ class Settings(BaseSettings):
     def _unset_when_none_or_empty(cls, value: object) -> object:
         return optional_model(value)
 
-    @field_validator("api_keys", mode="before")
+    @field_validator("api_keys", "admin_keys", mode="before")
     @classmethod
     def _keys_from_text(cls, value: object) -> object:
         if isinstance(value, str):

@@ -53,6 +53,30 @@ class RequestBusy(BonError):
     code = "request_busy"
 
 
+class Unauthenticated(BonError):
+    """No valid key was sent."""
+
+    code = "invalid_api_key"
+
+
+class Forbidden(BonError):
+    """A valid key that may not do this (an API key on an admin route)."""
+
+    code = "forbidden"
+
+
+class NoRecord(BonError):
+    """The audit store holds no record of this request."""
+
+    code = "no_record"
+
+
+class StoreUnavailable(BonError):
+    """The audit store is off, or cannot be read or written now."""
+
+    code = "store_unavailable"
+
+
 class NotReady(BonError):
     """The engines are still loading."""
 

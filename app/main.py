@@ -5,19 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from typing import get_args
 
 from fastapi import FastAPI
 
 from app.api.openai_errors import OPENAI_PREFIX, openai_error
 from app.api.openapi import install_openapi
-from app.api.routes import health, openai, solve
+from app.api.routes import admin, health, openai, solve
+from app.audit.record import solve_entry
+from app.audit.store import AuditStore, database_url, redacted
+from app.audit.writer import AuditMetrics, AuditWriter, Retention
 from app.config import Effort, Settings
 from app.engines.container import Engines, build_engines
 from app.fitted import Fitted, load_fitted
 from app.formats.spec import GeneratorFormat
 from app.service.admission import Admission
 from app.service.kept import KeptSearches
+from app.service.outcome import SolveOutcome
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
@@ -66,6 +71,7 @@ def build_solve_service(
     metrics: PipelineMetrics,
     fitted: Fitted | None = None,
     limits: RateLimits | None = None,
+    audit: AuditWriter | None = None,
 ) -> SolveService:
     prompts = SummaryPrompts(
         instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
@@ -101,7 +107,23 @@ def build_solve_service(
         ),
         metrics=metrics,
         summaries=summaries,
+        audit=partial(record_solve, audit) if audit is not None else None,
     )
+
+
+def record_solve(writer: AuditWriter, outcome: SolveOutcome, key_id: str, continued: bool) -> None:
+    """Hand an answer to the audit writer; its record is built in the writer's task."""
+    writer.submit(partial(solve_entry, outcome, key_id, outcome.params.store, continued))
+
+
+def build_audit_writer(settings: Settings, metrics: AuditMetrics) -> AuditWriter | None:
+    url = database_url(settings.trace_db, settings.data_dir)
+    if url is None:
+        log.warning("BON_TRACE_DB=none: answers and their hidden chains are not recorded")
+        return None
+    log.info("audit store: %s", redacted(url))
+    retention = Retention(settings.trace_retention_days, settings.trace_sweep_interval_s)
+    return AuditWriter(AuditStore(url, settings.trace_timeout_s), metrics, settings.trace_buffer, retention)
 
 
 def create_app(
@@ -116,6 +138,8 @@ def create_app(
     # Read before anything starts: a broken calibration file is a configuration error, not a 500 later.
     fitted = load_fitted(settings)
     keys = ApiKeys.of(settings.api_keys, settings.api_keys_file)
+    admin_keys = ApiKeys.of(settings.admin_keys, settings.admin_keys_file)
+    database_url(settings.trace_db, settings.data_dir)  # a bad URL is a configuration error now, not later
     limits = RateLimits(settings.rate_limit_requests_per_minute, settings.rate_limit_reasoning_tokens_per_minute)
     if not keys.enabled and settings.host not in LOOPBACK:
         log.warning(
@@ -128,11 +152,16 @@ def create_app(
 
     def serve_with(loaded: Engines) -> None:
         app.state.policy = request_policy(settings, loaded.generator_format)
-        app.state.solve_service = build_solve_service(loaded, settings, app.state.metrics, fitted, limits)
+        app.state.solve_service = build_solve_service(
+            loaded, settings, app.state.metrics, fitted, limits, app.state.audit
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
+        app.state.audit = writer = build_audit_writer(settings, audit_metrics)
+        if writer is not None:
+            writer.start()
         if engines is not None:
             loader.use(engines, serve_with)
         else:
@@ -140,6 +169,11 @@ def create_app(
         try:
             yield
         finally:
+            # The requests in flight have drained (the server waits for them before this runs):
+            # their records are written before the engines close.
+            if writer is not None:
+                await writer.close(settings.trace_flush_s)
+            app.state.audit = None
             await loader.close(None if engines is not None else Engines.close)
 
     app = FastAPI(
@@ -154,6 +188,8 @@ def create_app(
     # settings (and answered 503), and the format's budgets apply once it is loaded.
     app.state.policy = request_policy(settings, GeneratorFormat())
     app.state.engine_loader = loader
+    app.state.api_keys, app.state.admin_keys = keys, admin_keys
+    app.state.audit = None
     respond = install_error_handlers(app, {OPENAI_PREFIX: openai_error})
     if limits.enabled:
         install_key_headers(app, limits.headers)
@@ -163,5 +199,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(solve.router)
     app.include_router(openai.router)
-    app.state.metrics = PipelineMetrics(install_metrics(app))
+    app.include_router(admin.router)
+    registry = install_metrics(app)
+    app.state.metrics = PipelineMetrics(registry)
+    audit_metrics = AuditMetrics(registry)
     return app

@@ -3,8 +3,13 @@ engines start once per test session for the end-to-end tier (start-up is ~35 s e
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
 import socket
 import sys
+import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +22,11 @@ from app.main import create_app
 from lab.background_server import BackgroundServer, start_background_server
 from lab.local_services import LocalService, engine_services
 from tests.fakes import FakeApp, fake_app
+from tests.postgres import PostgresCluster, postgres_bin
+
+# The audit store's SQLite file lives in the data directory: the tests' is a throw-away one (set
+# before any Settings is built; the services the tests start inherit it).
+os.environ.setdefault("BON_DATA_DIR", tempfile.mkdtemp(prefix="bon-test-data-"))
 
 LiveServer = BackgroundServer
 
@@ -112,3 +122,28 @@ def deployed(request: pytest.FixtureRequest) -> LiveServer:
         return server
     split: SplitDeployment = request.getfixturevalue("split_deployment")
     return split.api
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresCluster]:
+    """A real PostgreSQL (Debian's, started with pg_ctl) for the whole session. Its directory is
+    not under pytest's (which only root may enter): as root the cluster runs as `postgres`."""
+    binaries = postgres_bin()
+    if binaries is None:
+        pytest.skip("PostgreSQL is not installed (Debian's postgresql package; or set BON_TEST_PG_BIN)")
+    cluster = PostgresCluster(binaries, Path(tempfile.mkdtemp(prefix="bon-test-pg-")))
+    try:
+        cluster.init()
+        yield cluster
+    finally:
+        with contextlib.suppress(RuntimeError):  # a test stopped it already
+            cluster.stop("immediate")
+        shutil.rmtree(cluster.root, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresCluster) -> str:
+    """A fresh, empty database on the session's cluster."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    postgres.psql(f"CREATE DATABASE {name}")
+    return postgres.url.rsplit("/", 1)[0] + f"/{name}"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from app.core.adaptive import SearchTally
 from app.errors import RequestBusy, RequestExpired, UnknownRequest
-from app.service.outcome import ChainRecord, Usage
+from app.service.outcome import ChainRecord, PruneEvent, Usage
 from app.service.params import SolveParams
 
 
@@ -29,6 +29,8 @@ class KeptSearch:
     usage: Usage  # what every run so far cost, together
     search: SearchTally | None
     continued: int = 0  # continuations so far
+    prunes: tuple[PruneEvent, ...] = ()  # chains the search cut, every run so far
+    owner: str = "-"  # the key that asked: only it may continue the search
 
 
 class KeptSearches:

@@ -27,6 +27,17 @@ class ChainRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class PruneEvent:
+    """A chain the adaptive search cut: after how many scored steps, at what score, having
+    decoded how many tokens."""
+
+    index: int
+    steps_scored: int
+    score: float
+    tokens: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChainCounts:
     sampled: int
     voted: int
@@ -65,3 +76,5 @@ class SolveOutcome:
     timings: Timings
     chains: list[ChainRecord] = field(repr=False)  # hidden: never copied into a response
     search: SearchTally | None = None  # what the adaptive strategy spent and why it stopped
+    winner_index: int | None = None  # the chain the answer and summary come from
+    prunes: tuple[PruneEvent, ...] = ()  # chains the adaptive search cut, every run together

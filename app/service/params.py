@@ -41,6 +41,7 @@ class SolveParams:
     strategy: Strategy = "fixed"
     max_reasoning_tokens: int | None = None  # all chains together (adaptive)
     max_latency_ms: float | None = None  # from the first chain's start to the stop (adaptive)
+    store: bool = True  # the audit record keeps the texts; False (OpenAI's store): metadata and hashes only
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +122,7 @@ class RequestPolicy:
         strategy: Strategy = "fixed",
         max_reasoning_tokens: int | None = None,
         max_latency_ms: float | None = None,
+        store: bool | None = None,
     ) -> SolveParams:
         """The request's parameters with the defaults filled in, checked against the limits.
 
@@ -157,4 +159,5 @@ class RequestPolicy:
             strategy=strategy,
             max_reasoning_tokens=max_reasoning_tokens,
             max_latency_ms=max_latency_ms,
+            store=store is not False,
         )

@@ -40,7 +40,7 @@ from app.service.admission import Admission
 from app.service.events import Finished, Progress, SolveEvent, SummaryDelta, summary_pieces
 from app.service.kept import KeptSearch, KeptSearches
 from app.service.live_scoring import LiveScorer
-from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
+from app.service.outcome import ChainCounts, ChainRecord, PruneEvent, SolveOutcome, Timings, Usage
 from app.service.params import MIN_CHAIN_TOKENS, SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
@@ -118,6 +118,7 @@ class SolveService:
         kept: KeptSearches | None = None,
         admission: Admission | None = None,
         limits: RateLimits | None = None,
+        audit: Callable[[SolveOutcome, str, bool], None] | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -132,6 +133,7 @@ class SolveService:
         self._calibration = calibration
         self._verified_threshold = verified_threshold
         self._kept = kept  # None: answers are not kept, and cannot be continued
+        self._audit = audit  # records (outcome, key id, is a continuation); must not block
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
             generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
@@ -250,7 +252,9 @@ class SolveService:
                             continue
                         finished = event.outcome
                         if keep or kept is not None:
-                            self._keep(finished, kept)
+                            self._keep(finished, kept, client)
+                        if self._audit is not None:
+                            self._audit(finished, client, kept is not None)
                         if self._limits is not None:
                             earlier = kept.usage.reasoning_tokens if kept is not None else 0
                             self._limits.spend(client, finished.usage.reasoning_tokens - earlier)
@@ -270,6 +274,7 @@ class SolveService:
         max_reasoning_tokens: int | None,
         max_latency_ms: float | None,
         strategy: Strategy | None,
+        client: str = "-",
     ) -> tuple[SolveParams, KeptSearch]:
         """An earlier answer's search, taken to go on (it is busy until `stream` ends), and the
         parameters of the run that continues it: `more_chains` more at most (as many as the first
@@ -278,6 +283,9 @@ class SolveService:
         if self._kept is None:
             raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
         kept = self._kept.take(request_id)
+        if kept.owner != client:  # another key's answer is not this key's to see, or to spend on
+            self._kept.release(request_id, kept)
+            raise UnknownRequest(f"no answer with request id {request_id} is kept here")
         first = kept.params
         more = more_chains or first.n
         problem = None
@@ -302,12 +310,14 @@ class SolveService:
         )
         return params, kept
 
-    def _keep(self, outcome: SolveOutcome, kept: KeptSearch | None) -> None:
+    def _keep(self, outcome: SolveOutcome, kept: KeptSearch | None, client: str) -> None:
         if self._kept is None:
             return
         first = kept.params if kept is not None else outcome.params
         continued = kept.continued + 1 if kept is not None else 0
-        state = KeptSearch(first, tuple(outcome.chains), outcome.usage, outcome.search, continued)
+        state = KeptSearch(
+            first, tuple(outcome.chains), outcome.usage, outcome.search, continued, outcome.prunes, client
+        )
         self._kept.keep(outcome.request_id, state, continued=kept is not None)
 
     async def _within_deadline(
@@ -415,6 +425,7 @@ class SolveService:
         sampler = self._generator.sampler(self._sampling(params), engine_id)
         chains = _Chains(n, self._format)
         finish = chains.finish
+        prunes: list[PruneEvent] = []
 
         def act(actions: list[Action]) -> None:
             for action in actions:
@@ -431,7 +442,13 @@ class SolveService:
             score = aggregate(scores, params.aggregation)
             if not final:
                 if finish[i] is None:  # a chain that has ended is judged by its final steps only
-                    act(search.on_scored(i, score, len(steps)))
+                    actions = search.on_scored(i, score, len(steps))
+                    prunes.extend(
+                        PruneEvent(a.index, len(steps), score, chains.tokens[a.index])
+                        for a in actions
+                        if isinstance(a, Abort)
+                    )
+                    act(actions)
                 return
             read = chains.reads[i]
             answer = read.answer if read is not None and votes(finish[i], read.answer, scores, None, False) else None
@@ -487,6 +504,7 @@ class SolveService:
             emit,
             search.tally,
             kept,
+            tuple(prunes),
         )
         emit(Finished(outcome))
 
@@ -539,6 +557,7 @@ class SolveService:
         emit: Callable[[SolveEvent | BaseException], None],
         search: SearchTally | None = None,
         kept: KeptSearch | None = None,
+        prunes: tuple[PruneEvent, ...] = (),
     ) -> SolveOutcome:
         """The vote over every chain (a continuation's `kept` ones first), its confidence and
         summary, and what the request cost (a continuation's: every run of it together)."""
@@ -564,7 +583,8 @@ class SolveService:
             for i, (chain, read) in enumerate(zip(chains, reads, strict=True))
         ]
         records = [*(kept.chains if kept is not None else ()), *new]
-        if kept is not None:
+        if kept is not None:  # the new chains' indices follow the kept ones'
+            prunes = (*kept.prunes, *(replace(p, index=p.index + len(kept.chains)) for p in prunes))
             params = replace(params, n=len(records))
             search = _together(kept.search or _tally_of(kept.chains), search)
         ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
@@ -622,6 +642,8 @@ class SolveService:
             timings=timings,
             chains=records,
             search=search,
+            winner_index=result.winner_index,
+            prunes=prunes,
         )
         self._metrics.observe(replace(outcome, params=replace(params, n=len(new)), usage=this_run))
         return outcome

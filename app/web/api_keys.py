@@ -24,6 +24,7 @@ from app.web.request_id import key_id_var
 log = logging.getLogger(__name__)
 
 OPEN_PATHS = frozenset({"/health"})  # a liveness probe carries no key
+ADMIN_PREFIX = "/admin/"  # admin routes take admin keys, not API keys: they check their own
 
 
 def key_id(key: str) -> str:
@@ -108,7 +109,7 @@ def install_api_keys(app: FastAPI, keys: ApiKeys, respond: Respond) -> None:
 
     @app.middleware("http")
     async def require_key(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        if request.url.path in OPEN_PATHS:
+        if request.url.path in OPEN_PATHS or request.url.path.startswith(ADMIN_PREFIX):
             return await call_next(request)
         found = keys.identify(request.headers.get("authorization"))
         if found is None:

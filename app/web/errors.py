@@ -24,13 +24,17 @@ from app.errors import (
     DeadlineExceeded,
     EngineError,
     EngineUnavailable,
+    Forbidden,
     InvalidRequest,
     ModelNotFound,
+    NoRecord,
     NotReady,
     Overloaded,
     RateLimited,
     RequestBusy,
     RequestExpired,
+    StoreUnavailable,
+    Unauthenticated,
     UnknownRequest,
 )
 from app.web.request_id import request_id_var
@@ -40,6 +44,10 @@ log = logging.getLogger(__name__)
 # Most specific first: the first matching class gives the status.
 STATUS_BY_ERROR: list[tuple[type[BonError], int]] = [
     (InvalidRequest, 422),
+    (Unauthenticated, 401),
+    (Forbidden, 403),
+    (NoRecord, 404),
+    (StoreUnavailable, 503),
     (ModelNotFound, 404),
     (UnknownRequest, 404),
     (RequestExpired, 410),
@@ -98,6 +106,8 @@ Dialect = Callable[[ErrorReport], JSONResponse]
 def _headers(exc: BonError) -> dict[str, str] | None:
     if isinstance(exc, RateLimited):
         return {"Retry-After": str(max(1, math.ceil(exc.retry_after_s))), **exc.headers}
+    if isinstance(exc, Unauthenticated):
+        return {"WWW-Authenticate": "Bearer"}
     return None
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import EngineLoaderDep
-from app.api.schemas.native import HealthOut, ReadyOut
+from app.api.schemas.native import AuditState, HealthOut, ReadyOut
 from app.web.loading import LoadState, check_all
 
 router = APIRouter(tags=["health"])
@@ -19,12 +19,22 @@ async def health() -> HealthOut:
 
 
 @router.get("/ready", operation_id="ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
-async def ready(loader: EngineLoaderDep) -> JSONResponse:
-    """Both engines are loaded and answering (503 otherwise)."""
+async def ready(loader: EngineLoaderDep, request: Request) -> JSONResponse:
+    """Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
+    does not make the service unready: answers go on while it is degraded."""
+    writer = request.app.state.audit
+    why = writer.degraded if writer is not None else None
+    audit: AuditState = "off" if writer is None else "degraded" if why else "ok"
     if loader.state is not LoadState.READY or loader.value is None:
-        body = ReadyOut(status=loader.state.value, engines={}, detail=loader.error)
+        body = ReadyOut(status=loader.state.value, engines={}, detail=loader.error, audit=audit, audit_detail=why)
         return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
     states, failures = await check_all(loader.value.by_name())
     ok = not failures
-    body = ReadyOut(status="ready" if ok else "failed", engines=states, detail="; ".join(failures) or None)
+    body = ReadyOut(
+        status="ready" if ok else "failed",
+        engines=states,
+        detail="; ".join(failures) or None,
+        audit=audit,
+        audit_detail=why,
+    )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ok else 503)

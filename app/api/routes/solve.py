@@ -69,7 +69,7 @@ async def continue_solve(
     more = more_budget(body, policy)
     service = solve_service_of(request)
     params, kept = service.resume(
-        request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy
+        request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy, key_id_var.get()
     )
     if body.stream:
         events = await primed(service.stream(params, request_id, kept=kept, client=key_id_var.get()))

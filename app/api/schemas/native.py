@@ -72,6 +72,11 @@ class SolveRequest(BaseModel):
         "a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.",
     )
     budget: BudgetIn | None = Field(default=None, description="Limits on what the request may spend.")
+    store: bool | None = Field(
+        default=None,
+        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
+        "problem, the hidden chains, the answer or the summary (kept by default).",
+    )
 
 
 class ContinueRequest(BaseModel):
@@ -209,7 +214,15 @@ class HealthOut(BaseModel):
     status: Literal["ok"] = Field(default="ok", description="Always 'ok' when the process answers.")
 
 
+AuditState = Literal["ok", "degraded", "off"]
+
+
 class ReadyOut(BaseModel):
     status: Literal["ready", "loading", "failed"] = Field(description="ready when /solve can answer.")
     engines: dict[str, str] = Field(description="State of each engine.")
     detail: str | None = Field(default=None, description="Why it is not ready.")
+    audit: AuditState = Field(
+        default="off",
+        description="The audit store: degraded while its writes fail or records are dropped (answers go on).",
+    )
+    audit_detail: str | None = Field(default=None, description="Why the audit store is degraded.")

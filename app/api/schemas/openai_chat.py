@@ -74,6 +74,11 @@ class ChatCompletionRequest(BaseModel):
         "delta.content, then data: [DONE].",
     )
     stream_options: StreamOptions | None = Field(default=None, description="With stream: whether to send usage.")
+    store: bool | None = Field(
+        default=None,
+        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
+        "problem, the hidden chains, the answer or the summary (kept by default).",
+    )
 
 
 class StreamOptions(BaseModel):

@@ -60,6 +60,11 @@ class ResponseRequest(BaseModel):
         default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature of the chains."
     )
     stream: bool | None = Field(default=None, description="Streaming is not supported; false or absent.")
+    store: bool | None = Field(
+        default=None,
+        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
+        "problem, the hidden chains, the answer or the summary (kept by default).",
+    )
 
 
 class SummaryText(BaseModel):

@@ -40,6 +40,7 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         strategy=body.strategy or "fixed",
         max_reasoning_tokens=budget.max_reasoning_tokens,
         max_latency_ms=budget.max_latency_ms,
+        store=body.store,
     )
 
 

@@ -47,6 +47,7 @@ def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolic
         strategy=budget.strategy,
         max_reasoning_tokens=budget.max_reasoning_tokens,
         problem_param="messages",
+        store=body.store,
     )
     return params, budget
 

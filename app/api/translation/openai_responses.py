@@ -41,6 +41,7 @@ def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy)
         strategy=budget.strategy,
         max_reasoning_tokens=budget.max_reasoning_tokens,
         problem_param="input",
+        store=body.store,
     )
     return params, budget
 

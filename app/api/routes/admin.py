@@ -1,0 +1,118 @@
+"""The audit store's records, for holders of an admin key: `GET /admin/traces/{request_id}` (the
+hidden chains included) and a filtered list. Every read is itself recorded before it is answered."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+
+from app.api.schemas.admin import TraceHeader, TraceListOut, TraceOut, TraceRecord
+from app.audit.record import Entry, Row, content_of
+from app.audit.writer import AuditWriter
+from app.errors import Forbidden, InvalidRequest, NoRecord, StoreUnavailable, Unauthenticated
+from app.web.api_keys import ApiKeys
+from app.web.errors import ErrorEnvelope
+
+router = APIRouter(prefix="/admin", tags=["admin"])
+
+ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorEnvelope, "description": text}
+    for status, text in [
+        (401, "No admin key was sent."),
+        (403, "The key is not an admin key (API keys cannot read the audit store)."),
+        (422, "A bad filter."),
+        (503, "The audit store is off, or cannot be read now."),
+    ]
+}
+
+
+def require_admin(request: Request) -> str:
+    """The calling admin key's id. An API key is refused (403): reading hidden chains is not
+    something calling the API grants."""
+    admins: ApiKeys = request.app.state.admin_keys
+    header = request.headers.get("authorization")
+    found = admins.identify(header) if admins.enabled else None
+    if found is not None:
+        return found
+    if not header:
+        raise Unauthenticated("an admin key is needed: send Authorization: Bearer <admin key>")
+    users: ApiKeys = request.app.state.api_keys
+    if users.enabled and users.identify(header) is not None:
+        raise Forbidden("an API key cannot read the audit store: an admin key (BON_ADMIN_KEYS) is needed")
+    if not admins.enabled:
+        raise Forbidden("no admin keys are configured (BON_ADMIN_KEYS): the audit store cannot be read")
+    raise Unauthenticated("not a valid admin key")
+
+
+def audit_writer(request: Request) -> AuditWriter:
+    writer: AuditWriter | None = request.app.state.audit
+    if writer is None:
+        raise StoreUnavailable("this server keeps no audit records (BON_TRACE_DB=none)")
+    return writer
+
+
+AdminDep = Annotated[str, Depends(require_admin)]
+WriterDep = Annotated[AuditWriter, Depends(audit_writer)]
+
+
+async def _recorded_read(writer: AuditWriter, admin: str, what: dict[str, Any], request_id: str | None) -> None:
+    try:
+        await writer.record_now(Entry("read", admin, what, request_id))
+    except Exception as exc:  # no read goes unrecorded
+        raise StoreUnavailable(f"the audit store cannot record this read, so it is refused: {exc}") from exc
+
+
+def _record(row: Row) -> TraceRecord:
+    return TraceRecord(**row.header(), prev_hash=row.prev_hash, hash=row.hash, content=content_of(row))
+
+
+@router.get(
+    "/traces/{request_id}",
+    operation_id="get_trace",
+    response_model=TraceOut,
+    responses={**ADMIN_ERRORS, 404: {"model": ErrorEnvelope, "description": "No record of this request id."}},
+)
+async def get_trace(
+    request_id: Annotated[str, Path(min_length=1, max_length=128, description="The request_id an answer carried.")],
+    admin: AdminDep,
+    writer: WriterDep,
+) -> TraceOut:
+    """A request's audit record, hidden chains and step scores included (its continuations too)."""
+    await _recorded_read(writer, admin, {"read": "trace"}, request_id)
+    try:
+        rows = await writer.store.trace(request_id)
+    except Exception as exc:
+        raise StoreUnavailable(f"the audit store cannot be read now: {exc}") from exc
+    if not rows:
+        raise NoRecord(f"the audit store has no record of request {request_id}")
+    return TraceOut(request_id=request_id, records=[_record(r) for r in rows])
+
+
+@router.get("/traces", operation_id="list_traces", response_model=TraceListOut, responses=ADMIN_ERRORS)
+async def list_traces(
+    admin: AdminDep,
+    writer: WriterDep,
+    key_id: Annotated[str | None, Query(max_length=64, description="Only this key's records.")] = None,
+    kind: Annotated[Literal["solve", "read", "sweep"] | None, Query(description="Only records of this kind.")] = None,
+    since: Annotated[datetime | None, Query(description="Only records made at or after this time.")] = None,
+    until: Annotated[datetime | None, Query(description="Only records made before this time.")] = None,
+    before_seq: Annotated[int | None, Query(ge=1, description="Records before this seq (the next page).")] = None,
+    limit: Annotated[int, Query(ge=1, le=500, description="Records per page.")] = 50,
+) -> TraceListOut:
+    """Records newest first, by key, kind and time (headers only: read one for its content)."""
+    for name, moment in (("since", since), ("until", until)):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidRequest(f"{name}: give a time zone (e.g. 2026-11-28T09:00:00Z)", name)
+    query = {"key_id": key_id, "kind": kind, "since": since, "until": until, "before_seq": before_seq}
+    asked = {k: str(v) for k, v in query.items() if v is not None}
+    await _recorded_read(writer, admin, {"read": "list", **asked}, None)
+    try:
+        rows = await writer.store.find(
+            key_id=key_id, kind=kind, since=since, until=until, before_seq=before_seq, limit=limit
+        )
+    except Exception as exc:
+        raise StoreUnavailable(f"the audit store cannot be read now: {exc}") from exc
+    headers = [TraceHeader(**r.header()) for r in rows]
+    return TraceListOut(records=headers, next_before_seq=rows[-1].seq if len(rows) == limit else None)

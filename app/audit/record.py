@@ -1,0 +1,190 @@
+"""Audit records and the hash chain that links them: pure functions, no I/O.
+
+Each record is one JSON document (`body`): its place in the chain (`seq`), what it records (`kind`),
+whose key asked, when, and the content. Its `hash` is SHA-256 over the previous record's hash and
+the body, so changing a body, a hash, or removing a record breaks every link after it. A retention
+sweep removes only the oldest records and leaves an anchor (the last removed record's seq and
+hash) for the chain to start from.
+
+`stored=False` (OpenAI's `store: false`) keeps only metadata and hashes: the problem, the chains,
+the answer and the summary are replaced by their SHA-256, so a text shown later can still be
+matched against the record, but none can be read from it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from app.service.outcome import SolveOutcome
+
+GENESIS = "0" * 64  # the "previous hash" of the first record
+Kind = Literal["solve", "read", "sweep"]
+HEADER_FIELDS = ("seq", "kind", "request_id", "key_id", "created_at", "stored")
+
+
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def canonical(value: Any) -> str:
+    """One spelling of a JSON value (sorted keys, no spaces): what is hashed is what is stored."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def link(prev_hash: str, body: str) -> str:
+    return sha256(f"{prev_hash}\n{body}")
+
+
+def timestamp(moment: datetime) -> str:
+    """UTC, microseconds, one format: the string is hashed, so it must read back the same."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A record before it has a place in the chain."""
+
+    kind: Kind
+    key_id: str
+    content: Mapping[str, Any]
+    request_id: str | None = None
+    stored: bool = True
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """A record as the store holds it: the body, with the header fields repeated as columns for
+    queries (the verifier checks they agree with the body)."""
+
+    seq: int
+    kind: str
+    request_id: str | None
+    key_id: str
+    created_at: str
+    stored: bool
+    body: str
+    prev_hash: str
+    hash: str
+
+    def header(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in HEADER_FIELDS}
+
+
+def chain_row(entry: Entry, seq: int, prev_hash: str) -> Row:
+    """The entry placed after the record with hash `prev_hash`."""
+    created_at = timestamp(entry.created_at)
+    row = Row(seq, entry.kind, entry.request_id, entry.key_id, created_at, entry.stored, "", prev_hash, "")
+    body = canonical({**row.header(), "content": entry.content})
+    return replace(row, body=body, hash=link(prev_hash, body))
+
+
+def content_of(row: Row) -> dict[str, Any]:
+    content: dict[str, Any] = json.loads(row.body)["content"]
+    return content
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """Where a swept chain starts: the last removed record."""
+
+    seq: int
+    hash: str
+
+
+@dataclass
+class ChainCheck:
+    """Checks records fed in seq order; `problems` says what is wrong, and where."""
+
+    anchor: Anchor | None = None
+    checked: int = 0
+    problems: list[str] = field(default_factory=list)
+    _last: Row | None = None
+
+    def feed(self, row: Row) -> None:
+        expected_seq, expected_prev = self._expected()
+        if row.seq != expected_seq:
+            self.problems.append(f"record {row.seq}: expected record {expected_seq} here (records missing)")
+        if row.prev_hash != expected_prev:
+            self.problems.append(f"record {row.seq}: its previous hash is not the hash of the record before it")
+        if link(row.prev_hash, row.body) != row.hash:
+            self.problems.append(f"record {row.seq}: its hash does not match its content (altered)")
+        try:
+            body = json.loads(row.body)
+            header = {name: body.get(name) for name in HEADER_FIELDS}
+        except (ValueError, AttributeError):
+            header = {}
+        if header != row.header():
+            self.problems.append(f"record {row.seq}: its columns disagree with its hashed body (altered)")
+        self._last = row
+        self.checked += 1
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def head(self) -> str:
+        """The hash of the last record checked (publish it to detect a truncated tail)."""
+        return self._last.hash if self._last else (self.anchor.hash if self.anchor else GENESIS)
+
+    def _expected(self) -> tuple[int, str]:
+        if self._last is not None:
+            return self._last.seq + 1, self._last.hash
+        if self.anchor is not None:
+            return self.anchor.seq + 1, self.anchor.hash
+        return 1, GENESIS
+
+
+def solve_content(outcome: SolveOutcome, stored: bool) -> dict[str, Any]:
+    """What a solved request leaves in the audit record: the request's parameters, every hidden
+    chain with its step scores, the pruning events, the selected chain, the exact summary shown,
+    the usage. Not `stored`: the texts are replaced by their hashes."""
+
+    def text(value: str | None) -> str | dict[str, str] | None:
+        if value is None or stored:
+            return value
+        return {"sha256": sha256(value)}
+
+    params = asdict(outcome.params)
+    params["problem"] = text(params["problem"])
+    params["system"] = text(params["system"])
+    chains = []
+    for i, chain in enumerate(outcome.chains):
+        record = asdict(chain)
+        record["index"] = i
+        if not stored:
+            record["text"] = text(chain.text)
+            record["steps"] = [text(step) for step in chain.steps]
+            record["answer"] = text(chain.answer)
+        chains.append(record)
+    return {
+        "params": params,
+        "answer": text(outcome.answer),
+        "summary": text(outcome.summary),
+        "selected_chain": outcome.winner_index,
+        "confidence": outcome.confidence,
+        "calibrated": outcome.calibrated,
+        "verified": outcome.verified,
+        "clusters": [
+            {"answer": text(c.answer), "members": list(c.members), "count": c.count, "weight": c.weight}
+            for c in outcome.clusters
+        ],
+        "chains": chains,
+        "pruned": [asdict(p) for p in outcome.prunes],
+        "search": asdict(outcome.search) if outcome.search is not None else None,
+        "counts": asdict(outcome.counts),
+        "usage": asdict(outcome.usage),
+        "timings": asdict(outcome.timings),
+    }
+
+
+def solve_entry(outcome: SolveOutcome, key_id: str, stored: bool, continued: bool = False) -> Entry:
+    content = solve_content(outcome, stored)
+    content["continued"] = continued
+    return Entry("solve", key_id, content, outcome.request_id, stored)

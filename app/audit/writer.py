@@ -1,0 +1,232 @@
+"""Writing audit records off the hot path.
+
+A solved request hands its record to a bounded buffer and goes on; one task writes the buffer to
+the store in batches. A slow or stopped database never fails or slows a request: the batch in hand
+is retried (with a growing pause) while new records wait in the buffer, and once the buffer is
+full a record is dropped and counted (`bon_audit_records_dropped_total`). `/ready` says the store
+is degraded while writes fail or records are being dropped. The retention sweep runs in the same
+task, so it never races the writer inside one process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from prometheus_client import CollectorRegistry, Counter, Gauge
+
+from app.audit.record import Entry, Row
+from app.audit.store import AuditStore
+
+log = logging.getLogger(__name__)
+
+MakeEntry = Callable[[], Entry]  # built in the writer's task: serializing the chains is off the hot path too
+MAX_BATCH = 64
+MAX_RETRY_PAUSE_S = 5.0
+
+
+class AuditMetrics:
+    def __init__(self, registry: CollectorRegistry) -> None:
+        self.written = Counter("bon_audit_records_written", "Audit records written to the store.", registry=registry)
+        self.dropped = Counter(
+            "bon_audit_records_dropped",
+            "Audit records lost: buffer_full (the store was too slow or down), unserializable, or shutdown (still "
+            "buffered when the flush time ran out).",
+            ["reason"],
+            registry=registry,
+        )
+        self.write_failures = Counter(
+            "bon_audit_write_failures", "Failed attempts to write a batch of audit records.", registry=registry
+        )
+        self.buffered = Gauge("bon_audit_buffered", "Audit records waiting to be written.", registry=registry)
+
+
+@dataclass(frozen=True, slots=True)
+class Retention:
+    days: float
+    sweep_interval_s: float
+
+
+class AuditWriter:
+    def __init__(
+        self,
+        store: AuditStore,
+        metrics: AuditMetrics,
+        capacity: int = 4096,
+        retention: Retention | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self._metrics = metrics
+        self._buffer: asyncio.Queue[MakeEntry] = asyncio.Queue(maxsize=capacity)
+        self._retention = retention
+        self._clock = clock
+        self._task: asyncio.Task[None] | None = None
+        self._in_hand = 0  # records taken from the buffer and not yet written
+        self._failing: str | None = None  # why the last write failed, until one succeeds
+        self._dropped_since_write = 0
+        self._next_sweep = time.monotonic()
+        self.migrated = False
+        self.closed = False
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="audit-writer")
+
+    def submit(self, make: MakeEntry) -> None:
+        """Buffer a record (never waits); a full buffer drops it, counted."""
+        if self.closed:
+            self._drop("shutdown")
+            return
+        try:
+            self._buffer.put_nowait(make)
+        except asyncio.QueueFull:
+            self._drop("buffer_full")
+            return
+        self._metrics.buffered.set(self.pending)
+
+    async def record_now(self, entry: Entry) -> Row:
+        """Write one record before going on (an admin's read: no read goes unrecorded, so a read
+        fails when its record cannot be written)."""
+        if not self.migrated:
+            raise RuntimeError(f"the audit store is not ready ({self._failing or 'migrating'})")
+        (row,) = await self.store.append([entry])
+        self._metrics.written.inc()
+        return row
+
+    @property
+    def pending(self) -> int:
+        return self._buffer.qsize() + self._in_hand
+
+    @property
+    def degraded(self) -> str | None:
+        """Why the store is degraded (writes failing, records dropped), or None."""
+        if self._failing is not None:
+            return f"audit store failing ({self._failing}); {self.pending} records buffered"
+        if not self.migrated:
+            return "audit store starting"
+        if self._dropped_since_write:
+            return f"{self._dropped_since_write} audit records dropped: the store cannot keep up"
+        return None
+
+    async def close(self, timeout_s: float) -> None:
+        """Stop taking records, write what is buffered (for at most `timeout_s`), close the store."""
+        self.closed = True
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._drained(), timeout_s)
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        lost = self.pending
+        if lost:
+            log.error("%d audit records were still buffered at shutdown and are lost", lost)
+            self._metrics.dropped.labels("shutdown").inc(lost)
+        await self.store.close()
+
+    async def _drained(self) -> None:
+        while self.pending:
+            await asyncio.sleep(0.02)
+
+    def _drop(self, reason: str) -> None:
+        self._dropped_since_write += 1
+        self._metrics.dropped.labels(reason).inc()
+        if self._dropped_since_write == 1 or self._dropped_since_write % 100 == 0:
+            log.error("audit record dropped (%s); %d since the last write", reason, self._dropped_since_write)
+
+    async def _migrate(self) -> None:
+        """The schema, before anything is written: a database down at start-up is waited for
+        (records buffer meanwhile), not a reason for the service not to start."""
+        pause = 0.1
+        while True:
+            try:
+                await self.store.migrate()
+            except Exception as exc:
+                if self._failing is None:
+                    log.error("audit store unreachable at start-up, retrying (requests go on): %s", exc)
+                self._failing = type(exc).__name__
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_RETRY_PAUSE_S)
+                continue
+            self._failing = None
+            self.migrated = True
+            return
+
+    async def _run(self) -> None:
+        await self._migrate()
+        while True:
+            try:
+                first = await asyncio.wait_for(self._buffer.get(), self._until_sweep())
+            except TimeoutError:  # idle: the sweep still runs on time
+                await self._sweep_when_due()
+                continue
+            makers = [first]
+            while len(makers) < MAX_BATCH and not self._buffer.empty():
+                makers.append(self._buffer.get_nowait())
+            self._in_hand = len(makers)
+            entries = self._entries(makers)
+            await self._write(entries)
+            self._in_hand = 0
+            self._metrics.buffered.set(self.pending)
+            await self._sweep_when_due()
+
+    def _entries(self, makers: list[MakeEntry]) -> list[Entry]:
+        entries = []
+        for make in makers:
+            try:
+                entries.append(make())
+            except Exception:
+                log.exception("an audit record could not be built")
+                self._drop("unserializable")
+        return entries
+
+    async def _write(self, entries: list[Entry]) -> None:
+        """Until it is written: the batch in hand is not given up while the store is down."""
+        pause = 0.1
+        while entries:
+            try:
+                await self.store.append(entries)
+            except Exception as exc:
+                self._metrics.write_failures.inc()
+                if self._failing is None:
+                    log.error("audit store write failed, retrying (requests go on): %s", exc)
+                self._failing = type(exc).__name__
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, MAX_RETRY_PAUSE_S)
+                continue
+            self._metrics.written.inc(len(entries))
+            if self._failing is not None:
+                log.warning("audit store writes again")
+            self._failing = None
+            self._dropped_since_write = 0
+            return
+
+    def _until_sweep(self) -> float | None:
+        return None if self._retention is None else max(self._next_sweep - time.monotonic(), 0.0)
+
+    async def _sweep_when_due(self) -> None:
+        if self._retention is None or time.monotonic() < self._next_sweep:
+            return
+        self._next_sweep = time.monotonic() + self._retention.sweep_interval_s
+        await self.sweep()
+
+    async def sweep(self) -> int | None:
+        """Remove the records past retention; the sweep is itself recorded. The seq of the last
+        record removed, or None."""
+        if self._retention is None:
+            return None
+        now = self._clock()
+        try:
+            anchor = await self.store.sweep(now - timedelta(days=self._retention.days), now)
+            if anchor is None:
+                return None
+            content = {"through_seq": anchor.seq, "through_hash": anchor.hash, "retention_days": self._retention.days}
+            await self.store.append([Entry("sweep", "-", content, created_at=now)])
+        except Exception as exc:
+            log.error("audit retention sweep failed (tried again later): %s", exc)
+            return None
+        log.info("audit retention: records up to %d removed (older than %g days)", anchor.seq, self._retention.days)
+        return anchor.seq
