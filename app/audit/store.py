@@ -36,10 +36,10 @@ _MIGRATION_LOCK = 0x626F6E  # PostgreSQL advisory lock: replicas starting togeth
 def database_url(setting: str | None, data_dir: Path) -> str | None:
     """The async SQLAlchemy URL of a `BON_TRACE_DB` setting: unset, SQLite in the data directory;
     `none`, no store; `postgresql://…` and `sqlite:///…` get their async drivers."""
-    if setting is None:
+    value = (setting or "").strip()  # empty as unset: compose passes unset variables as empty ones
+    if not value:
         return f"sqlite+aiosqlite:///{data_dir / 'audit.db'}"
-    value = setting.strip()
-    if value.lower() in ("", "none"):
+    if value.lower() == "none":
         return None
     scheme, sep, rest = value.partition("://")
     if not sep:
@@ -78,6 +78,7 @@ def _row(mapping: Any) -> Row:
 class AuditStore:
     def __init__(self, url: str, timeout_s: float = 5.0) -> None:
         self.url = url
+        self.timeout_s = timeout_s
         self.dialect = "postgresql" if url.startswith("postgresql") else "sqlite"
         if self.dialect == "sqlite":
             path = url.partition(":///")[2]

@@ -72,6 +72,7 @@ class AuditWriter:
         self._dropped_since_write = 0
         self._next_sweep = time.monotonic()
         self.migrated = False
+        self._ready = asyncio.Event()
         self.closed = False
 
     def start(self) -> None:
@@ -93,8 +94,11 @@ class AuditWriter:
         """Write one record before going on (an admin's read: no read goes unrecorded, so a read
         fails when its record cannot be written)."""
         if not self.migrated:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._ready.wait(), self.store.timeout_s)
+        if not self.migrated:
             raise RuntimeError(f"the audit store is not ready ({self._failing or 'migrating'})")
-        (row,) = await self.store.append([entry])
+        (row,) = await asyncio.wait_for(self.store.append([entry]), self.store.timeout_s * 2)
         self._metrics.written.inc()
         return row
 
@@ -153,6 +157,7 @@ class AuditWriter:
                 continue
             self._failing = None
             self.migrated = True
+            self._ready.set()
             return
 
     async def _run(self) -> None:
@@ -188,7 +193,7 @@ class AuditWriter:
         pause = 0.1
         while entries:
             try:
-                await self.store.append(entries)
+                await asyncio.wait_for(self.store.append(entries), self.store.timeout_s * 2)
             except Exception as exc:
                 self._metrics.write_failures.inc()
                 if self._failing is None:

@@ -99,7 +99,8 @@ async def test_a_tampered_row_is_found_by_the_verifier(store: AuditStore) -> Non
         await store.append([Entry("solve", "key-a", {"answer": str(i)}, f"r{i}")])
     assert (await verify(store)).ok
     await disable_guard(store)  # a tamperer with the database's password can do this much
-    await raw(store, "UPDATE audit_records SET body = replace(body, '\"answer\":\"2\"', '\"answer\":\"9\"') WHERE seq = 3")
+    forged = 'UPDATE audit_records SET body = replace(body, \'"answer":"2"\', \'"answer":"9"\') WHERE seq = 3'
+    await raw(store, forged)
     found = await verify(store)
     assert found.problems == ["record 3: its hash does not match its content (altered)"]
 
@@ -157,6 +158,7 @@ async def test_two_appenders_racing_never_fork_the_chain(url: str, store: AuditS
 def test_database_urls_get_their_async_drivers(tmp_path: Path) -> None:
     assert database_url(None, tmp_path) == f"sqlite+aiosqlite:///{tmp_path / 'audit.db'}"
     assert database_url("none", tmp_path) is None
+    assert database_url("", tmp_path) == database_url(None, tmp_path)
     assert database_url("postgresql://u:p@db/bon", tmp_path) == "postgresql+asyncpg://u:p@db/bon"
     assert database_url("postgres://db/bon", tmp_path) == "postgresql+asyncpg://db/bon"
     assert database_url("sqlite:////var/bon/a.db", tmp_path) == "sqlite+aiosqlite:////var/bon/a.db"
