@@ -162,6 +162,8 @@ def create_app(
         app.state.audit = writer = build_audit_writer(settings, audit_metrics)
         if writer is not None:
             writer.start()
+            if not await writer.started(settings.trace_timeout_s):
+                log.error("the audit store is not reachable; answers are buffered until it is")
         if engines is not None:
             loader.use(engines, serve_with)
         else:

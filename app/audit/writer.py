@@ -78,6 +78,13 @@ class AuditWriter:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-writer")
 
+    async def started(self, timeout_s: float) -> bool:
+        """Wait (at most `timeout_s`) for the schema: a store that is up is ready before the first
+        request; one that is down is waited for in the background."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._ready.wait(), timeout_s)
+        return self.migrated
+
     def submit(self, make: MakeEntry) -> None:
         """Buffer a record (never waits); a full buffer drops it, counted."""
         if self.closed:
@@ -93,10 +100,7 @@ class AuditWriter:
     async def record_now(self, entry: Entry) -> Row:
         """Write one record before going on (an admin's read: no read goes unrecorded, so a read
         fails when its record cannot be written)."""
-        if not self.migrated:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._ready.wait(), self.store.timeout_s)
-        if not self.migrated:
+        if not await self.started(self.store.timeout_s):
             raise RuntimeError(f"the audit store is not ready ({self._failing or 'migrating'})")
         (row,) = await asyncio.wait_for(self.store.append([entry]), self.store.timeout_s * 2)
         self._metrics.written.inc()

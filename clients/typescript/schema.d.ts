@@ -4,6 +4,46 @@
  */
 
 export interface paths {
+    "/admin/traces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Traces
+         * @description Records newest first, by key, kind and time (headers only: read one for its content).
+         */
+        get: operations["list_traces"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/traces/{request_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Get Trace
+         * @description A request's audit record, hidden chains and step scores included (its continuations too).
+         */
+        get: operations["get_trace"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -33,7 +73,8 @@ export interface paths {
         };
         /**
          * Ready
-         * @description Both engines are loaded and answering (503 otherwise).
+         * @description Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
+         *     does not make the service unready: answers go on while it is degraded.
          */
         get: operations["ready"];
         put?: never;
@@ -383,6 +424,11 @@ export interface components {
              */
             seed?: number | null;
             /**
+             * Store
+             * @description false: the server's audit record of this request keeps only metadata and hashes, not the problem, the hidden chains, the answer or the summary (kept by default).
+             */
+            store?: boolean | null;
+            /**
              * Stream
              * @description Stream chat.completion.chunk events: the summary in delta.reasoning, then the answer in delta.content, then data: [DONE].
              */
@@ -661,6 +707,18 @@ export interface components {
         /** ReadyOut */
         ReadyOut: {
             /**
+             * Audit
+             * @description The audit store: degraded while its writes fail or records are dropped (answers go on).
+             * @default off
+             * @enum {string}
+             */
+            audit: "ok" | "degraded" | "off";
+            /**
+             * Audit Detail
+             * @description Why the audit store is degraded.
+             */
+            audit_detail?: string | null;
+            /**
              * Detail
              * @description Why it is not ready.
              */
@@ -852,6 +910,11 @@ export interface components {
             /** @description Effort, and whether to return a summary. */
             reasoning?: components["schemas"]["ReasoningParam"] | null;
             /**
+             * Store
+             * @description false: the server's audit record of this request keeps only metadata and hashes, not the problem, the hidden chains, the answer or the summary (kept by default).
+             */
+            store?: boolean | null;
+            /**
              * Stream
              * @description Streaming is not supported; false or absent.
              */
@@ -959,6 +1022,11 @@ export interface components {
              * @description How the answer is chosen among the chains.
              */
             selection?: ("prm_max" | "prm_weighted_vote" | "majority_vote" | "orm_max") | null;
+            /**
+             * Store
+             * @description false: the server's audit record of this request keeps only metadata and hashes, not the problem, the hidden chains, the answer or the summary (kept by default).
+             */
+            store?: boolean | null;
             /**
              * Strategy
              * @description `fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.
@@ -1158,6 +1226,147 @@ export interface components {
              */
             total_ms: number;
         };
+        /** TraceHeader */
+        TraceHeader: {
+            /**
+             * Created At
+             * @description When the record was made, UTC.
+             */
+            created_at: string;
+            /**
+             * Key Id
+             * @description The id of the key that asked.
+             */
+            key_id: string;
+            /**
+             * Kind
+             * @description What the record is of (see TraceRecord).
+             * @enum {string}
+             */
+            kind: "solve" | "read" | "sweep";
+            /**
+             * Request Id
+             * @description The request id, when the record is of one.
+             */
+            request_id: string | null;
+            /**
+             * Seq
+             * @description The record's place in the hash chain.
+             */
+            seq: number;
+            /**
+             * Stored
+             * @description Whether the texts were kept (false: hashes only).
+             */
+            stored: boolean;
+        };
+        /** TraceListOut */
+        TraceListOut: {
+            /**
+             * Next Before Seq
+             * @description Pass as before_seq for the next page; null on the last one.
+             */
+            next_before_seq: number | null;
+            /**
+             * Records
+             * @description Records, newest first; read one with GET /admin/traces/{id}.
+             */
+            records: components["schemas"]["TraceHeader"][];
+        };
+        /** TraceOut */
+        TraceOut: {
+            /**
+             * Records
+             * @description Its answer, then every continuation, in order.
+             */
+            records: components["schemas"]["TraceRecord"][];
+            /**
+             * Request Id
+             * @description The request id the answer carried.
+             */
+            request_id: string;
+        };
+        /**
+         * TraceRecord
+         * @example {
+         *       "content": {
+         *         "answer": {
+         *           "sha256": "1f3b…"
+         *         },
+         *         "params": {
+         *           "n": 16,
+         *           "problem": {
+         *             "sha256": "d2c7…"
+         *           },
+         *           "strategy": "fixed"
+         *         },
+         *         "selected_chain": 3,
+         *         "usage": {
+         *           "prompt_tokens": 18,
+         *           "reasoning_tokens": 742,
+         *           "scored_tokens": 760
+         *         }
+         *       },
+         *       "created_at": "2026-11-28T09:14:03.512004Z",
+         *       "hash": "5ab0…",
+         *       "key_id": "key-3f2a9c1d0e",
+         *       "kind": "solve",
+         *       "prev_hash": "9c1e…",
+         *       "request_id": "0b6f3f7c9d8e4a1b",
+         *       "seq": 42,
+         *       "stored": false
+         *     }
+         */
+        TraceRecord: {
+            /**
+             * Content
+             * @description What was recorded. solve: params, every hidden chain (text, steps, step_scores, chain_score, answer, votes, finish_reason, tokens), pruned (the adaptive search's cuts), selected_chain, answer, the exact summary shown, confidence, clusters, counts, usage, timings.
+             */
+            content: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * @description When the record was made, UTC (ISO 8601).
+             */
+            created_at: string;
+            /**
+             * Hash
+             * @description SHA-256 over prev_hash and the record's body: `bon audit verify` checks the chain.
+             */
+            hash: string;
+            /**
+             * Key Id
+             * @description The id of the key that asked (never the key).
+             */
+            key_id: string;
+            /**
+             * Kind
+             * @description solve: an answered request (or a continuation of one); read: an admin read these records; sweep: the retention sweep removed the records up to content.through_seq.
+             * @enum {string}
+             */
+            kind: "solve" | "read" | "sweep";
+            /**
+             * Prev Hash
+             * @description The hash of the record before it.
+             */
+            prev_hash: string;
+            /**
+             * Request Id
+             * @description The request id the answer carried (solve), or the one read (read).
+             */
+            request_id: string | null;
+            /**
+             * Seq
+             * @description The record's place in the hash chain, from 1.
+             */
+            seq: number;
+            /**
+             * Stored
+             * @description false: the request asked `store: false`; texts are kept as SHA-256 only.
+             */
+            stored: boolean;
+        };
         /** UsageOut */
         UsageOut: {
             /**
@@ -1254,6 +1463,143 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_traces: {
+        parameters: {
+            query?: {
+                /** @description Only this key's records. */
+                key_id?: string | null;
+                /** @description Only records of this kind. */
+                kind?: ("solve" | "read" | "sweep") | null;
+                /** @description Only records made at or after this time. */
+                since?: string | null;
+                /** @description Only records made before this time. */
+                until?: string | null;
+                /** @description Records before this seq (the next page). */
+                before_seq?: number | null;
+                /** @description Records per page. */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceListOut"];
+                };
+            };
+            /** @description No admin key was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key is not an admin key (API keys cannot read the audit store). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A bad filter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The audit store is off, or cannot be read now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_trace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The request_id an answer carried. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceOut"];
+                };
+            };
+            /** @description No admin key was sent. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key is not an admin key (API keys cannot read the audit store). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No record of this request id. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A bad filter. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The audit store is off, or cannot be read now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     health: {
         parameters: {
             query?: never;

@@ -13,6 +13,7 @@ def test_ready_names_every_engine(fake: FakeApp) -> None:
     assert r.json() == {
         "status": "ready",
         "engines": {"generator": "ready", "reward": "ready", "outcome_reward": "ready"},
+        "audit": "ok",
     }
 
 

@@ -42,12 +42,57 @@ def test_every_field_is_described(spec: dict[str, Any]) -> None:
     assert undocumented_fields(spec) == []
 
 
+def referenced(node: object) -> set[str]:
+    """The component schemas a part of the spec refers to, at any depth."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            found |= referenced(value)
+    elif isinstance(node, list):
+        for value in node:
+            found |= referenced(value)
+    return found
+
+
+def reachable(spec: dict[str, Any], paths: list[str]) -> set[str]:
+    schemas = spec["components"]["schemas"]
+    todo = set().union(*(referenced(spec["paths"][p]) for p in paths))
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name not in seen:
+            seen.add(name)
+            todo |= referenced(schemas[name])
+    return seen
+
+
+def admin_only(spec: dict[str, Any]) -> set[str]:
+    """The schemas only the admin routes use: the one place the hidden chains may be read."""
+    admin = [p for p in spec["paths"] if p.startswith("/admin/")]
+    public = [p for p in spec["paths"] if not p.startswith("/admin/")]
+    return reachable(spec, admin) - reachable(spec, public)
+
+
+def test_the_audit_records_schemas_are_the_admin_routes_alone(spec: dict[str, Any]) -> None:
+    assert {"TraceRecord", "TraceOut", "TraceListOut"} <= admin_only(spec)
+    example = spec["components"]["schemas"]["TraceRecord"]["examples"][0]
+    assert example["stored"] is False and "chains" not in example["content"]  # no example shows a chain
+    for path in (p for p in spec["paths"] if p.startswith("/admin/")):
+        assert set(spec["paths"][path]["get"]["responses"]) >= {"401", "403", "503"}
+
+
 def test_examples_show_a_summary_and_never_a_raw_chain(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     example = schemas["SolveResponse"]["examples"][0]
     assert example["summary"] and "\\n" not in json.dumps(example)
     assert schemas["SolveRequest"]["examples"] and schemas["ChatCompletionRequest"]["examples"]
+    hidden = admin_only(spec)
     for name, schema in schemas.items():
+        if name in hidden:
+            continue
         for field in schema.get("properties", {}):
             assert field not in {"chain", "chains", "raw_chain", "reasoning_content", "cot"}, f"{name}.{field}"
 
@@ -81,5 +126,6 @@ def test_no_schema_has_an_open_mapping_a_chain_could_go_into(spec: dict[str, Any
             for i, value in enumerate(node):
                 walk(value, f"{path}[{i}]")
 
-    walk(spec["components"]["schemas"], "")
+    hidden = admin_only(spec)
+    walk({k: v for k, v in spec["components"]["schemas"].items() if k not in hidden}, "")
     assert found == OPEN_MAPPINGS

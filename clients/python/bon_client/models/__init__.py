@@ -23,6 +23,7 @@ from .input_message import InputMessage
 from .input_message_content_type_1_item import InputMessageContentType1Item
 from .input_message_role import InputMessageRole
 from .input_tokens_details import InputTokensDetails
+from .list_traces_kind_type_0 import ListTracesKindType0
 from .message_item import MessageItem
 from .message_item_status import MessageItemStatus
 from .model_card import ModelCard
@@ -32,6 +33,7 @@ from .open_ai_error_detail import OpenAIErrorDetail
 from .output_text import OutputText
 from .output_tokens_details import OutputTokensDetails
 from .ready_out import ReadyOut
+from .ready_out_audit import ReadyOutAudit
 from .ready_out_engines import ReadyOutEngines
 from .ready_out_status import ReadyOutStatus
 from .reasoning_item import ReasoningItem
@@ -59,6 +61,13 @@ from .stream_options import StreamOptions
 from .summary_text import SummaryText
 from .text_part import TextPart
 from .timings_out import TimingsOut
+from .trace_header import TraceHeader
+from .trace_header_kind import TraceHeaderKind
+from .trace_list_out import TraceListOut
+from .trace_out import TraceOut
+from .trace_record import TraceRecord
+from .trace_record_content import TraceRecordContent
+from .trace_record_kind import TraceRecordKind
 from .usage_out import UsageOut
 from .verification import Verification
 from .verification_metadata import VerificationMetadata
@@ -90,6 +99,7 @@ __all__ = (
     "InputMessageContentType1Item",
     "InputMessageRole",
     "InputTokensDetails",
+    "ListTracesKindType0",
     "MessageItem",
     "MessageItemStatus",
     "ModelCard",
@@ -99,6 +109,7 @@ __all__ = (
     "OutputText",
     "OutputTokensDetails",
     "ReadyOut",
+    "ReadyOutAudit",
     "ReadyOutEngines",
     "ReadyOutStatus",
     "ReasoningItem",
@@ -126,6 +137,13 @@ __all__ = (
     "SummaryText",
     "TextPart",
     "TimingsOut",
+    "TraceHeader",
+    "TraceHeaderKind",
+    "TraceListOut",
+    "TraceOut",
+    "TraceRecord",
+    "TraceRecordContent",
+    "TraceRecordKind",
     "UsageOut",
     "Verification",
     "VerificationMetadata",

@@ -37,6 +37,8 @@ class ChatCompletionRequest:
             reasoning_effort (ChatCompletionRequestReasoningEffortType0 | None | Unset): minimal/low/medium/high: how many
                 chains are sampled and verified.
             seed (int | None | Unset): Makes the answer reproducible.
+            store (bool | None | Unset): false: the server's audit record of this request keeps only metadata and hashes,
+                not the problem, the hidden chains, the answer or the summary (kept by default).
             stream (bool | None | Unset): Stream chat.completion.chunk events: the summary in delta.reasoning, then the
                 answer in delta.content, then data: [DONE].
             stream_options (None | StreamOptions | Unset): With stream: whether to send usage.
@@ -50,6 +52,7 @@ class ChatCompletionRequest:
     n: int | None | Unset = UNSET
     reasoning_effort: ChatCompletionRequestReasoningEffortType0 | None | Unset = UNSET
     seed: int | None | Unset = UNSET
+    store: bool | None | Unset = UNSET
     stream: bool | None | Unset = UNSET
     stream_options: None | StreamOptions | Unset = UNSET
     temperature: float | None | Unset = UNSET
@@ -103,6 +106,12 @@ class ChatCompletionRequest:
         else:
             seed = self.seed
 
+        store: bool | None | Unset
+        if isinstance(self.store, Unset):
+            store = UNSET
+        else:
+            store = self.store
+
         stream: bool | None | Unset
         if isinstance(self.stream, Unset):
             stream = UNSET
@@ -140,6 +149,8 @@ class ChatCompletionRequest:
             field_dict["reasoning_effort"] = reasoning_effort
         if seed is not UNSET:
             field_dict["seed"] = seed
+        if store is not UNSET:
+            field_dict["store"] = store
         if stream is not UNSET:
             field_dict["stream"] = stream
         if stream_options is not UNSET:
@@ -228,6 +239,16 @@ class ChatCompletionRequest:
         seed = _parse_seed(d.pop("seed", UNSET))
 
 
+        def _parse_store(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        store = _parse_store(d.pop("store", UNSET))
+
+
         def _parse_stream(data: object) -> bool | None | Unset:
             if data is None:
                 return data
@@ -276,6 +297,7 @@ class ChatCompletionRequest:
             n=n,
             reasoning_effort=reasoning_effort,
             seed=seed,
+            store=store,
             stream=stream,
             stream_options=stream_options,
             temperature=temperature,

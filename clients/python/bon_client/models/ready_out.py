@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.ready_out_audit import ReadyOutAudit
 from ..models.ready_out_status import ReadyOutStatus
 from ..types import UNSET, Unset
 from typing import cast
@@ -29,11 +30,16 @@ class ReadyOut:
         Attributes:
             engines (ReadyOutEngines): State of each engine.
             status (ReadyOutStatus): ready when /solve can answer.
+            audit (ReadyOutAudit | Unset): The audit store: degraded while its writes fail or records are dropped (answers
+                go on). Default: ReadyOutAudit.OFF.
+            audit_detail (None | str | Unset): Why the audit store is degraded.
             detail (None | str | Unset): Why it is not ready.
      """
 
     engines: ReadyOutEngines
     status: ReadyOutStatus
+    audit: ReadyOutAudit | Unset = ReadyOutAudit.OFF
+    audit_detail: None | str | Unset = UNSET
     detail: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -46,6 +52,17 @@ class ReadyOut:
         engines = self.engines.to_dict()
 
         status = self.status.value
+
+        audit: str | Unset = UNSET
+        if not isinstance(self.audit, Unset):
+            audit = self.audit.value
+
+
+        audit_detail: None | str | Unset
+        if isinstance(self.audit_detail, Unset):
+            audit_detail = UNSET
+        else:
+            audit_detail = self.audit_detail
 
         detail: None | str | Unset
         if isinstance(self.detail, Unset):
@@ -60,6 +77,10 @@ class ReadyOut:
             "engines": engines,
             "status": status,
         })
+        if audit is not UNSET:
+            field_dict["audit"] = audit
+        if audit_detail is not UNSET:
+            field_dict["audit_detail"] = audit_detail
         if detail is not UNSET:
             field_dict["detail"] = detail
 
@@ -81,6 +102,26 @@ class ReadyOut:
 
 
 
+        _audit = d.pop("audit", UNSET)
+        audit: ReadyOutAudit | Unset
+        if isinstance(_audit,  Unset):
+            audit = UNSET
+        else:
+            audit = ReadyOutAudit(_audit)
+
+
+
+
+        def _parse_audit_detail(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        audit_detail = _parse_audit_detail(d.pop("audit_detail", UNSET))
+
+
         def _parse_detail(data: object) -> None | str | Unset:
             if data is None:
                 return data
@@ -94,6 +135,8 @@ class ReadyOut:
         ready_out = cls(
             engines=engines,
             status=status,
+            audit=audit,
+            audit_detail=audit_detail,
             detail=detail,
         )
 

@@ -33,6 +33,8 @@ class ResponseRequest:
                 else the input's system and developer messages are.
             max_output_tokens (int | None | Unset): Upper bound, reasoning included.
             reasoning (None | ReasoningParam | Unset): Effort, and whether to return a summary.
+            store (bool | None | Unset): false: the server's audit record of this request keeps only metadata and hashes,
+                not the problem, the hidden chains, the answer or the summary (kept by default).
             stream (bool | None | Unset): Streaming is not supported; false or absent.
             temperature (float | None | Unset): Sampling temperature of the chains.
      """
@@ -42,6 +44,7 @@ class ResponseRequest:
     instructions: None | str | Unset = UNSET
     max_output_tokens: int | None | Unset = UNSET
     reasoning: None | ReasoningParam | Unset = UNSET
+    store: bool | None | Unset = UNSET
     stream: bool | None | Unset = UNSET
     temperature: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -86,6 +89,12 @@ class ResponseRequest:
         else:
             reasoning = self.reasoning
 
+        store: bool | None | Unset
+        if isinstance(self.store, Unset):
+            store = UNSET
+        else:
+            store = self.store
+
         stream: bool | None | Unset
         if isinstance(self.stream, Unset):
             stream = UNSET
@@ -111,6 +120,8 @@ class ResponseRequest:
             field_dict["max_output_tokens"] = max_output_tokens
         if reasoning is not UNSET:
             field_dict["reasoning"] = reasoning
+        if store is not UNSET:
+            field_dict["store"] = store
         if stream is not UNSET:
             field_dict["stream"] = stream
         if temperature is not UNSET:
@@ -188,6 +199,16 @@ class ResponseRequest:
         reasoning = _parse_reasoning(d.pop("reasoning", UNSET))
 
 
+        def _parse_store(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        store = _parse_store(d.pop("store", UNSET))
+
+
         def _parse_stream(data: object) -> bool | None | Unset:
             if data is None:
                 return data
@@ -214,6 +235,7 @@ class ResponseRequest:
             instructions=instructions,
             max_output_tokens=max_output_tokens,
             reasoning=reasoning,
+            store=store,
             stream=stream,
             temperature=temperature,
         )

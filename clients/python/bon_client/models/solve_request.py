@@ -37,6 +37,8 @@ class SolveRequest:
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
             selection (None | SolveRequestSelectionType0 | Unset): How the answer is chosen among the chains.
+            store (bool | None | Unset): false: the server's audit record of this request keeps only metadata and hashes,
+                not the problem, the hidden chains, the answer or the summary (kept by default).
             strategy (None | SolveRequestStrategyType0 | Unset): `fixed` (the default) samples n chains; `adaptive` samples
                 at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote
                 is decided.
@@ -56,6 +58,7 @@ class SolveRequest:
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
     selection: None | SolveRequestSelectionType0 | Unset = UNSET
+    store: bool | None | Unset = UNSET
     strategy: None | SolveRequestStrategyType0 | Unset = UNSET
     stream: bool | None | Unset = UNSET
     summary: None | SolveRequestSummaryType0 | Unset = UNSET
@@ -112,6 +115,12 @@ class SolveRequest:
         else:
             selection = self.selection
 
+        store: bool | None | Unset
+        if isinstance(self.store, Unset):
+            store = UNSET
+        else:
+            store = self.store
+
         strategy: None | str | Unset
         if isinstance(self.strategy, Unset):
             strategy = UNSET
@@ -164,6 +173,8 @@ class SolveRequest:
             field_dict["seed"] = seed
         if selection is not UNSET:
             field_dict["selection"] = selection
+        if store is not UNSET:
+            field_dict["store"] = store
         if strategy is not UNSET:
             field_dict["strategy"] = strategy
         if stream is not UNSET:
@@ -275,6 +286,16 @@ class SolveRequest:
         selection = _parse_selection(d.pop("selection", UNSET))
 
 
+        def _parse_store(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        store = _parse_store(d.pop("store", UNSET))
+
+
         def _parse_strategy(data: object) -> None | SolveRequestStrategyType0 | Unset:
             if data is None:
                 return data
@@ -353,6 +374,7 @@ class SolveRequest:
             n=n,
             seed=seed,
             selection=selection,
+            store=store,
             strategy=strategy,
             stream=stream,
             summary=summary,

@@ -77,7 +77,8 @@ def sync_detailed(
 ) -> Response[ErrorEnvelope | ReadyOut]:
     """ Ready
 
-     Both engines are loaded and answering (503 otherwise).
+     Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
+    does not make the service unready: answers go on while it is degraded.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -105,7 +106,8 @@ def sync(
 ) -> ErrorEnvelope | ReadyOut | None:
     """ Ready
 
-     Both engines are loaded and answering (503 otherwise).
+     Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
+    does not make the service unready: answers go on while it is degraded.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -128,7 +130,8 @@ async def asyncio_detailed(
 ) -> Response[ErrorEnvelope | ReadyOut]:
     """ Ready
 
-     Both engines are loaded and answering (503 otherwise).
+     Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
+    does not make the service unready: answers go on while it is degraded.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -156,7 +159,8 @@ async def asyncio(
 ) -> ErrorEnvelope | ReadyOut | None:
     """ Ready
 
-     Both engines are loaded and answering (503 otherwise).
+     Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
+    does not make the service unready: answers go on while it is degraded.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+class TraceRecordKind(StrEnum):
+    READ = "read"
+    SOLVE = "solve"
+    SWEEP = "sweep"
+
+    def __str__(self) -> str:
+        return str(self.value)
