@@ -1,10 +1,13 @@
 """SIGTERM (what `docker stop` and systemd send) ends `make run-split` and every process it started:
-the API, the generator server, the reward worker and vLLM's engine cores under them."""
+the API, the generator server, the reward worker and vLLM's engine cores under them; the answers'
+audit records, real chains and scores, are in the store when it has ended."""
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import sqlite3
 import signal
 import subprocess
 import sys
@@ -42,7 +45,14 @@ def _free(port: int) -> bool:
 
 def test_sigterm_ends_run_split_and_everything_it_started(tmp_path: Path) -> None:
     port = three_free_ports()
-    env = {**os.environ, "BON_PORT": str(port), "BON_ORM_MODEL": "none", "BON_SHUTDOWN_GRACE_S": "5"}
+    data = tmp_path / "data"
+    env = {
+        **os.environ,
+        "BON_PORT": str(port),
+        "BON_ORM_MODEL": "none",
+        "BON_SHUTDOWN_GRACE_S": "5",
+        "BON_DATA_DIR": str(data),
+    }
     log = (tmp_path / "run-split.log").open("wb")
     started: list[psutil.Process] = []
     main = subprocess.Popen([sys.executable, "-m", "lab.local_services"], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -67,6 +77,20 @@ def test_sigterm_ends_run_split_and_everything_it_started(tmp_path: Path) -> Non
         main.wait(90)
         _, alive = psutil.wait_procs(started, timeout=30)
         assert not alive, [" ".join(p.cmdline()) for p in alive]
+        with contextlib.closing(sqlite3.connect(data / "audit.db")) as db:
+            (body,) = db.execute(
+                "SELECT body FROM audit_records WHERE request_id = ?", (answer.json()["request_id"],)
+            ).fetchone()
+        content = json.loads(body)["content"]
+        assert len(content["chains"]) == 4 and content["answer"] == "243"
+        winner = content["chains"][content["selected_chain"]]
+        assert winner["answer"] == "243" and len(winner["step_scores"]) == len(winner["steps"]) > 0
+        verify = subprocess.run(
+            [sys.executable, "-m", "app.cli", "audit", "verify", "--db", f"sqlite:///{data / 'audit.db'}"],
+            capture_output=True,
+            text=True,
+        )
+        assert verify.returncode == 0 and "intact" in verify.stdout, verify.stdout + verify.stderr
     finally:  # a failed test leaves nothing running either
         for p in [*started, psutil.Process(main.pid)] if main.poll() is None else started:
             with contextlib.suppress(psutil.Error):
