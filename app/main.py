@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from app.api.openai_errors import OPENAI_PREFIX, openai_error
 from app.api.openapi import install_openapi
 from app.api.routes import admin, health, openai, solve
+from app.audit.recall import Recall
 from app.audit.record import solve_entry
 from app.audit.store import AuditStore, database_url, redacted
 from app.audit.writer import AuditMetrics, AuditWriter, Retention
@@ -108,6 +109,7 @@ def build_solve_service(
         metrics=metrics,
         summaries=summaries,
         audit=partial(record_solve, audit) if audit is not None else None,
+        recall=Recall(audit.store, settings.continue_ttl_s) if audit is not None else None,
     )
 
 

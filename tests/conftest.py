@@ -22,7 +22,7 @@ from app.main import create_app
 from lab.background_server import BackgroundServer, start_background_server
 from lab.local_services import LocalService, engine_services
 from tests.fakes import FakeApp, fake_app
-from tests.postgres import PostgresCluster, postgres_bin
+from lab.postgres import PostgresCluster, postgres_bin
 
 # The audit store's SQLite file lives in the data directory: the tests' is a throw-away one (set
 # before any Settings is built; the services the tests start inherit it).

@@ -78,6 +78,13 @@ class KeptSearches:
         self._busy.add(request_id)
         return entry[1]
 
+    def adopt(self, request_id: str, kept: KeptSearch) -> KeptSearch:
+        """A search recalled from elsewhere (the audit store), taken as `take` takes one."""
+        if request_id in self._busy:
+            raise RequestBusy(f"request {request_id} is being continued already; wait for that answer")
+        self._busy.add(request_id)
+        return kept
+
     def release(self, request_id: str, kept: KeptSearch) -> None:
         """A continuation failed: the search is kept as it was."""
         self.keep(request_id, kept, continued=True)

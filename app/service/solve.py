@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 from app.config import AdaptiveSettings
@@ -64,11 +64,20 @@ def ended_on_its_own(finish_reason: str | None) -> bool:
     return finish_reason not in ("length", ABORTED)
 
 
+@dataclass
+class Decoded:
+    """Reasoning tokens one run decoded so far: what a key's token limit is charged, whether the
+    run answers, fails or is cancelled (a client that leaves mid-way has still spent them)."""
+
+    tokens: int = 0
+
+
 class _Chains:
     """What one request's chains have written so far, and how each ended."""
 
-    def __init__(self, n: int, fmt: GeneratorFormat) -> None:
+    def __init__(self, n: int, fmt: GeneratorFormat, decoded: Decoded) -> None:
         self._fmt = fmt
+        self._decoded = decoded
         self.texts, self.tokens = [""] * n, [0] * n
         self.finish: list[str | None] = [None] * n
         self.reads: list[ReadChain | None] = [None] * n
@@ -80,6 +89,7 @@ class _Chains:
         before = len(self.texts[i])
         self.texts[i] += delta.text
         self.tokens[i] += delta.tokens
+        self._decoded.tokens += delta.tokens
         if delta.finish_reason is None:
             if closes_a_step(self.texts[i], before, fmt):
                 prm.update(i, settled_steps(self.texts[i], fmt))
@@ -119,6 +129,7 @@ class SolveService:
         admission: Admission | None = None,
         limits: RateLimits | None = None,
         audit: Callable[[SolveOutcome, str, bool], None] | None = None,
+        recall: Callable[[str], Awaitable[KeptSearch | None]] | None = None,
     ) -> None:
         self._generator = generator
         self._scorer = scorer
@@ -134,6 +145,7 @@ class SolveService:
         self._verified_threshold = verified_threshold
         self._kept = kept  # None: answers are not kept, and cannot be continued
         self._audit = audit  # records (outcome, key id, is a continuation); must not block
+        self._recall = recall  # an answer not kept here, from the audit store (None: not found)
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
             generator_format, generator, generator_format, SummaryPrompts(), metrics.summary_written
@@ -239,7 +251,8 @@ class SolveService:
                 budgeted = params.max_reasoning_tokens is not None or params.max_latency_ms is not None
                 adaptive = params.strategy == "adaptive" or budgeted or kept is not None
                 run_it = partial(self._run_adaptive, kept=kept) if adaptive else self._run
-                work = partial(run_it, params, prompt_tokens, request_id, report, emit)
+                decoded = Decoded()
+                work = partial(run_it, params, prompt_tokens, request_id, report, emit, decoded=decoded)
                 run = asyncio.create_task(self._within_deadline(work, emit))
                 try:
                     yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
@@ -255,19 +268,18 @@ class SolveService:
                             self._keep(finished, kept, client)
                         if self._audit is not None:
                             self._audit(finished, client, kept is not None)
-                        if self._limits is not None:
-                            earlier = kept.usage.reasoning_tokens if kept is not None else 0
-                            self._limits.spend(client, finished.usage.reasoning_tokens - earlier)
                         yield event
                         return
                 finally:
                     run.cancel()
                     await asyncio.gather(run, return_exceptions=True)
+                    if self._limits is not None:
+                        self._limits.spend(client, decoded.tokens)
         finally:
             if kept is not None and finished is None and self._kept is not None:
                 self._kept.release(request_id, kept)  # a failed continuation loses nothing
 
-    def resume(
+    async def resume(
         self,
         request_id: str,
         more_chains: int | None,
@@ -279,10 +291,17 @@ class SolveService:
         """An earlier answer's search, taken to go on (it is busy until `stream` ends), and the
         parameters of the run that continues it: `more_chains` more at most (as many as the first
         run's n by default), under the same problem, sampling and selection; the new chains' seeds
-        follow the earlier ones'."""
+        follow the earlier ones'. An answer this process does not hold is recalled (from the audit
+        store: after a restart, or given by another replica)."""
         if self._kept is None:
             raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
-        kept = self._kept.take(request_id)
+        try:
+            kept = self._kept.take(request_id)
+        except UnknownRequest:
+            recalled = await self._recall(request_id) if self._recall is not None else None
+            if recalled is None:
+                raise
+            kept = self._kept.adopt(request_id, recalled)
         if kept.owner != client:  # another key's answer is not this key's to see, or to spend on
             self._kept.release(request_id, kept)
             raise UnknownRequest(f"no answer with request id {request_id} is kept here")
@@ -341,13 +360,14 @@ class SolveService:
         request_id: str,
         report: bool,
         emit: Callable[[SolveEvent | BaseException], None],
+        decoded: Decoded,
     ) -> None:
         started = time.perf_counter()
         sampling = self._sampling(params)
         n = params.n
         prm = LiveScorer(self._scorer, params.problem, n, request_id, partial=self._partial_scoring)
         orm = self._outcome_scoring(params, request_id)
-        chains = _Chains(n, self._format)
+        chains = _Chains(n, self._format, decoded)
         last_report = started
         try:
             async with aclosing(self._generator.stream(sampling, request_id)) as deltas:
@@ -403,6 +423,7 @@ class SolveService:
         request_id: str,
         report: bool,
         emit: Callable[[SolveEvent | BaseException], None],
+        decoded: Decoded,
         kept: KeptSearch | None = None,
     ) -> None:
         """At most `params.n` chains, started in waves and cut or stopped as `AdaptiveSearch`
@@ -423,7 +444,7 @@ class SolveService:
         # requests may share the outcome's id.
         engine_id = request_id if kept is None else f"{request_id}-more{kept.continued + 1}"
         sampler = self._generator.sampler(self._sampling(params), engine_id)
-        chains = _Chains(n, self._format)
+        chains = _Chains(n, self._format, decoded)
         finish = chains.finish
         prunes: list[PruneEvent] = []
 

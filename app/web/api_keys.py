@@ -23,6 +23,7 @@ from app.web.request_id import key_id_var
 
 log = logging.getLogger(__name__)
 
+MIN_KEY_CHARS = 16
 OPEN_PATHS = frozenset({"/health"})  # a liveness probe carries no key
 ADMIN_PREFIX = "/admin/"  # admin routes take admin keys, not API keys: they check their own
 
@@ -54,8 +55,8 @@ class ApiKeys:
     def of(cls, keys: Iterable[str], path: Path | None) -> ApiKeys:
         found = cls(tuple(k for k in keys if k), path)
         found._reload()
-        if any(len(k) < 16 for k in found._all()):
-            raise ConfigurationError("an API key must have at least 16 characters")
+        if any(len(k) < MIN_KEY_CHARS for k in found._all()):
+            raise ConfigurationError(f"an API key must have at least {MIN_KEY_CHARS} characters")
         return found
 
     @property
@@ -93,7 +94,16 @@ class ApiKeys:
             log.error("the API keys file %s is gone; the keys read last still hold", self.path)
             return
         if mtime != self._mtime:
-            self._from_file = tuple(_read_keys(self.path))
+            keys = _read_keys(self.path)
+            strong = tuple(k for k in keys if len(k) >= MIN_KEY_CHARS)
+            if len(strong) < len(keys) and self._mtime is not None:  # at start-up, `of` refuses to start
+                log.error(
+                    "%d keys in %s have fewer than %d characters and are not accepted",
+                    len(keys) - len(strong),
+                    self.path,
+                    MIN_KEY_CHARS,
+                )
+            self._from_file = strong if self._mtime is not None else tuple(keys)
             self._mtime = mtime
             log.info("read %d API keys from %s", len(self._from_file), self.path)
 

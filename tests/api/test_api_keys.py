@@ -61,6 +61,10 @@ def test_keys_in_a_file_rotate_without_a_restart(tmp_path: Path) -> None:
         os.utime(keys, (1, 1))  # a new modification time even within the clock's resolution
         assert app.client.get("/ready", headers=bearer(OTHER)).status_code == 200
         assert app.client.get("/ready", headers=bearer(KEY)).status_code == 401
+        keys.write_text(f"{OTHER}\nshort-key\n")  # a weak key added later is refused, the others hold
+        os.utime(keys, (2, 2))
+        assert app.client.get("/ready", headers=bearer("short-key")).status_code == 401
+        assert app.client.get("/ready", headers=bearer(OTHER)).status_code == 200
 
 
 def test_a_key_is_never_logged_but_its_id_is(caplog: pytest.LogCaptureFixture) -> None:

@@ -18,7 +18,7 @@ from app.audit.store import AuditStore, database_url, verify
 from app.audit.writer import AuditMetrics, AuditWriter, Retention
 from tests.audit.test_admin_routes import written
 from tests.fakes import fake_app
-from tests.postgres import PostgresCluster
+from lab.postgres import PostgresCluster
 
 
 def metric(text: str, name: str) -> float:

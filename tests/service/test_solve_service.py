@@ -237,3 +237,27 @@ def test_scoring_steps_while_decoding_changes_when_scores_are_known_not_what_the
     assert [c.step_scores for c in out.chains][1:] == [[0.95, 0.05, 0.95, 0.9]] + [[0.95, 0.95, 0.95, 0.9]] * 2
     # Finished chains only: each read once, the cut-off one never; with steps, partial versions too.
     assert (sum(seen) > 3) if steps else (sum(seen) == 3)
+
+
+def test_a_request_that_fails_is_still_charged_the_tokens_it_decoded() -> None:
+    """A deadline (or a client leaving) ends the request, not the cost: the chains decoded until
+    then count against the key's reasoning-token limit."""
+    from app.service.rate_limits import RateLimits
+
+    limits = RateLimits(None, 10_000)
+    svc = SolveService(
+        FakeGenerator(delay=2.0),
+        ArithmeticScorer(),
+        None,
+        FORMAT,
+        timeout_s=0.5,
+        max_concurrent=4,
+        metrics=PipelineMetrics(CollectorRegistry()),
+        limits=limits,
+    )
+    with pytest.raises(DeadlineExceeded):
+        asyncio.run(svc.solve(PARAMS, "r", client="key-a"))
+    left = int(limits.headers("key-a")["x-ratelimit-remaining-tokens"])
+    assert 0 < 10_000 - left < 4 * len(RIGHT)  # some of the chains, not none and not all
+    answered = asyncio.run(service(FakeGenerator()).solve(PARAMS, "r2"))
+    assert answered.usage.reasoning_tokens == sum(c.tokens for c in answered.chains)

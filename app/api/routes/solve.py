@@ -68,7 +68,7 @@ async def continue_solve(
     given (404 for an id never seen, 410 once its time ran out)."""
     more = more_budget(body, policy)
     service = solve_service_of(request)
-    params, kept = service.resume(
+    params, kept = await service.resume(
         request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy, key_id_var.get()
     )
     if body.stream:
