@@ -23,6 +23,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -140,6 +141,23 @@ def run_split(args: argparse.Namespace) -> tuple[Counter[str], list[float], int,
             server.wait(60)
 
 
+async def audit_records(data: Path) -> tuple[int, bool]:
+    """The answers the server recorded (written by its shutdown at the latest), and whether the
+    chain verifies."""
+    from app.audit.store import AuditStore, database_url, verify
+
+    url = database_url(None, data)
+    assert url is not None
+    store = AuditStore(url)
+    try:
+        solved = 0
+        async for row in store.rows():
+            solved += row.kind == "solve"
+        return solved, (await verify(store)).ok
+    finally:
+        await store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=1000)
@@ -155,7 +173,8 @@ def main() -> None:
     else:
         log = Path("runs/load_test_server.log")
         log.parent.mkdir(exist_ok=True)
-        server = start_server(args.port, log)
+        data = Path(tempfile.mkdtemp(prefix="bon-load-data-"))  # the audit store of this run alone
+        server = start_server(args.port, log, {"BON_DATA_DIR": str(data)})
         try:
             t0 = time.perf_counter()
             outcomes, latencies, right = asyncio.run(load(args.port, args.requests, args.concurrency, args.n))
@@ -164,6 +183,8 @@ def main() -> None:
             server.terminate()
             server.wait(60)
         print(f"the server exited with {server.returncode} on SIGTERM")
+        recorded, intact = asyncio.run(audit_records(data))
+        print(f"  audit records of answers: {recorded}; the hash chain {'is intact' if intact else 'is BROKEN'}")
     latencies.sort()
     answered = sum(count for what, count in outcomes.items() if what.startswith("200 with an answer"))
     print(

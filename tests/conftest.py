@@ -21,8 +21,8 @@ from app.config import SHIPPED_MODELS, Settings
 from app.main import create_app
 from lab.background_server import BackgroundServer, start_background_server
 from lab.local_services import LocalService, engine_services
-from tests.fakes import FakeApp, fake_app
 from lab.postgres import PostgresCluster, postgres_bin
+from tests.fakes import FakeApp, fake_app
 
 # The audit store's SQLite file lives in the data directory: the tests' is a throw-away one (set
 # before any Settings is built; the services the tests start inherit it).

@@ -55,5 +55,3 @@ def test_bon_audit_verify_finds_a_tampered_row(backend: str, tmp_path: Path, req
 def test_verify_without_a_store_says_so() -> None:
     result = CliRunner().invoke(cli, ["audit", "verify", "--db", "none"])
     assert result.exit_code == 2 and "no audit store" in result.output
-
-

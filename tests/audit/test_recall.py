@@ -33,13 +33,12 @@ def test_a_kept_search_is_rebuilt_from_its_record() -> None:
 
 def test_an_answer_given_before_a_restart_can_think_longer_after_it(tmp_path: Path) -> None:
     db = f"sqlite:///{tmp_path / 'audit.db'}"
-    settings = {"api_keys": [KEY, OTHER], "trace_db": db}
-    with fake_app(**settings) as before:
+    with fake_app(api_keys=[KEY, OTHER], trace_db=db) as before:
         first = before.client.post("/solve", json={"problem": "1+2", "n": 2, "seed": 5}, headers=bearer(KEY))
         hidden = before.client.post("/solve", json={"problem": "1+2", "n": 2, "store": False}, headers=bearer(KEY))
         written(before.app)
     rid = first.json()["request_id"]
-    with fake_app(**settings) as after:  # a new process: nothing in memory
+    with fake_app(api_keys=[KEY, OTHER], trace_db=db) as after:  # a new process: nothing in memory
         assert after.client.post(f"/solve/{rid}/continue", json={}, headers=bearer(OTHER)).status_code == 404
         more = after.client.post(f"/solve/{rid}/continue", json={"budget": {"max_chains": 3}}, headers=bearer(KEY))
         assert more.status_code == 200, more.text

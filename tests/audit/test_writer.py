@@ -7,18 +7,20 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
 from prometheus_client import CollectorRegistry
 
-from app.audit.record import Entry
+from app.audit.record import Entry, Row
 from app.audit.store import AuditStore, database_url, verify
 from app.audit.writer import AuditMetrics, AuditWriter, Retention
+from lab.postgres import PostgresCluster
 from tests.audit.test_admin_routes import written
 from tests.fakes import fake_app
-from lab.postgres import PostgresCluster
 
 
 def metric(text: str, name: str) -> float:
@@ -113,7 +115,7 @@ async def test_the_retention_sweep_removes_old_records_and_records_itself(tmp_pa
     writer.start()
     try:
         for i in range(3):
-            writer.submit(lambda i=i: Entry("solve", "k", {"i": i}, f"r{i}", created_at=now))
+            writer.submit(partial(Entry, "solve", "k", {"i": i}, f"r{i}", created_at=now))
         while writer.pending or not writer.migrated:
             await asyncio.sleep(0.01)
         clock["now"] = now + timedelta(days=31)
@@ -125,3 +127,35 @@ async def test_the_retention_sweep_removes_old_records_and_records_itself(tmp_pa
         assert check.ok and check.checked == 1 and check.anchor is not None and check.anchor.seq == 3
     finally:
         await writer.close(1.0)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_records_arriving_together_share_a_transaction_and_the_buffer_is_bounded(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    url = database_url(None, tmp_path)
+    assert url is not None
+    registry = CollectorRegistry()
+    writer = AuditWriter(AuditStore(url), AuditMetrics(registry), capacity=12, drop_memory_s=0.3)
+    calls: list[int] = []
+    append = writer.store.append
+
+    async def counted(entries: Sequence[Entry]) -> list[Row]:
+        calls.append(len(entries))
+        return await append(entries)
+
+    writer.store.append = counted  # type: ignore[method-assign]
+    writer.start()
+    assert await writer.started(10)
+    for i in range(15):  # 12 fit, 3 are dropped
+        writer.submit(partial(Entry, "solve", "k", {"i": i}, f"r{i}"))
+    while writer.pending:
+        await asyncio.sleep(0.01)
+    assert calls == [12]  # one transaction for the burst
+    assert registry.get_sample_value("bon_audit_records_dropped_total", {"reason": "buffer_full"}) == 3
+    assert registry.get_sample_value("bon_audit_records_written_total") == 12
+    assert writer.degraded is not None and "3 audit records dropped" in writer.degraded
+    await asyncio.sleep(0.3)
+    assert writer.degraded is None  # no drop for a while: no longer degraded
+    await writer.close(1.0)
