@@ -113,9 +113,9 @@ def build_solve_service(
     )
 
 
-def record_solve(writer: AuditWriter, outcome: SolveOutcome, key_id: str, continued: bool) -> None:
+def record_solve(writer: AuditWriter, outcome: SolveOutcome, key_id: str, continued: bool, continuable: bool) -> None:
     """Hand an answer to the audit writer; its record is built in the writer's task."""
-    writer.submit(partial(solve_entry, outcome, key_id, outcome.params.store, continued))
+    writer.submit(partial(solve_entry, outcome, key_id, outcome.params.store, continued, continuable))
 
 
 def build_audit_writer(settings: Settings, metrics: AuditMetrics) -> AuditWriter | None:

@@ -29,11 +29,21 @@ def _chain(record: dict[str, Any]) -> ChainRecord:
 
 def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
     """A request's search as its records leave it: the first run's parameters, and every chain,
-    cost and cut of the last run (which holds the earlier ones). None when the texts were not kept."""
+    cost and cut of the last run (which holds the earlier ones). Only the last answer given under
+    the id and its continuations count (a request id is the client's to choose, and may be reused),
+    all by one key. None when there is nothing to continue: the texts were not kept, the answer was
+    not one to continue (the OpenAI routes'), or the records disagree on whose it is."""
     solves = [row for row in rows if row.kind == "solve"]
-    if not solves or not all(row.stored for row in solves):
+    starts = [i for i, row in enumerate(solves) if not content_of(row).get("continued")]
+    if not starts:
         return None
-    first, last = content_of(solves[0]), content_of(solves[-1])
+    lineage = solves[starts[-1] :]
+    first, last = content_of(lineage[0]), content_of(lineage[-1])
+    if not all(row.stored for row in lineage) or not first.get("continuable", False):
+        return None
+    if len({row.key_id for row in lineage}) != 1:
+        return None
+    solves = lineage
     return KeptSearch(
         params=SolveParams(**first["params"]),
         chains=tuple(_chain(c) for c in last["chains"]),

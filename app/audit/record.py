@@ -8,7 +8,8 @@ hash) for the chain to start from.
 
 `stored=False` (OpenAI's `store: false`) keeps only metadata and hashes: the problem, the chains,
 the answer and the summary are replaced by their SHA-256, so a text shown later can still be
-matched against the record, but none can be read from it.
+matched against the record, but no chain can be read from it (a short text, such as an answer, can
+be found by hashing candidates: plain hashes hide what is long and unpredictable).
 """
 
 from __future__ import annotations
@@ -184,7 +185,12 @@ def solve_content(outcome: SolveOutcome, stored: bool) -> dict[str, Any]:
     }
 
 
-def solve_entry(outcome: SolveOutcome, key_id: str, stored: bool, continued: bool = False) -> Entry:
+def solve_entry(
+    outcome: SolveOutcome, key_id: str, stored: bool, continued: bool = False, continuable: bool = True
+) -> Entry:
+    """`continued`: a continuation of an earlier answer (whose chains this record holds too);
+    `continuable`: an answer `POST /solve/{request_id}/continue` may take up (native /solve)."""
     content = solve_content(outcome, stored)
     content["continued"] = continued
+    content["continuable"] = continuable
     return Entry("solve", key_id, content, outcome.request_id, stored)

@@ -111,19 +111,22 @@ class AuditStore:
         for attempt in range(APPEND_ATTEMPTS):
             try:
                 async with self.engine.begin() as conn:
-                    seq, prev = await self._head(conn)
-                    rows = []
-                    for entry in entries:
-                        seq += 1
-                        row = chain_row(entry, seq, prev)
-                        rows.append(row)
-                        prev = row.hash
-                    await conn.execute(insert(records), [_values(r) for r in rows])
-                return rows
+                    return await self._append(conn, entries)
             except IntegrityError:  # another appender took these places: link again after its records
                 log.info("audit append raced another writer (attempt %d); linking again", attempt + 1)
                 await asyncio.sleep(0.01 * (attempt + 1))
         raise RuntimeError(f"could not append to the audit chain in {APPEND_ATTEMPTS} attempts")
+
+    async def _append(self, conn: AsyncConnection, entries: Sequence[Entry]) -> list[Row]:
+        seq, prev = await self._head(conn)
+        rows = []
+        for entry in entries:
+            seq += 1
+            row = chain_row(entry, seq, prev)
+            rows.append(row)
+            prev = row.hash
+        await conn.execute(insert(records), [_values(r) for r in rows])
+        return rows
 
     async def _head(self, conn: AsyncConnection) -> tuple[int, str]:
         newest = select(records.c.seq, records.c.hash).order_by(records.c.seq.desc()).limit(1)
@@ -191,18 +194,19 @@ class AuditStore:
                 return
             after = found[-1].seq
 
-    async def sweep(self, cutoff: datetime, now: datetime) -> Anchor | None:
-        """Remove the records older than `cutoff` (the oldest ones: a prefix of the chain), leaving
-        the last removed one's hash as the chain's new start. None when nothing was old enough."""
+    async def sweep(self, cutoff: datetime, now: datetime, retention_days: float) -> Anchor | None:
+        """Remove the records older than `cutoff` up to the first one that is not (a prefix of the
+        chain: a record stamped by a replica whose clock is wrong cannot take newer ones with it),
+        leave the last removed one's hash as the chain's new start, and record the sweep, all in one
+        transaction. None when nothing was old enough."""
         async with self.engine.begin() as conn:
-            last = (
-                await conn.execute(
-                    select(records.c.seq, records.c.hash)
-                    .where(records.c.created_at < timestamp(cutoff))
-                    .order_by(records.c.seq.desc())
-                    .limit(1)
-                )
-            ).first()
+            young = (
+                await conn.execute(select(func.min(records.c.seq)).where(records.c.created_at >= timestamp(cutoff)))
+            ).scalar()
+            old = select(records.c.seq, records.c.hash).where(records.c.created_at < timestamp(cutoff))
+            if young is not None:
+                old = old.where(records.c.seq < young)
+            last = (await conn.execute(old.order_by(records.c.seq.desc()).limit(1))).first()
             if last is None:
                 return None
             anchor = Anchor(int(last.seq), str(last.hash))
@@ -210,6 +214,8 @@ class AuditStore:
                 await conn.execute(text("SELECT set_config('bon.sweep', 'on', true)"))
             await conn.execute(insert(anchors).values(seq=anchor.seq, hash=anchor.hash, swept_at=timestamp(now)))
             await conn.execute(delete(records).where(records.c.seq <= anchor.seq))
+            content = {"through_seq": anchor.seq, "through_hash": anchor.hash, "retention_days": retention_days}
+            await self._append(conn, [Entry("sweep", "-", content, created_at=now)])
             return anchor
 
     async def close(self) -> None:
@@ -237,10 +243,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 async def verify(store: AuditStore, on_row: Callable[[Row], None] | None = None) -> ChainCheck:
-    """Every record checked against the one before it, from the chain's start (or its anchor)."""
-    check = ChainCheck(anchor=await store.anchor())
-    async for row in store.rows():
-        check.feed(row)
-        if on_row is not None:
-            on_row(row)
+    """Every record checked against the one before it, from the chain's start (or its anchor). A
+    retention sweep while it reads moves the start: then it reads again from the new one."""
+    for _ in range(3):
+        anchor = await store.anchor()
+        check = ChainCheck(anchor=anchor)
+        async for row in store.rows():
+            check.feed(row)
+            if on_row is not None:
+                on_row(row)
+        if check.ok or await store.anchor() == anchor:
+            return check
     return check

@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 
 from prometheus_client import CollectorRegistry, Counter, Gauge
 
-from app.audit.record import Entry, Row
+from app.audit.record import Entry, Row, canonical
 from app.audit.store import AuditStore
 
 log = logging.getLogger(__name__)
@@ -69,11 +69,12 @@ class AuditWriter:
         self.store = store
         self._metrics = metrics
         self._capacity = capacity  # records waiting, in the queue and in the batch in hand together
-        self._buffer: asyncio.Queue[MakeEntry] = asyncio.Queue()
+        self._buffer: asyncio.Queue[MakeEntry | None] = asyncio.Queue()  # None: stop, all before it written
+        self._accepted = 0  # records buffered since start…
+        self._settled = 0  # …and written or given up (unserializable): pending is the difference
         self._retention = retention
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
-        self._in_hand = 0  # records taken from the buffer and not yet written
         self._failing: str | None = None  # why the last write failed, until one succeeds
         self._drop_memory_s = drop_memory_s  # how long a drop keeps the store "degraded"
         self._recent_drops = 0
@@ -102,6 +103,7 @@ class AuditWriter:
             self._drop("buffer_full")
             return
         self._buffer.put_nowait(make)
+        self._accepted += 1
         self._metrics.buffered.set(self.pending)
 
     async def record_now(self, entry: Entry) -> Row:
@@ -115,7 +117,7 @@ class AuditWriter:
 
     @property
     def pending(self) -> int:
-        return self._buffer.qsize() + self._in_hand
+        return self._accepted - self._settled
 
     @property
     def degraded(self) -> str | None:
@@ -135,19 +137,16 @@ class AuditWriter:
         """Stop taking records, write what is buffered (for at most `timeout_s`), close the store."""
         self.closed = True
         if self._task is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._drained(), timeout_s)
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            self._buffer.put_nowait(None)  # the writer stops once everything before it is written
+            done, _ = await asyncio.wait({self._task}, timeout=timeout_s)
+            if not done:
+                self._task.cancel()
+                await asyncio.wait({self._task}, timeout=1.0)
         lost = self.pending
         if lost:
             log.error("%d audit records were still buffered at shutdown and are lost", lost)
             self._metrics.dropped.labels("shutdown").inc(lost)
         await self.store.close()
-
-    async def _drained(self) -> None:
-        while self.pending:
-            await asyncio.sleep(0.02)
 
     def _drop(self, reason: str) -> None:
         now = time.monotonic()
@@ -186,32 +185,48 @@ class AuditWriter:
             except TimeoutError:  # idle: the sweep still runs on time
                 await self._sweep_when_due()
                 continue
-            self._in_hand = 1
-            makers = [first, *await self._more(MAX_BATCH - 1)]
-            entries = self._entries(makers)
-            await self._write(entries)
-            self._in_hand = 0
+            if first is None:
+                return
+            more, stop = await self._more(MAX_BATCH - 1)
+            makers = [first, *more]
+            await self._write(self._entries(makers))
+            self._settled += len(makers)
             self._metrics.buffered.set(self.pending)
+            if stop:
+                return
             await self._sweep_when_due()
 
-    async def _more(self, at_most: int) -> list[MakeEntry]:
-        """What else arrives within the linger time, up to `at_most`."""
+    async def _more(self, at_most: int) -> tuple[list[MakeEntry], bool]:
+        """What else arrives within the linger time, up to `at_most`; and whether the stop came."""
         more: list[MakeEntry] = []
         deadline = asyncio.get_running_loop().time() + LINGER_S
         while len(more) < at_most:
-            if not self._buffer.empty():
-                more.append(self._buffer.get_nowait())
-                self._in_hand += 1
-                continue
-            left = deadline - asyncio.get_running_loop().time()
-            if left <= 0 or self.closed:
-                break
+            if self._buffer.empty():
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    break
+                try:
+                    item = await asyncio.wait_for(self._buffer.get(), left)
+                except TimeoutError:
+                    break
+            else:
+                item = self._buffer.get_nowait()
+            if item is None:
+                return more, True
+            more.append(item)
+        return more, False
+
+    def _serializable(self, entries: list[Entry]) -> list[Entry]:
+        kept = []
+        for entry in entries:
             try:
-                more.append(await asyncio.wait_for(self._buffer.get(), left))
-            except TimeoutError:
-                break
-            self._in_hand += 1
-        return more
+                canonical(entry.content)
+            except (ValueError, TypeError):
+                log.error("audit record of request %s cannot be written as JSON; dropped", entry.request_id)
+                self._metrics.dropped.labels("unserializable").inc()
+                continue
+            kept.append(entry)
+        return kept
 
     def _entries(self, makers: list[MakeEntry]) -> list[Entry]:
         entries = []
@@ -220,7 +235,7 @@ class AuditWriter:
                 entries.append(make())
             except Exception:
                 log.exception("an audit record could not be built")
-                self._drop("unserializable")
+                self._metrics.dropped.labels("unserializable").inc()
         return entries
 
     async def _write(self, entries: list[Entry]) -> None:
@@ -229,6 +244,9 @@ class AuditWriter:
         while entries:
             try:
                 await asyncio.wait_for(self.store.append(entries), self.store.timeout_s * 2)
+            except (ValueError, TypeError):  # a record JSON cannot hold (a NaN score): not the store's fault
+                entries = self._serializable(entries)
+                continue
             except Exception as exc:
                 self._metrics.write_failures.inc()
                 if self._failing is None:
@@ -259,11 +277,9 @@ class AuditWriter:
             return None
         now = self._clock()
         try:
-            anchor = await self.store.sweep(now - timedelta(days=self._retention.days), now)
+            anchor = await self.store.sweep(now - timedelta(days=self._retention.days), now, self._retention.days)
             if anchor is None:
                 return None
-            content = {"through_seq": anchor.seq, "through_hash": anchor.hash, "retention_days": self._retention.days}
-            await self.store.append([Entry("sweep", "-", content, created_at=now)])
         except Exception as exc:
             log.error("audit retention sweep failed (tried again later): %s", exc)
             return None

@@ -78,6 +78,12 @@ class KeptSearches:
         self._busy.add(request_id)
         return entry[1]
 
+    def owner_of(self, request_id: str) -> str | None:
+        """The key whose answer this is, while it is kept here and not being continued."""
+        self._expire()
+        entry = self._kept.get(request_id)
+        return entry[1].owner if entry is not None else None
+
     def adopt(self, request_id: str, kept: KeptSearch) -> KeptSearch:
         """A search recalled from elsewhere (the audit store), taken as `take` takes one."""
         if request_id in self._busy:

@@ -128,7 +128,7 @@ class SolveService:
         kept: KeptSearches | None = None,
         admission: Admission | None = None,
         limits: RateLimits | None = None,
-        audit: Callable[[SolveOutcome, str, bool], None] | None = None,
+        audit: Callable[[SolveOutcome, str, bool, bool], None] | None = None,
         recall: Callable[[str], Awaitable[KeptSearch | None]] | None = None,
     ) -> None:
         self._generator = generator
@@ -144,7 +144,7 @@ class SolveService:
         self._calibration = calibration
         self._verified_threshold = verified_threshold
         self._kept = kept  # None: answers are not kept, and cannot be continued
-        self._audit = audit  # records (outcome, key id, is a continuation); must not block
+        self._audit = audit  # records (outcome, key id, is a continuation, may be continued); must not block
         self._recall = recall  # an answer not kept here, from the audit store (None: not found)
         # By default the generator writes the summaries, with the built-in prompts.
         self._summaries = summaries or SummaryWriter(
@@ -267,14 +267,16 @@ class SolveService:
                         if keep or kept is not None:
                             self._keep(finished, kept, client)
                         if self._audit is not None:
-                            self._audit(finished, client, kept is not None)
+                            self._audit(finished, client, kept is not None, keep or kept is not None)
                         yield event
                         return
                 finally:
-                    run.cancel()
-                    await asyncio.gather(run, return_exceptions=True)
-                    if self._limits is not None:
-                        self._limits.spend(client, decoded.tokens)
+                    try:
+                        run.cancel()
+                        await asyncio.gather(run, return_exceptions=True)
+                    finally:  # even when a disconnect's cancellation cuts the wait short
+                        if self._limits is not None:
+                            self._limits.spend(client, decoded.tokens)
         finally:
             if kept is not None and finished is None and self._kept is not None:
                 self._kept.release(request_id, kept)  # a failed continuation loses nothing
@@ -295,16 +297,19 @@ class SolveService:
         store: after a restart, or given by another replica)."""
         if self._kept is None:
             raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
+        # Another key's answer is not this key's to see, or to spend on: as if unknown, and untouched.
+        unknown = UnknownRequest(f"no answer with request id {request_id} is kept here")
+        if self._kept.owner_of(request_id) not in (None, client):
+            raise unknown
         try:
             kept = self._kept.take(request_id)
         except UnknownRequest:
             recalled = await self._recall(request_id) if self._recall is not None else None
             if recalled is None:
                 raise
+            if recalled.owner != client:
+                raise unknown from None
             kept = self._kept.adopt(request_id, recalled)
-        if kept.owner != client:  # another key's answer is not this key's to see, or to spend on
-            self._kept.release(request_id, kept)
-            raise UnknownRequest(f"no answer with request id {request_id} is kept here")
         first = kept.params
         more = more_chains or first.n
         problem = None

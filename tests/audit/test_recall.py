@@ -4,10 +4,11 @@ store's records (the replica that answered may be gone, or another one), by its 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from app.audit.recall import kept_search_of
-from app.audit.record import GENESIS, chain_row, solve_entry
+from app.audit.record import GENESIS, Entry, Row, chain_row, solve_entry
 from tests.audit.test_admin_routes import written
 from tests.audit.test_record import outcome
 from tests.fakes import fake_app
@@ -29,6 +30,27 @@ def test_a_kept_search_is_rebuilt_from_its_record() -> None:
     assert kept.owner == "key-a" and kept.continued == 0
     hashes_only = chain_row(solve_entry(outcome(stored=False), "key-a", stored=False), 1, GENESIS)
     assert kept_search_of([hashes_only]) is None  # nothing to vote again
+
+
+def lineage(*entries: Entry) -> list[Row]:
+    rows, prev = [], GENESIS
+    for seq, entry in enumerate(entries, 1):
+        rows.append(chain_row(entry, seq, prev))
+        prev = rows[-1].hash
+    return rows
+
+
+def test_only_the_last_answer_under_a_reused_id_and_one_keys_records_are_rebuilt() -> None:
+    mine = outcome()
+    theirs = replace(mine, params=replace(mine.params, problem="2+2"))
+    kept = kept_search_of(lineage(solve_entry(mine, "key-a", True), solve_entry(theirs, "key-b", True)))
+    assert kept is not None and kept.owner == "key-b" and kept.params.problem == "2+2"
+    mixed = lineage(solve_entry(mine, "key-a", True), solve_entry(mine, "key-b", True, continued=True))
+    assert kept_search_of(mixed) is None  # a continuation by another key: not a record to trust
+    grown = lineage(solve_entry(mine, "key-a", True), solve_entry(mine, "key-a", True, continued=True))
+    assert (found := kept_search_of(grown)) is not None and found.continued == 1
+    openai = lineage(solve_entry(mine, "key-a", True, continuable=False))
+    assert kept_search_of(openai) is None  # the OpenAI routes' answers are not continued
 
 
 def test_an_answer_given_before_a_restart_can_think_longer_after_it(tmp_path: Path) -> None:

@@ -59,7 +59,7 @@ async def test_every_field_round_trips(store: AuditStore) -> None:
     (row,) = await store.trace("r1")
     assert row == written[0]
     assert (row.seq, row.kind, row.request_id, row.key_id, row.stored) == (1, "solve", "r1", "key-abc", True)
-    assert content_of(row) == {**solve_content(solved, stored=True), "continued": False}
+    assert content_of(row) == {**solve_content(solved, stored=True), "continued": False, "continuable": True}
 
 
 async def test_a_request_and_its_continuations_read_back_in_order_and_filters_work(store: AuditStore) -> None:
@@ -119,12 +119,14 @@ async def test_the_retention_sweep_removes_old_records_and_the_chain_still_check
     old = [Entry("solve", "k", {"answer": str(i)}, f"old{i}", created_at=now - timedelta(days=40)) for i in range(3)]
     await store.append(old)
     await store.append([Entry("solve", "k", {"answer": "new"}, "new", created_at=now)])
-    anchor = await store.sweep(now - timedelta(days=30), now)
+    anchor = await store.sweep(now - timedelta(days=30), now, 30)
     assert anchor is not None and anchor.seq == 3
-    assert [r.request_id for r in await store.find()] == ["new"]
+    sweep, new = await store.find()
+    assert new.request_id == "new" and sweep.kind == "sweep" and sweep.seq == 5
+    assert content_of(sweep) == {"through_seq": 3, "through_hash": anchor.hash, "retention_days": 30}
     check = await verify(store)
-    assert check.ok and check.checked == 1 and check.anchor == anchor
-    assert await store.sweep(now - timedelta(days=30), now) is None
+    assert check.ok and check.checked == 2 and check.anchor == anchor
+    assert await store.sweep(now - timedelta(days=30), now, 30) is None
     await store.append([Entry("solve", "k", {}, "after")])  # links after the survivors
     assert (await verify(store)).ok
 
@@ -132,9 +134,20 @@ async def test_the_retention_sweep_removes_old_records_and_the_chain_still_check
 async def test_everything_swept_the_next_record_links_to_the_anchor(store: AuditStore) -> None:
     now = datetime.now(UTC)
     await store.append([Entry("solve", "k", {}, "old", created_at=now - timedelta(days=40))])
-    await store.sweep(now - timedelta(days=30), now)
+    await store.sweep(now - timedelta(days=30), now, 30)
     (row,) = await store.append([Entry("solve", "k", {}, "new")])
-    assert row.seq == 2
+    assert row.seq == 3  # after the anchor (1) and the sweep's own record (2)
+    assert (await verify(store)).ok
+
+
+async def test_a_record_with_a_wrong_clock_does_not_take_newer_records_with_it(store: AuditStore) -> None:
+    now = datetime.now(UTC)
+    await store.append([Entry("solve", "k", {}, "old", created_at=now - timedelta(days=40))])
+    await store.append([Entry("solve", "k", {}, "recent", created_at=now)])
+    await store.append([Entry("solve", "k", {}, "skewed", created_at=now - timedelta(days=45))])  # a bad clock
+    anchor = await store.sweep(now - timedelta(days=30), now, 30)
+    assert anchor is not None and anchor.seq == 1
+    assert {r.request_id for r in await store.find(kind="solve")} == {"recent", "skewed"}
     assert (await verify(store)).ok
 
 

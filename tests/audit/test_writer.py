@@ -159,3 +159,25 @@ async def test_records_arriving_together_share_a_transaction_and_the_buffer_is_b
     await asyncio.sleep(0.3)
     assert writer.degraded is None  # no drop for a while: no longer degraded
     await writer.close(1.0)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("anyio_backend", ["asyncio"])
+async def test_a_record_json_cannot_hold_is_dropped_and_the_rest_written(tmp_path: Path, anyio_backend: str) -> None:
+    url = database_url(None, tmp_path)
+    assert url is not None
+    registry = CollectorRegistry()
+    writer = AuditWriter(AuditStore(url), AuditMetrics(registry))
+    writer.start()
+    assert await writer.started(10)
+    writer.submit(partial(Entry, "solve", "k", {"score": 0.5}, "good-1"))
+    writer.submit(partial(Entry, "solve", "k", {"score": float("nan")}, "nan"))
+    writer.submit(partial(Entry, "solve", "k", {"score": 0.7}, "good-2"))
+    await writer.close(5.0)  # the close writes what is buffered
+    store = AuditStore(url)
+    try:
+        assert [r.request_id for r in await store.find()] == ["good-2", "good-1"]
+    finally:
+        await store.close()
+    assert registry.get_sample_value("bon_audit_records_dropped_total", {"reason": "unserializable"}) == 1
+    assert registry.get_sample_value("bon_audit_records_dropped_total", {"reason": "shutdown"}) is None
