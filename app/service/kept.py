@@ -42,8 +42,10 @@ class KeptSearches:
         self.max_chains = max_chains  # the most one answer may have, every continuation together
         self._clock = clock
         self._kept: OrderedDict[str, tuple[float, KeptSearch]] = OrderedDict()  # oldest first
-        self._busy: set[str] = set()
-        self._gone: OrderedDict[str, None] = OrderedDict()
+        # Whose each request is, while busy or remembered as gone: a key is told nothing about
+        # another key's answers, not even that they are busy or expired.
+        self._busy: dict[str, str] = {}
+        self._gone: OrderedDict[str, str] = OrderedDict()
 
     @property
     def ttl_s(self) -> float:
@@ -54,14 +56,14 @@ class KeptSearches:
         is not replaced by another answer that reuses its id (`continued`: this is its own)."""
         if request_id in self._busy and not continued:
             return
-        self._busy.discard(request_id)
+        self._busy.pop(request_id, None)
         self._gone.pop(request_id, None)
         self._kept.pop(request_id, None)
         self._kept[request_id] = (self._clock() + self._ttl_s, kept)
         self._expire()
         while len(self._kept) > self._max_kept:
-            oldest, _ = self._kept.popitem(last=False)
-            self._forget(oldest)
+            oldest, (_, gone) = self._kept.popitem(last=False)
+            self._forget(oldest, gone.owner)
 
     def take(self, request_id: str) -> KeptSearch:
         """The kept search, marked busy until `keep` or `release`."""
@@ -75,20 +77,23 @@ class KeptSearches:
         entry = self._kept.pop(request_id, None)
         if entry is None:
             raise UnknownRequest(f"no answer with request id {request_id} is kept here")
-        self._busy.add(request_id)
+        self._busy[request_id] = entry[1].owner
         return entry[1]
 
     def owner_of(self, request_id: str) -> str | None:
-        """The key whose answer this is, while it is kept here and not being continued."""
+        """The key whose answer this is, while it is kept here, being continued, or remembered
+        as expired; None for an id unknown here."""
         self._expire()
         entry = self._kept.get(request_id)
-        return entry[1].owner if entry is not None else None
+        if entry is not None:
+            return entry[1].owner
+        return self._busy.get(request_id) or self._gone.get(request_id)
 
     def adopt(self, request_id: str, kept: KeptSearch) -> KeptSearch:
         """A search recalled from elsewhere (the audit store), taken as `take` takes one."""
         if request_id in self._busy:
             raise RequestBusy(f"request {request_id} is being continued already; wait for that answer")
-        self._busy.add(request_id)
+        self._busy[request_id] = kept.owner
         return kept
 
     def release(self, request_id: str, kept: KeptSearch) -> None:
@@ -105,10 +110,10 @@ class KeptSearches:
             request_id, (deadline, _) = next(iter(self._kept.items()))
             if deadline > now:
                 break
-            del self._kept[request_id]
-            self._forget(request_id)
+            owner = self._kept.pop(request_id)[1].owner
+            self._forget(request_id, owner)
 
-    def _forget(self, request_id: str) -> None:
-        self._gone[request_id] = None
+    def _forget(self, request_id: str, owner: str) -> None:
+        self._gone[request_id] = owner
         while len(self._gone) > 16 * self._max_kept:  # ids long gone become unknown again
             self._gone.popitem(last=False)

@@ -146,3 +146,11 @@ def test_the_trace_list_pages_and_filters_by_key(keyed: FakeApp) -> None:
     assert {r["key_id"] for r in one} == {by_key[0]}
     naive = keyed.client.get("/admin/traces", params={"since": "2026-01-01T00:00:00"}, headers=ADMIN)
     assert naive.status_code == 422 and "time zone" in naive.json()["error"]["message"]
+
+
+def test_another_key_learns_nothing_of_an_expired_answer() -> None:
+    with fake_app(api_keys=[API_KEY, OTHER_KEY], continue_ttl_s=0.2, trace_db="none") as app:
+        rid = app.client.post("/solve", json={"problem": "1+2", "n": 2}, headers=USER).json()["request_id"]
+        time.sleep(0.3)
+        assert app.client.post(f"/solve/{rid}/continue", json={}, headers=OTHER).status_code == 404
+        assert app.client.post(f"/solve/{rid}/continue", json={}, headers=USER).status_code == 410

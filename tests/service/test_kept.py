@@ -85,3 +85,15 @@ def test_an_answer_being_continued_is_not_replaced_by_another_with_its_id() -> N
     store.keep("a", kept(99))  # another /solve that reused the id (a client's X-Request-ID)
     store.keep("a", replace(taken, continued=1), continued=True)
     assert store.take("a").continued == 1
+
+
+def test_whose_an_answer_is_is_known_while_it_is_kept_busy_or_gone() -> None:
+    clock = Clock()
+    store = KeptSearches(ttl_s=10, max_kept=4, clock=clock)
+    store.keep("r1", replace(kept(), owner="key-a"))
+    assert store.owner_of("r1") == "key-a" and store.owner_of("nope") is None
+    taken = store.take("r1")
+    assert store.owner_of("r1") == "key-a"  # busy
+    store.release("r1", taken)
+    clock.now += 11
+    assert store.owner_of("r1") == "key-a"  # expired, still remembered as whose
