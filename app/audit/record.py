@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -25,7 +26,7 @@ from app.service.outcome import SolveOutcome
 
 GENESIS = "0" * 64  # the "previous hash" of the first record
 Kind = Literal["solve", "read", "sweep"]
-HEADER_FIELDS = ("seq", "kind", "request_id", "key_id", "created_at", "stored")
+HEADER_FIELDS = ("seq", "kind", "request_id", "key_id", "created_at", "stored", "entry_id")
 
 
 def sha256(text: str) -> str:
@@ -56,6 +57,8 @@ class Entry:
     request_id: str | None = None
     stored: bool = True
     created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Unique: a batch written again after a timeout that hid its commit is not recorded twice.
+    entry_id: str = field(default_factory=lambda: uuid.uuid4().hex)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,7 @@ class Row:
     body: str
     prev_hash: str
     hash: str
+    entry_id: str | None = None  # None: a record written before entry ids existed
 
     def header(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in HEADER_FIELDS}
@@ -80,7 +84,9 @@ class Row:
 def chain_row(entry: Entry, seq: int, prev_hash: str) -> Row:
     """The entry placed after the record with hash `prev_hash`."""
     created_at = timestamp(entry.created_at)
-    row = Row(seq, entry.kind, entry.request_id, entry.key_id, created_at, entry.stored, "", prev_hash, "")
+    row = Row(
+        seq, entry.kind, entry.request_id, entry.key_id, created_at, entry.stored, "", prev_hash, "", entry.entry_id
+    )
     body = canonical({**row.header(), "content": entry.content})
     return replace(row, body=body, hash=link(prev_hash, body))
 

@@ -18,7 +18,9 @@ records = Table(
     Column("body", Text, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("entry_id", String(32), nullable=True),
     Index("ix_audit_records_request_id", "request_id"),
+    Index("ux_audit_records_entry_id", "entry_id", unique=True),
     Index("ix_audit_records_key_id_seq", "key_id", "seq"),
     Index("ix_audit_records_created_at", "created_at"),
 )

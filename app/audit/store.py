@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +47,8 @@ def database_url(setting: str | None, data_dir: Path) -> str | None:
         raise ConfigurationError(f"BON_TRACE_DB={value!r} is not a database URL (postgresql://… or sqlite:///…)")
     drivers = {"postgresql": "postgresql+asyncpg", "postgres": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
     if scheme in drivers:
+        if scheme != "sqlite":  # libpq's sslmode is asyncpg's ssl (require, verify-full, …)
+            rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
         return f"{drivers[scheme]}://{rest}"
     if scheme in ("postgresql+asyncpg", "sqlite+aiosqlite"):
         return value
@@ -72,6 +75,7 @@ def _row(mapping: Any) -> Row:
         body=mapping.body,
         prev_hash=mapping.prev_hash,
         hash=mapping.hash,
+        entry_id=mapping.entry_id,
     )
 
 
@@ -118,6 +122,11 @@ class AuditStore:
         raise RuntimeError(f"could not append to the audit chain in {APPEND_ATTEMPTS} attempts")
 
     async def _append(self, conn: AsyncConnection, entries: Sequence[Entry]) -> list[Row]:
+        ids = [entry.entry_id for entry in entries]
+        there = set((await conn.execute(select(records.c.entry_id).where(records.c.entry_id.in_(ids)))).scalars())
+        entries = [entry for entry in entries if entry.entry_id not in there]  # written by an attempt that timed out
+        if not entries:
+            return []
         seq, prev = await self._head(conn)
         rows = []
         for entry in entries:

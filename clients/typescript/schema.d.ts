@@ -1308,6 +1308,7 @@ export interface components {
          *         }
          *       },
          *       "created_at": "2026-11-28T09:14:03.512004Z",
+         *       "entry_id": "5f0c2a9e7b3d4e18a6c1f2b9d0e4a7c3",
          *       "hash": "5ab0…",
          *       "key_id": "key-3f2a9c1d0e",
          *       "kind": "solve",
@@ -1330,6 +1331,11 @@ export interface components {
              * @description When the record was made, UTC (ISO 8601).
              */
             created_at: string;
+            /**
+             * Entry Id
+             * @description The record's unique id (a retried write is recognised by it).
+             */
+            entry_id: string | null;
             /**
              * Hash
              * @description SHA-256 over prev_hash and the record's body: `bon audit verify` checks the chain.

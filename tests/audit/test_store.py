@@ -151,6 +151,15 @@ async def test_a_record_with_a_wrong_clock_does_not_take_newer_records_with_it(s
     assert (await verify(store)).ok
 
 
+async def test_a_batch_written_again_is_not_recorded_twice(store: AuditStore) -> None:
+    """What the writer does when a timeout hid a commit: the same entries again."""
+    batch = [Entry("solve", "k", {"i": i}, f"r{i}") for i in range(3)]
+    assert len(await store.append(batch)) == 3
+    assert await store.append(batch) == []
+    assert [r.seq for r in await store.append([*batch, Entry("solve", "k", {}, "new")])] == [4]
+    assert await store.count() == 4 and (await verify(store)).ok
+
+
 async def test_two_appenders_racing_never_fork_the_chain(url: str, store: AuditStore) -> None:
     """Two replicas on one database: each batch finds its place after the other's."""
     other = AuditStore(url)
@@ -174,6 +183,7 @@ def test_database_urls_get_their_async_drivers(tmp_path: Path) -> None:
     assert database_url("", tmp_path) == database_url(None, tmp_path)
     assert database_url("postgresql://u:p@db/bon", tmp_path) == "postgresql+asyncpg://u:p@db/bon"
     assert database_url("postgres://db/bon", tmp_path) == "postgresql+asyncpg://db/bon"
+    assert database_url("postgresql://db/bon?sslmode=require", tmp_path) == "postgresql+asyncpg://db/bon?ssl=require"
     assert database_url("sqlite:////var/bon/a.db", tmp_path) == "sqlite+aiosqlite:////var/bon/a.db"
     from app.errors import ConfigurationError
 

@@ -16,6 +16,7 @@ _EXAMPLE_RECORD: dict[str, Any] = {
     "key_id": "key-3f2a9c1d0e",
     "created_at": "2026-11-28T09:14:03.512004Z",
     "stored": False,
+    "entry_id": "5f0c2a9e7b3d4e18a6c1f2b9d0e4a7c3",
     "prev_hash": "9c1e…",
     "hash": "5ab0…",
     "content": {
@@ -39,6 +40,7 @@ class TraceRecord(BaseModel):
     key_id: str = Field(description="The id of the key that asked (never the key).")
     created_at: str = Field(description="When the record was made, UTC (ISO 8601).")
     stored: bool = Field(description="false: the request asked `store: false`; texts are kept as SHA-256 only.")
+    entry_id: str | None = Field(description="The record's unique id (a retried write is recognised by it).")
     prev_hash: str = Field(description="The hash of the record before it.")
     hash: str = Field(description="SHA-256 over prev_hash and the record's body: `bon audit verify` checks the chain.")
     content: dict[str, Any] = Field(

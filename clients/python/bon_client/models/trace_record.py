@@ -30,6 +30,7 @@ class TraceRecord:
                 chain_score, answer, votes, finish_reason, tokens), pruned (the adaptive search's cuts), selected_chain, answer,
                 the exact summary shown, confidence, clusters, counts, usage, timings.
             created_at (str): When the record was made, UTC (ISO 8601).
+            entry_id (None | str): The record's unique id (a retried write is recognised by it).
             hash_ (str): SHA-256 over prev_hash and the record's body: `bon audit verify` checks the chain.
             key_id (str): The id of the key that asked (never the key).
             kind (TraceRecordKind): solve: an answered request (or a continuation of one); read: an admin read these
@@ -42,6 +43,7 @@ class TraceRecord:
 
     content: TraceRecordContent
     created_at: str
+    entry_id: None | str
     hash_: str
     key_id: str
     kind: TraceRecordKind
@@ -60,6 +62,9 @@ class TraceRecord:
         content = self.content.to_dict()
 
         created_at = self.created_at
+
+        entry_id: None | str
+        entry_id = self.entry_id
 
         hash_ = self.hash_
 
@@ -82,6 +87,7 @@ class TraceRecord:
         field_dict.update({
             "content": content,
             "created_at": created_at,
+            "entry_id": entry_id,
             "hash": hash_,
             "key_id": key_id,
             "kind": kind,
@@ -105,6 +111,14 @@ class TraceRecord:
 
 
         created_at = d.pop("created_at")
+
+        def _parse_entry_id(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        entry_id = _parse_entry_id(d.pop("entry_id"))
+
 
         hash_ = d.pop("hash")
 
@@ -132,6 +146,7 @@ class TraceRecord:
         trace_record = cls(
             content=content,
             created_at=created_at,
+            entry_id=entry_id,
             hash_=hash_,
             key_id=key_id,
             kind=kind,
