@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.adaptive import PruneRule, SearchRules, StopRule, Strategy
@@ -269,6 +269,11 @@ class Settings(BaseSettings):
         description="The audit store of every solved request (its hidden chains, step scores, pruning, summary, "
         "usage, key id): unset, SQLite in data_dir/audit.db; `postgresql://user:pass@host/db` for several "
         "replicas; `none`: nothing is recorded.",
+    )
+    trace_hash_key: SecretStr | None = Field(
+        default=None,
+        description="A secret: with it, a `store: false` record keeps HMAC-SHA256 digests of its texts, which "
+        "no one without the key can test guesses against; unset, plain SHA-256 (a short answer can be guessed).",
     )
     trace_buffer: int = Field(
         default=4096, ge=1, description="Records waiting for the store at most; beyond, records are dropped (counted)."

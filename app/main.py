@@ -108,14 +108,25 @@ def build_solve_service(
         ),
         metrics=metrics,
         summaries=summaries,
-        audit=partial(record_solve, audit) if audit is not None else None,
+        audit=partial(record_solve, audit, trace_hash_key(settings)) if audit is not None else None,
         recall=Recall(audit.store, settings.continue_ttl_s) if audit is not None else None,
     )
 
 
-def record_solve(writer: AuditWriter, outcome: SolveOutcome, key_id: str, continued: bool, continuable: bool) -> None:
+def record_solve(
+    writer: AuditWriter,
+    hash_key: bytes | None,
+    outcome: SolveOutcome,
+    key_id: str,
+    continued: bool,
+    continuable: bool,
+) -> None:
     """Hand an answer to the audit writer; its record is built in the writer's task."""
-    writer.submit(partial(solve_entry, outcome, key_id, outcome.params.store, continued, continuable))
+    writer.submit(partial(solve_entry, outcome, key_id, outcome.params.store, continued, continuable, hash_key))
+
+
+def trace_hash_key(settings: Settings) -> bytes | None:
+    return settings.trace_hash_key.get_secret_value().encode() if settings.trace_hash_key else None
 
 
 def build_audit_writer(settings: Settings, metrics: AuditMetrics) -> AuditWriter | None:

@@ -7,14 +7,16 @@ sweep removes only the oldest records and leaves an anchor (the last removed rec
 hash) for the chain to start from.
 
 `stored=False` (OpenAI's `store: false`) keeps only metadata and hashes: the problem, the chains,
-the answer and the summary are replaced by their SHA-256, so a text shown later can still be
-matched against the record, but no chain can be read from it (a short text, such as an answer, can
-be found by hashing candidates: plain hashes hide what is long and unpredictable).
+the answer and the summary are replaced by a digest, so a text shown later can still be matched
+against the record, but none can be read from it. With the server's hash key (`BON_TRACE_HASH_KEY`)
+the digest is an HMAC, so a short text such as an answer cannot be found by hashing candidates
+either; without it, a plain SHA-256, which hides only what is long and unpredictable.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Mapping
@@ -148,15 +150,23 @@ class ChainCheck:
         return 1, GENESIS
 
 
-def solve_content(outcome: SolveOutcome, stored: bool) -> dict[str, Any]:
+def digest(value: str, hash_key: bytes | None) -> dict[str, str]:
+    """A text's stand-in when it is not kept: its SHA-256, or with the server's hash key its
+    HMAC-SHA256, which no one without the key can test guesses against."""
+    if hash_key is None:
+        return {"sha256": sha256(value)}
+    return {"hmac_sha256": hmac.new(hash_key, value.encode(), hashlib.sha256).hexdigest()}
+
+
+def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = None) -> dict[str, Any]:
     """What a solved request leaves in the audit record: the request's parameters, every hidden
     chain with its step scores, the pruning events, the selected chain, the exact summary shown,
-    the usage. Not `stored`: the texts are replaced by their hashes."""
+    the usage. Not `stored`: the texts are replaced by their digests."""
 
     def text(value: str | None) -> str | dict[str, str] | None:
         if value is None or stored:
             return value
-        return {"sha256": sha256(value)}
+        return digest(value, hash_key)
 
     params = asdict(outcome.params)
     params["problem"] = text(params["problem"])
@@ -192,11 +202,16 @@ def solve_content(outcome: SolveOutcome, stored: bool) -> dict[str, Any]:
 
 
 def solve_entry(
-    outcome: SolveOutcome, key_id: str, stored: bool, continued: bool = False, continuable: bool = True
+    outcome: SolveOutcome,
+    key_id: str,
+    stored: bool,
+    continued: bool = False,
+    continuable: bool = True,
+    hash_key: bytes | None = None,
 ) -> Entry:
     """`continued`: a continuation of an earlier answer (whose chains this record holds too);
     `continuable`: an answer `POST /solve/{request_id}/continue` may take up (native /solve)."""
-    content = solve_content(outcome, stored)
+    content = solve_content(outcome, stored, hash_key)
     content["continued"] = continued
     content["continuable"] = continuable
     return Entry("solve", key_id, content, outcome.request_id, stored)

@@ -154,3 +154,11 @@ def test_another_key_learns_nothing_of_an_expired_answer() -> None:
         time.sleep(0.3)
         assert app.client.post(f"/solve/{rid}/continue", json={}, headers=OTHER).status_code == 404
         assert app.client.post(f"/solve/{rid}/continue", json={}, headers=USER).status_code == 410
+
+
+def test_the_hash_key_setting_reaches_the_record(tmp_path: Any) -> None:
+    db = f"sqlite:///{tmp_path / 'a.db'}"
+    with fake_app(admin_keys=ADMIN_KEY, trace_db=db, trace_hash_key="server-secret-0123456789") as app:
+        rid = app.client.post("/solve", json={"problem": "1+2", "n": 2, "store": False}).json()["request_id"]
+        (record,) = trace_of(app, rid)["records"]
+        assert set(record["content"]["params"]["problem"]) == {"hmac_sha256"}

@@ -163,3 +163,15 @@ def test_timestamps_are_utc_in_one_format_whatever_zone_they_come_in() -> None:
         assert chain_row(Entry("read", "k", {}, created_at=given_as), 1, GENESIS).created_at == (
             "2026-11-28T09:00:00.000000Z"
         )
+
+
+def test_with_the_servers_hash_key_store_false_keeps_hmacs_no_one_can_test_guesses_against() -> None:
+    import hashlib
+    import hmac
+
+    key = b"server-secret-0123456789"
+    content = content_of(chain_row(solve_entry(outcome(stored=False), "k", False, hash_key=key), 1, GENESIS))
+    answer = hmac.new(key, b"85", hashlib.sha256).hexdigest()
+    assert content["answer"] == {"hmac_sha256": answer}
+    assert content["answer"] != {"sha256": sha256("85")}  # a guess hashed without the key finds nothing
+    assert set(content["chains"][0]["text"]) == {"hmac_sha256"}
