@@ -129,8 +129,7 @@ def trace_hash_key(settings: Settings) -> bytes | None:
     return settings.trace_hash_key.get_secret_value().encode() if settings.trace_hash_key else None
 
 
-def build_audit_writer(settings: Settings, metrics: AuditMetrics) -> AuditWriter | None:
-    url = database_url(settings.trace_db, settings.data_dir)
+def build_audit_writer(url: str | None, settings: Settings, metrics: AuditMetrics) -> AuditWriter | None:
     if url is None:
         log.warning("BON_TRACE_DB=none: answers and their hidden chains are not recorded")
         return None
@@ -152,7 +151,7 @@ def create_app(
     fitted = load_fitted(settings)
     keys = ApiKeys.of(settings.api_keys, settings.api_keys_file)
     admin_keys = ApiKeys.of(settings.admin_keys, settings.admin_keys_file)
-    database_url(settings.trace_db, settings.data_dir)  # a bad URL is a configuration error now, not later
+    audit_url = database_url(settings.trace_db, settings.data_dir)  # a bad URL fails the start, not a request
     limits = RateLimits(settings.rate_limit_requests_per_minute, settings.rate_limit_reasoning_tokens_per_minute)
     if not keys.enabled and settings.host not in LOOPBACK:
         log.warning(
@@ -172,7 +171,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        app.state.audit = writer = build_audit_writer(settings, audit_metrics)
+        app.state.audit = writer = build_audit_writer(audit_url, settings, audit_metrics)
         if writer is not None:
             writer.start()
             if not await writer.started(settings.trace_timeout_s):

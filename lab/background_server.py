@@ -7,6 +7,7 @@ use the very engines the server uses (one engine set per process).
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from collections.abc import Coroutine
@@ -18,6 +19,13 @@ import uvicorn
 from fastapi import FastAPI
 
 T = TypeVar("T")
+
+
+def free_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import sys
 import tempfile
 import uuid
@@ -19,7 +18,7 @@ from hypothesis import settings
 
 from app.config import SHIPPED_MODELS, Settings
 from app.main import create_app
-from lab.background_server import BackgroundServer, start_background_server
+from lab.background_server import BackgroundServer, free_port, start_background_server
 from lab.local_services import LocalService, engine_services
 from lab.postgres import PostgresCluster, postgres_bin
 from tests.fakes import FakeApp, fake_app
@@ -58,12 +57,6 @@ def fake() -> Iterator[FakeApp]:
     """The API on fake engines with the default settings."""
     with fake_app() as app:
         yield app
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")

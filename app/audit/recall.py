@@ -11,7 +11,7 @@ from dataclasses import fields
 from datetime import UTC, datetime
 from typing import Any
 
-from app.audit.record import Row, content_of
+from app.audit.record import Row, content_of, moment_of
 from app.audit.store import AuditStore
 from app.core.adaptive import SearchTally
 from app.errors import RequestExpired
@@ -55,10 +55,6 @@ def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
     )
 
 
-def _moment(created_at: str) -> datetime:
-    return datetime.strptime(created_at, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
 class Recall:
     """Looks a request up in the store; answers older than `ttl_s` are expired there as here."""
 
@@ -75,7 +71,7 @@ class Recall:
             return None
         if not rows:
             return None
-        age = (self._clock() - _moment(rows[-1].created_at)).total_seconds()
+        age = (self._clock() - moment_of(rows[-1].created_at)).total_seconds()
         if age > self._ttl_s:
             raise RequestExpired(
                 f"request {request_id} can no longer be continued: answers are kept for {self._ttl_s:g} s"

@@ -44,9 +44,17 @@ def link(prev_hash: str, body: str) -> str:
     return sha256(f"{prev_hash}\n{body}")
 
 
+TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
 def timestamp(moment: datetime) -> str:
     """UTC, microseconds, one format: the string is hashed, so it must read back the same."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(UTC).strftime(TIMESTAMP)
+
+
+def moment_of(stamp: str) -> datetime:
+    """The moment a `timestamp` names."""
+    return datetime.strptime(stamp, TIMESTAMP).replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,9 +80,12 @@ class AuditWriter:
         self._recent_drops = 0
         self._last_drop = -math.inf
         self._next_sweep = time.monotonic()
-        self.migrated = False
-        self._ready = asyncio.Event()
+        self._ready = asyncio.Event()  # set once the schema is migrated
         self.closed = False
+
+    @property
+    def migrated(self) -> bool:
+        return self._ready.is_set()
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-writer")
@@ -173,7 +176,6 @@ class AuditWriter:
                 pause = min(pause * 2, MAX_RETRY_PAUSE_S)
                 continue
             self._failing = None
-            self.migrated = True
             self._ready.set()
             return
 

@@ -264,10 +264,11 @@ class SolveService:
                             yield event
                             continue
                         finished = event.outcome
-                        if keep or kept is not None:
+                        continuable = keep or kept is not None
+                        if continuable:
                             self._keep(finished, kept, client)
                         if self._audit is not None:
-                            self._audit(finished, client, kept is not None, keep or kept is not None)
+                            self._audit(finished, client, kept is not None, continuable)
                         yield event
                         return
                 finally:

@@ -3,8 +3,9 @@ hidden chains included) and a filtered list. Every read is itself recorded befor
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
@@ -16,6 +17,7 @@ from app.web.api_keys import ApiKeys
 from app.web.errors import ErrorEnvelope
 
 router = APIRouter(prefix="/admin", tags=["admin"])
+T = TypeVar("T")
 
 ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorEnvelope, "description": text}
@@ -64,6 +66,13 @@ async def _recorded_read(writer: AuditWriter, admin: str, what: dict[str, Any], 
         raise StoreUnavailable(f"the audit store cannot record this read, so it is refused: {exc}") from exc
 
 
+async def _read(query: Awaitable[T]) -> T:
+    try:
+        return await query
+    except Exception as exc:
+        raise StoreUnavailable(f"the audit store cannot be read now: {exc}") from exc
+
+
 def _record(row: Row) -> TraceRecord:
     return TraceRecord(**row.header(), prev_hash=row.prev_hash, hash=row.hash, content=content_of(row))
 
@@ -81,10 +90,7 @@ async def get_trace(
 ) -> TraceOut:
     """A request's audit record, hidden chains and step scores included (its continuations too)."""
     await _recorded_read(writer, admin, {"read": "trace"}, request_id)
-    try:
-        rows = await writer.store.trace(request_id)
-    except Exception as exc:
-        raise StoreUnavailable(f"the audit store cannot be read now: {exc}") from exc
+    rows = await _read(writer.store.trace(request_id))
     if not rows:
         raise NoRecord(f"the audit store has no record of request {request_id}")
     return TraceOut(request_id=request_id, records=[_record(r) for r in rows])
@@ -108,11 +114,8 @@ async def list_traces(
     query = {"key_id": key_id, "kind": kind, "since": since, "until": until, "before_seq": before_seq}
     asked = {k: str(v) for k, v in query.items() if v is not None}
     await _recorded_read(writer, admin, {"read": "list", **asked}, None)
-    try:
-        rows = await writer.store.find(
-            key_id=key_id, kind=kind, since=since, until=until, before_seq=before_seq, limit=limit
-        )
-    except Exception as exc:
-        raise StoreUnavailable(f"the audit store cannot be read now: {exc}") from exc
+    rows = await _read(
+        writer.store.find(key_id=key_id, kind=kind, since=since, until=until, before_seq=before_seq, limit=limit)
+    )
     headers = [TraceHeader(**r.header()) for r in rows]
     return TraceListOut(records=headers, next_before_seq=rows[-1].seq if len(rows) == limit else None)
