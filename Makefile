@@ -19,7 +19,7 @@ endif
 # Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install run run-split test test-fast lint lint-docker typecheck models eval eval-adaptive bench bench-split openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker typecheck models eval eval-adaptive bench bench-split bench-live bench-peers openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -95,6 +95,26 @@ bench-split: install
 	$(PY) bench/split_latency.py
 
 # The live pipeline: /solve against the generation alone (label: before or after).
+# Side by side with its_hub and optillm (bench/PEERS.md; about an hour on 2 cores). Each peer is
+# installed from PyPI into its own virtual environment, never into the project's.
+PEER_VENVS := bench/peers/.venvs
+# optillm 0.4.0 declares torch, transformers, spacy, gradio …: --no-deps, then what its server imports.
+OPTILLM_IMPORTS := flask openai cerebras_cloud_sdk numpy networkx 'z3-solver<=4.15.4.0' sympy aiohttp PyYAML math-verify
+
+bench-peers: install $(PEER_VENVS)/its_hub/.installed $(PEER_VENVS)/optillm/.installed
+	$(PY) -u bench/peers/run_peers.py
+
+$(PEER_VENVS)/its_hub/.installed:
+	$(PYTHON) -m venv $(PEER_VENVS)/its_hub
+	$(PEER_VENVS)/its_hub/bin/pip install -q 'its_hub[iaas]==1.2.0'
+	touch $@
+
+$(PEER_VENVS)/optillm/.installed:
+	$(PYTHON) -m venv $(PEER_VENVS)/optillm
+	$(PEER_VENVS)/optillm/bin/pip install -q --no-deps optillm==0.4.0
+	$(PEER_VENVS)/optillm/bin/pip install -q $(OPTILLM_IMPORTS)
+	touch $@
+
 bench-live: install
 	$(PY) bench/live_latency.py --label after
 

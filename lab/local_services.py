@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +71,7 @@ class LocalService:
     ready_path: str
     log_path: Path
     env: dict[str, str] = field(default_factory=dict)
+    cwd: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 300.0) -> LocalService:
@@ -80,6 +81,7 @@ class LocalService:
             stdout=log,
             stderr=subprocess.STDOUT,
             env={**os.environ, **self.env},
+            cwd=self.cwd,
             start_new_session=True,  # its own process group: stop() also ends vLLM's engine core
         )
         log.close()
@@ -115,10 +117,11 @@ class LocalService:
             os.killpg(pgid, signal.SIGKILL)
 
 
-def generator_service(model: ModelRef, port: int, log_dir: Path) -> LocalService:
+def generator_service(model: ModelRef, port: int, log_dir: Path, extra_args: Sequence[str] = ()) -> LocalService:
+    """`extra_args`: more `vllm serve` options (the peer benchmark's chat template and defaults)."""
     return LocalService(
         "generator",
-        generator_server_command(model, port),
+        [*generator_server_command(model, port), *extra_args],
         f"http://127.0.0.1:{port}",
         "/v1/models",
         log_dir / "generator.log",
