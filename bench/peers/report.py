@@ -104,11 +104,11 @@ def agreement_with_eval(rows: Sequence[Summary]) -> list[str]:
         "sampled). The 95% interval is the binomial one of this run's accuracy; latency is this run's, taken with "
         "the shared servers idle beside the embedded service.",
         "",
-        "| N | system | accuracy here | ± (95%) | `bon eval` accuracy | p50 here | `bon eval` p50 | agrees |",
+        "| N | system | accuracy here | ± (95%) | `bon eval` (same run) | p50 here | `bon eval` p50 | agrees |",
         "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for s in rows:
-        ref = runs.get(f"fixed N={s.n}")
+        ref = runs.get(f"adaptive ≤{s.n}" if s.system == "ours-adaptive" else f"fixed N={s.n}")
         if s.system not in OURS or ref is None:
             continue
         half = _interval(s.accuracy, s.problems)
@@ -168,7 +168,7 @@ def write_report(
     problems: int,
     machine: str,
     command: str,
-    seconds: float,
+    seconds: float | None,
     versions: dict[str, str],
 ) -> None:
     ns = sorted({s.n for s in results})
@@ -176,8 +176,15 @@ def write_report(
         "# Side by side with the peers",
         "",
         f"Made by `{command}` on {machine}: {sum(s.wall_s for s in results) / 60:.0f} min of runs "
-        f"({seconds / 60:.0f} min for this invocation; a finished run is kept in `bench/peers/runs/` and "
-        "reused when the command runs again). Versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + ".",
+        + (
+            f"({seconds / 60:.0f} min for this invocation; a finished run is kept in `bench/peers/runs/` and "
+            "reused when the command runs again). "
+            if seconds is not None
+            else "(this page rewritten from the kept runs by `bench/peers/run_peers.py --report-only`). "
+        )
+        + "Versions: "
+        + ", ".join(f"{k} {v}" for k, v in versions.items())
+        + ".",
         "",
         f"{problems} held-out test problems of the shipped arithmetic task, one at a time, for every system. "
         "One `vllm serve` generator (the shipped model; temperature 1.0, at most 160 new tokens) and one PRM "

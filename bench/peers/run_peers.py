@@ -73,6 +73,8 @@ SYSTEMS = [
     System("optillm-prmbon", "optillm + PRM best-of-N plugin", True, "optillm"),
 ]
 
+SYSTEM_BY_SLUG = {s.slug: s for s in SYSTEMS}
+
 
 @dataclass(frozen=True, slots=True)
 class Counters:
@@ -290,7 +292,7 @@ class Bench:
                 }
         finally:
             server.stop()
-        return _with_stream(out, stream)
+        return self.with_stream(out, stream)
 
     def floor(self, system: System, ns: list[int]) -> list[RunSummary]:
         generator, _ = self.shared()
@@ -349,7 +351,7 @@ class Bench:
                     client, "/v1/chat/completions", lambda p: {"model": self.model_name, "budget": ns[-1]} | _user(p)
                 )
             }
-        return _with_stream(out, stream)
+        return self.with_stream(out, stream)
 
     def optillm(self, systems: list[System], ns: list[int]) -> list[RunSummary]:
         """One optillm server per N (`--best-of-n` is a server flag), serving both approaches."""
@@ -391,8 +393,16 @@ class Bench:
                             )
                         }
         for s in out:
-            s.stream = streams.get(s.system)
+            self.with_stream([s], streams.get(s.system))
         return out
+
+    def with_stream(self, summaries: list[RunSummary], stream: dict[str, Any] | None) -> list[RunSummary]:
+        """The stream probe's findings, kept with the runs' summaries (`--report-only` reads them)."""
+        for s in summaries:
+            s.stream = stream
+            _, summary_file = self.files(SYSTEM_BY_SLUG[s.system], s.n)
+            summary_file.write_text(json.dumps(asdict(s), indent=1))
+        return summaries
 
     def probe_stream(self, client: httpx.Client, path: str, body: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
         """A few streamed requests at the largest N (the longest requests, where progress has time
@@ -425,12 +435,6 @@ def _user(problem: str) -> dict[str, Any]:
     return {"messages": [{"role": "user", "content": problem}]}
 
 
-def _with_stream(summaries: list[RunSummary], stream: dict[str, Any]) -> list[RunSummary]:
-    for s in summaries:
-        s.stream = stream
-    return summaries
-
-
 def machine() -> str:
     return f"{platform.machine()}, {os.cpu_count()} CPU cores, {platform.python_version()}, vLLM CPU backend"
 
@@ -443,7 +447,13 @@ def main() -> None:
     parser.add_argument("--runs", default=str(HERE / "runs"))
     parser.add_argument("--stream-probes", type=int, default=STREAM_PROBES)
     parser.add_argument("--report", default=str(HERE.parent / "PEERS.md"))
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite the report from the kept runs; start and run nothing"
+    )
     args = parser.parse_args()
+    if args.report_only:
+        write_report_of_kept_runs(args)
+        return
     missing = [v for v in ("its_hub", "optillm") if not (VENVS / v / ".installed").is_file()]
     if missing:
         sys.exit(f"the peers' virtual environments are missing ({', '.join(missing)}): run `make bench-peers`")
@@ -475,6 +485,28 @@ def main() -> None:
         versions=_versions(),
     )
     print(f"wrote {args.report}", flush=True)
+
+
+def write_report_of_kept_runs(args: argparse.Namespace) -> None:
+    runs = Path(args.runs)
+    results = []
+    for system in (s for s in SYSTEMS if s.slug in args.systems):
+        for n in args.ns:
+            kept = runs / f"{system.slug}_N{n}.summary.json"
+            if kept.is_file():
+                results.append(RunSummary(**json.loads(kept.read_text())))
+    if not results:
+        sys.exit(f"no kept runs in {runs}")
+    write_report(
+        Path(args.report),
+        results,
+        problems=results[0].problems,
+        machine=machine(),
+        command="make bench-peers",
+        seconds=None,
+        versions=_versions(),
+    )
+    print(f"wrote {args.report} from {len(results)} kept runs", flush=True)
 
 
 def _versions() -> dict[str, str]:
