@@ -95,7 +95,7 @@ bench-split: install
 	$(PY) bench/split_latency.py
 
 # The live pipeline: /solve against the generation alone (label: before or after).
-# Side by side with its_hub and optillm (bench/PEERS.md; about an hour on 2 cores). Each peer is
+# Side by side with its_hub and optillm (bench/PEERS.md; about 40 minutes on 2 cores). Each peer is
 # installed from PyPI into its own virtual environment, never into the project's.
 PEER_VENVS := bench/peers/.venvs
 # optillm 0.4.0 declares torch, transformers, spacy, gradio …: --no-deps, then what its server imports.
