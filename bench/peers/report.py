@@ -44,6 +44,12 @@ def _num(value: float | None, fmt: str = "{:.1f}", missing: str = "in process") 
     return missing if value is None else fmt.format(value)
 
 
+def _tokens(s: Summary) -> str:
+    """Counted at the shared generator; in process, as the service reports its usage (marked)."""
+    tokens = _num(s.generated_tokens, "{:.0f}", "–")
+    return f"{tokens} (reported)" if s.generator_calls is None and s.generated_tokens is not None else tokens
+
+
 def _hidden(s: Summary) -> str:
     if s.exposes_chain == 0:
         return "yes"
@@ -79,7 +85,7 @@ def table(rows: Sequence[Summary]) -> list[str]:
         errors = f" ({s.errors} failed)" if s.errors else ""
         out.append(
             f"| {s.name} | {'yes' if s.system in USES_PRM else 'no'} | {s.accuracy:.1%}{errors} | {s.p50_ms:.0f} "
-            f"| {s.p95_ms:.0f} | {_num(s.generated_tokens, '{:.0f}')} | {_num(s.generator_calls)} "
+            f"| {s.p95_ms:.0f} | {_tokens(s)} | {_num(s.generator_calls)} "
             f"| {_num(s.prm_calls)} | {_hidden(s)} | {_streaming(s)} |"
         )
     return out

@@ -106,8 +106,11 @@ def read_counters(generator: httpx.Client, prm: httpx.Client) -> Counters:
             requests += value
         elif name == "vllm:generation_tokens_total":
             tokens += value
+    # Every call the PRM server answers: /score, and /room (our service asks how long a chain it can read).
     scored = sum(
-        v for n, labels, v in _samples(prm) if n == "http_requests_total" and labels.get("handler") == "/score"
+        v
+        for n, labels, v in _samples(prm)
+        if n == "http_requests_total" and labels.get("handler") in ("/score", "/room")
     )
     return Counters(requests, tokens, scored)
 
@@ -337,7 +340,8 @@ class Bench:
                         "api_key": "EMPTY",
                         "model": self.model_name,
                         "alg": "self-consistency",
-                        # The vote reads the answer line; our chains end with "A:<number>".
+                        # The vote reads the answer line; our chains end with "A:<number>". its_hub 1.2.0's
+                        # server uses neither this temperature nor a request's: the generator's defaults hold.
                         "regex_patterns": [r"A:\s*(-?\d+)"],
                         "budget": n,
                         "temperature": TEMPERATURE,

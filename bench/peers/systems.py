@@ -117,7 +117,7 @@ def _has_content(event: dict[str, Any]) -> bool:
         return any(any(v for k, v in (choice.get("delta") or {}).items() if k != "role") for choice in event["choices"])
     if "chains_running" in event:
         return bool(event.get("tokens"))
-    return True
+    return "error" not in event
 
 
 def time_stream(client: httpx.Client, path: str, body: dict[str, Any]) -> StreamTiming:
@@ -127,6 +127,7 @@ def time_stream(client: httpx.Client, path: str, body: dict[str, Any]) -> Stream
     first: float | None = None
     events = 0
     with client.stream("POST", path, json=body | {"stream": True}) as r:
+        r.raise_for_status()
         is_sse = r.headers.get("content-type", "").startswith("text/event-stream")
         for line in r.iter_lines():
             if not line.startswith("data:") or line.strip() == "data: [DONE]":
@@ -138,6 +139,4 @@ def time_stream(client: httpx.Client, path: str, body: dict[str, Any]) -> Stream
                 continue
             if first is None and _has_content(event):
                 first = 1000 * (time.perf_counter() - t0)
-        if not is_sse:
-            r.read()
     return StreamTiming(first, 1000 * (time.perf_counter() - t0), events, is_sse)

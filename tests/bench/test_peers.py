@@ -109,6 +109,7 @@ def test_a_chain_line_in_a_response_is_seen_and_our_summary_is_not() -> None:
         ({"chains_running": 16, "tokens": 0}, False),  # sent at once: says only that it started
         ({"chains_running": 12, "tokens": 140}, True),
         ({"delta": "Worked"}, True),  # a summary piece
+        ({"error": {"message": "Generation failed"}}, False),
     ],
 )
 def test_what_counts_as_streamed_content(event: dict[str, Any], has: bool) -> None:
@@ -142,14 +143,14 @@ def test_optillm_plugin_returns_the_chain_the_prm_scores_best(monkeypatch: pytes
         choices = [SimpleNamespace(message=SimpleNamespace(content=c)) for c in chains]
         return SimpleNamespace(choices=choices, usage=SimpleNamespace(completion_tokens=33))
 
-    def post(url: str, json: dict[str, Any], timeout: float) -> httpx.Response:
+    def post(url: str, json: dict[str, Any]) -> httpx.Response:
         asked["prm"] = (url, json)
         # The wrong chain has the higher mean but a weaker weakest step.
         scores = [[0.9, 0.6, 0.9], [0.99, 0.5, 0.99], []]
         return httpx.Response(200, json={"scores": scores}, request=httpx.Request("POST", url))
 
     monkeypatch.setenv("BON_PEERS_PRM_URL", "http://prm:1/")
-    monkeypatch.setattr(plugin.httpx, "post", post)
+    monkeypatch.setattr(plugin._PRM, "post", post)
     client = SimpleNamespace(chat=SimpleNamespace(completions=SimpleNamespace(create=create)))
     config = {"bon_n": 3, "max_tokens": 160, "temperature": 1.0}
     messages = [{"role": "user", "content": "(12+30)*2"}]
@@ -206,7 +207,7 @@ def test_report_reading_compares_with_the_fastest_prm_peer_and_names_a_faster_pe
     out = tmp_path / "PEERS.md"
     report.write_report(out, rows, problems=500, machine="m", command="make bench-peers", seconds=60, versions={})
     text = out.read_text()
-    assert "## N = 4" in text and "| ours-embedded | yes | 71.0% | 100 | 200 | 150 | in process |" in text
+    assert "## N = 4" in text and "| ours-embedded | yes | 71.0% | 100 | 200 | 150 (reported) | in process |" in text
     assert "no (100% of answers)" in text
 
 
@@ -219,3 +220,25 @@ def test_report_says_whether_streaming_is_real() -> None:
     assert "no (one JSON answer)" in report._streaming(
         _summary("x", 16, 0.8, 1, stream={"chat": {"event_stream": False}})
     )
+
+
+def test_the_prm_servers_calls_include_our_room_requests() -> None:
+    import run_peers
+
+    generator = (
+        'http_requests_total{handler="/v1/chat/completions",method="POST",status="2xx"} 5.0\n'
+        'http_requests_total{handler="/metrics",method="GET",status="2xx"} 9.0\n'
+        "vllm:generation_tokens_total 120.0\n"
+    )
+    prm = (
+        'http_requests_total{handler="/score",method="POST",status="2xx"} 3.0\n'
+        'http_requests_total{handler="/room",method="POST",status="2xx"} 2.0\n'
+        'http_requests_total{handler="/ready",method="GET",status="2xx"} 7.0\n'
+    )
+
+    def serve(text: str) -> httpx.Client:
+        transport = httpx.MockTransport(lambda request: httpx.Response(200, text=text))
+        return httpx.Client(transport=transport, base_url="http://server")
+
+    counted = run_peers.read_counters(serve(generator), serve(prm))
+    assert counted == run_peers.Counters(generator_requests=5.0, generated_tokens=120.0, prm_requests=5.0)

@@ -15,6 +15,9 @@ import httpx
 
 SLUG = "prmbon"
 
+# One client for the server's life: a new one per call reloads the CA bundle (tens of ms).
+_PRM = httpx.Client(timeout=600)
+
 
 def _steps(text):
     return [line.strip() for line in text.split("\n") if line.strip()]
@@ -37,10 +40,9 @@ def run(system_prompt, initial_query, client, model, request_config=None, messag
         temperature=config.get("temperature", 1.0),
     )
     chains = [choice.message.content or "" for choice in response.choices]
-    scored = httpx.post(
+    scored = _PRM.post(
         os.environ["BON_PEERS_PRM_URL"].rstrip("/") + "/score",
         json={"problem": problem, "chains": [_steps(c) for c in chains], "reward": "process"},
-        timeout=600,
     )
     scored.raise_for_status()
     # A chain with no step (or too long for the PRM) has no evidence: score 0.
