@@ -94,7 +94,6 @@ bench: install
 bench-split: install
 	$(PY) bench/split_latency.py
 
-# The live pipeline: /solve against the generation alone (label: before or after).
 # Side by side with its_hub and optillm (bench/PEERS.md; about 40 minutes on 2 cores). Each peer is
 # installed from PyPI into its own virtual environment, never into the project's.
 PEER_VENVS := bench/peers/.venvs
@@ -115,6 +114,7 @@ $(PEER_VENVS)/optillm/.installed:
 	$(PEER_VENVS)/optillm/bin/pip install -q $(OPTILLM_IMPORTS)
 	touch $@
 
+# The live pipeline: /solve against the generation alone (label: before or after).
 bench-live: install
 	$(PY) bench/live_latency.py --label after
 
