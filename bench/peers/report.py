@@ -9,14 +9,18 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 EVAL_FILE = Path(__file__).resolve().parents[2] / "models" / "eval_adaptive.json"
 TARGET = 3.0  # the issue's target: 3× lower p50 than the fastest peer that uses a PRM
 
 
-class Summary(Protocol):
+@dataclass
+class RunSummary:
+    """One system at one N: what the table shows, as the runner keeps it in `bench/peers/runs/`."""
+
     system: str
     name: str
     n: int
@@ -25,14 +29,14 @@ class Summary(Protocol):
     p50_ms: float
     p95_ms: float
     mean_ms: float
-    generated_tokens: float | None
-    generator_calls: float | None
+    generated_tokens: float | None  # per problem, at the shared generator (ours embedded: its own usage)
+    generator_calls: float | None  # per problem; None: in process, no call
     prm_calls: float | None
-    exposes_chain: float
+    exposes_chain: float  # share of answers whose response carried a chain line
     errors: int
-    reported_reasoning_tokens: float | None
+    reported_reasoning_tokens: float | None  # per problem, as our service reports it
     wall_s: float
-    stream: dict[str, Any] | None
+    stream: dict[str, Any] | None = None
 
 
 USES_PRM = {"ours-embedded", "ours-split", "ours-adaptive", "its-bon", "its-pf", "optillm-prmbon"}
@@ -44,13 +48,13 @@ def _num(value: float | None, fmt: str = "{:.1f}", missing: str = "in process") 
     return missing if value is None else fmt.format(value)
 
 
-def _tokens(s: Summary) -> str:
+def _tokens(s: RunSummary) -> str:
     """Counted at the shared generator; in process, as the service reports its usage (marked)."""
     tokens = _num(s.generated_tokens, "{:.0f}", "–")
     return f"{tokens} (reported)" if s.generator_calls is None and s.generated_tokens is not None else tokens
 
 
-def _hidden(s: Summary) -> str:
+def _hidden(s: RunSummary) -> str:
     if s.exposes_chain == 0:
         return "yes"
     return f"no ({s.exposes_chain:.0%} of answers)"
@@ -69,13 +73,13 @@ def _probe(route: str, st: dict[str, Any]) -> str:
     return f"{route}: {verdict}, first text at {share:.0%} of {st['total_ms_median']:.0f} ms"
 
 
-def _streaming(s: Summary) -> str:
+def _streaming(s: RunSummary) -> str:
     if not s.stream:
         return "– (library)" if s.system in ("its-bon", "its-pf") else "not probed"
     return "; ".join(_probe(route, st) for route, st in s.stream.items())
 
 
-def table(rows: Sequence[Summary]) -> list[str]:
+def table(rows: Sequence[RunSummary]) -> list[str]:
     out = [
         "| system | PRM | accuracy | p50 ms | p95 ms | generated tokens / problem | generator calls / problem "
         "| PRM calls / problem | chain hidden | streaming |",
@@ -96,7 +100,7 @@ def _interval(p: float, n: int) -> float:
     return 1.96 * math.sqrt(max(p * (1 - p), 1e-9) / n)
 
 
-def agreement_with_eval(rows: Sequence[Summary]) -> list[str]:
+def agreement_with_eval(rows: Sequence[RunSummary]) -> list[str]:
     """Our service's rows against `bon eval`'s fixed-N runs (models/eval_adaptive.json)."""
     if not EVAL_FILE.is_file():
         return []
@@ -127,11 +131,11 @@ def agreement_with_eval(rows: Sequence[Summary]) -> list[str]:
     return out
 
 
-def _short(s: Summary) -> str:
+def _short(s: RunSummary) -> str:
     return s.name.split(" (")[0]
 
 
-def reading(rows: Sequence[Summary], n: int) -> list[str]:
+def reading(rows: Sequence[RunSummary], n: int) -> list[str]:
     """What the table for one N says: our fastest row against the fastest PRM peer and every peer."""
     ours = [s for s in rows if s.system in OURS]
     peers = [s for s in rows if s.system not in OURS and s.system != FLOOR]
@@ -169,7 +173,7 @@ def reading(rows: Sequence[Summary], n: int) -> list[str]:
 
 def write_report(
     path: Path,
-    results: Sequence[Summary],
+    results: Sequence[RunSummary],
     *,
     problems: int,
     machine: str,

@@ -42,7 +42,7 @@ from lab.task import arith
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from report import write_report  # noqa: E402
+from report import RunSummary, write_report  # noqa: E402
 from systems import Reply, StreamTiming, ask_chat, ask_ours, reply_of_driver_line, solve_search, time_stream  # noqa: E402
 
 VENVS = HERE / ".venvs"
@@ -55,22 +55,21 @@ STREAM_PROBES = 5
 class System:
     slug: str
     name: str
-    uses_prm: bool
-    kind: str  # "ours-embedded", "ours-split", "its-server", "its-lib", "optillm"
+    kind: str  # "floor", "ours-embedded", "ours-split", "its-server", "its-lib", "optillm"
 
 
 SYSTEMS = [
     # The floor under every system that shares the generator: sampling alone, verification none.
-    System("generator-alone", "floor: one n=N chat call to the shared generator, first chain", False, "floor"),
-    System("ours-embedded", "ours, embedded (POST /solve)", True, "ours-embedded"),
-    System("ours-split", "ours, split (POST /solve → shared servers)", True, "ours-split"),
+    System("generator-alone", "floor: one n=N chat call to the shared generator, first chain", "floor"),
+    System("ours-embedded", "ours, embedded (POST /solve)", "ours-embedded"),
+    System("ours-split", "ours, split (POST /solve → shared servers)", "ours-split"),
     # The service's adaptive search, at most N chains: the counterpart of its_hub's particle filtering.
-    System("ours-adaptive", "ours, embedded, adaptive search ≤ N chains", True, "ours-embedded"),
-    System("its-sc", "its_hub server, self-consistency (as released)", False, "its-server"),
-    System("its-bon", "its_hub library BestOfN + served PRM", True, "its-lib"),
-    System("its-pf", "its_hub library ParticleFiltering + served PRM", True, "its-lib"),
-    System("optillm-bon", "optillm bon (as released)", False, "optillm"),
-    System("optillm-prmbon", "optillm + PRM best-of-N plugin", True, "optillm"),
+    System("ours-adaptive", "ours, embedded, adaptive search ≤ N chains", "ours-embedded"),
+    System("its-sc", "its_hub server, self-consistency (as released)", "its-server"),
+    System("its-bon", "its_hub library BestOfN + served PRM", "its-lib"),
+    System("its-pf", "its_hub library ParticleFiltering + served PRM", "its-lib"),
+    System("optillm-bon", "optillm bon (as released)", "optillm"),
+    System("optillm-prmbon", "optillm + PRM best-of-N plugin", "optillm"),
 ]
 
 SYSTEM_BY_SLUG = {s.slug: s for s in SYSTEMS}
@@ -113,26 +112,6 @@ def read_counters(generator: httpx.Client, prm: httpx.Client) -> Counters:
         if n == "http_requests_total" and labels.get("handler") in ("/score", "/room")
     )
     return Counters(requests, tokens, scored)
-
-
-@dataclass
-class RunSummary:
-    system: str
-    name: str
-    n: int
-    problems: int
-    accuracy: float
-    p50_ms: float
-    p95_ms: float
-    mean_ms: float
-    generated_tokens: float | None  # per problem, at the shared generator (ours embedded: its own usage)
-    generator_calls: float | None  # per problem; None: in process, no call
-    prm_calls: float | None
-    exposes_chain: float  # share of answers whose response carried a chain line
-    errors: int
-    reported_reasoning_tokens: float | None  # per problem, as our service reports it
-    wall_s: float
-    stream: dict[str, Any] | None = None
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -286,7 +265,7 @@ class Bench:
             with server.client(timeout=600) as client:
                 client.post("/solve", json={"problem": self.cases[0].text, "n": 4}).raise_for_status()  # warm-up
                 for n in ns:
-                    ask = partial(lambda i, p, n: ask_ours(client, p, n, i, adaptive), n=n)
+                    ask = partial(self.ask_ours, client, n, adaptive)
                     out.append(self.run(system, n, ask, counted=system.kind == "ours-split"))
                 model = self.served_id(client)
                 stream = {
@@ -306,6 +285,10 @@ class Bench:
                 ask_chat(client, self.model_name, self.cases[0].text, extra)  # warm-up
                 out.append(self.run(system, n, partial(self.ask_peer, client, self.model_name, extra), counted=True))
         return out
+
+    @staticmethod
+    def ask_ours(client: httpx.Client, n: int, adaptive: bool, index: int, problem: str) -> Reply:
+        return ask_ours(client, problem, n, index, adaptive)
 
     @staticmethod
     def ask_peer(client: httpx.Client, model: str, extra: dict[str, Any], index: int, problem: str) -> Reply:
@@ -387,9 +370,7 @@ class Bench:
                     model = f"{'bon' if system.slug == 'optillm-bon' else 'prmbon'}-{self.model_name}"
                     extra: dict[str, Any] = {"max_tokens": MAX_TOKENS, "temperature": TEMPERATURE, "bon_n": n}
                     ask_chat(client, model, self.cases[0].text, extra)  # warm-up
-                    out.append(
-                        self.run(system, n, lambda i, p, m=model, e=extra: ask_chat(client, m, p, e), counted=True)
-                    )
+                    out.append(self.run(system, n, partial(self.ask_peer, client, model, extra), counted=True))
                     if n == ns[-1]:
                         streams[system.slug] = {
                             "chat": self.probe_stream(

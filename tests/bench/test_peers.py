@@ -185,7 +185,7 @@ def _summary(system: str, n: int, accuracy: float, p50: float, **extra: Any) -> 
         "wall_s": 1.0,
         "stream": None,
     } | extra
-    return SimpleNamespace(**fields)
+    return report.RunSummary(**fields)
 
 
 def test_report_reading_compares_with_the_fastest_prm_peer_and_names_a_faster_peer(tmp_path: Path) -> None:
