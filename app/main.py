@@ -22,12 +22,13 @@ from app.engines.container import Engines, build_engines
 from app.fitted import Fitted, load_fitted
 from app.formats.spec import GeneratorFormat
 from app.service.admission import Admission
+from app.service.continuation import Continuations
 from app.service.kept import KeptSearches
 from app.service.outcome import SolveOutcome
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
-from app.service.solve import SolveService
+from app.service.solve import ServiceLimits, ServiceRules, SolveService
 from app.service.summaries import (
     DEFAULT_INSTRUCTIONS,
     DEFAULT_MAX_TOKENS,
@@ -88,28 +89,27 @@ def build_solve_service(
         prompts,
         metrics.summary_written,
     )
+    continuations = None
+    if settings.continue_ttl_s > 0:
+        kept = KeptSearches(settings.continue_ttl_s, settings.continue_max_kept, settings.continue_max_chains)
+        continuations = Continuations(kept, Recall(audit.store, settings.continue_ttl_s) if audit else None)
     return SolveService(
-        engines.generator,
-        engines.scorer,
-        engines.outcome_scorer,
-        engines.generator_format,
-        timeout_s=settings.request_timeout_s or engines.generator_format.timeout_s,
-        max_concurrent=settings.max_concurrent_requests,
-        limits=limits,
-        admission=Admission(settings.max_concurrent_requests, settings.max_queued_requests, settings.max_queue_wait_s),
-        score_steps_while_decoding=settings.step_scoring == "steps",
-        search_rules=(fitted.search if fitted else settings.adaptive).rules(),
-        calibration=fitted.calibration if fitted else None,
-        verified_threshold=settings.verified_threshold,
-        kept=(
-            KeptSearches(settings.continue_ttl_s, settings.continue_max_kept, settings.continue_max_chains)
-            if settings.continue_ttl_s > 0
-            else None
+        engines,
+        ServiceLimits(
+            settings.request_timeout_s or engines.generator_format.timeout_s,
+            Admission(settings.max_concurrent_requests, settings.max_queued_requests, settings.max_queue_wait_s),
+            limits,
         ),
-        metrics=metrics,
+        metrics,
+        rules=ServiceRules(
+            search=(fitted.search if fitted else settings.adaptive).rules(),
+            calibration=fitted.calibration if fitted else None,
+            verified_threshold=settings.verified_threshold,
+            score_steps_while_decoding=settings.step_scoring == "steps",
+        ),
         summaries=summaries,
+        continuations=continuations,
         audit=partial(record_solve, audit, trace_hash_key(settings)) if audit is not None else None,
-        recall=Recall(audit.store, settings.continue_ttl_s) if audit is not None else None,
     )
 
 

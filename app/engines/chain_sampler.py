@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 
+from app.core.votes import ABORTED
 from app.engines.protocols import ChainDelta
 from app.errors import BonError, EngineError
-
-ABORTED = "abort"  # the finish reason of a chain stopped by `abort`
 
 ChainSource = Callable[[int], AsyncIterator[ChainDelta]]  # chain index → its deltas
 

@@ -26,7 +26,7 @@ Steps = tuple[str, ...]
 
 
 @dataclass
-class _Chain:
+class _ChainScoring:
     wanted: Steps | None = None  # the newest steps not yet sent
     final: Steps | None = None  # set when the chain finished and is to be scored
     done: bool = False  # finished (scored or not)
@@ -52,11 +52,11 @@ class LiveScorer:
         """`on_scores(index, steps, scores, final)` is told of every chain's scores as they arrive
         (`final`: of its final steps; an unread chain's scores are empty)."""
         self._scorer = scorer
-        self._on_scores = on_scores
+        self.on_scores = on_scores
         self._problem = problem
         self._request_id = request_id
         self._partial = partial
-        self._chains = [_Chain() for _ in range(n)]
+        self._chains = [_ChainScoring() for _ in range(n)]
         self._calls: set[asyncio.Task[None]] = set()
         self._numbers = itertools.count()
         self._changed = asyncio.Event()
@@ -84,9 +84,9 @@ class LiveScorer:
         chain.wanted = chain.final if chain.final not in (chain.sending, chain.read) else None
         self._send()
         self._changed.set()
-        if chain.final is not None and chain.final == chain.read and self._on_scores is not None:
+        if chain.final is not None and chain.final == chain.read and self.on_scores is not None:
             # Its last settled steps were its final ones, and were read while it decoded.
-            self._on_scores(index, chain.final, [] if chain.unread else chain.scores, True)
+            self.on_scores(index, chain.final, [] if chain.unread else chain.scores, True)
 
     def final_scores(self, index: int) -> list[float] | None:
         """The scores of the chain's final steps, once known (empty when it could not be read)."""
@@ -106,7 +106,7 @@ class LiveScorer:
         unread = tuple(i for i, c in enumerate(self._chains) if c.final is not None and c.unread)
         return StepScores(per_chain, self.tokens_scored, unread, self.tokens_cached)
 
-    async def _until(self, holds: Callable[[_Chain], bool]) -> None:
+    async def _until(self, holds: Callable[[_ChainScoring], bool]) -> None:
         """Until `holds` is true of every chain (or a scoring call failed: raised here)."""
         while True:
             if self._error is not None:
@@ -163,8 +163,8 @@ class LiveScorer:
             chain.sending, chain.read = None, steps
             chain.scores, chain.unread = scored.per_chain[k], k in unread
             self.steps_scored += 0 if chain.unread else len(steps)
-            if self._on_scores is not None:
-                self._on_scores(i, steps, [] if chain.unread else chain.scores, steps == chain.final)
+            if self.on_scores is not None:
+                self.on_scores(i, steps, [] if chain.unread else chain.scores, steps == chain.final)
         # The call is still in `_calls` until this returns: drop it first so partial chains that
         # waited for it can go now.
         current = asyncio.current_task()

@@ -53,7 +53,7 @@ class SummaryPrompts:
 
 
 @dataclass(frozen=True, slots=True)
-class Verdict:
+class SummaryBrief:
     """What the pipeline knows when it summarises."""
 
     problem: str
@@ -100,22 +100,22 @@ class SummaryWriter:
         self._prompts = prompts
         self._on_summary = on_summary  # metrics: what wrote each summary
 
-    async def write(self, verdict: Verdict, style: SummaryStyle | None, request_id: str) -> str:
+    async def write(self, brief: SummaryBrief, style: SummaryStyle | None, request_id: str) -> str:
         """The summary in `style`; none ("") when no summary was asked for."""
         if style is None:
             return ""
         source: SummarySource
         if self._task_format.summary == "arith":  # rebuilt from parsed operations: nothing to guard
-            text, source = self._rule(verdict, style), "rule"
+            text, source = self._rule(brief, style), "rule"
         else:
-            text, source = await self._written(verdict, style, request_id)
+            text, source = await self._written(brief, style, request_id)
             if source == "model" and not text.strip():
                 source = "fallback_empty"
-            elif source == "model" and await asyncio.to_thread(self._copies, text, verdict.chains):
+            elif source == "model" and await asyncio.to_thread(self._copies, text, brief.chains):
                 log.warning("a summary repeated a hidden chain; it is replaced by a structured one")
                 source = "fallback_leak"
         if source not in ("rule", "model"):
-            text = self._structured(verdict)
+            text = self._structured(brief)
         self._on_summary(source)
         return text.strip()
 
@@ -124,30 +124,28 @@ class SummaryWriter:
         ids = [self._model.token_ids(c.text) for c in chains]
         return copies_a_chain(self._model.token_ids(text), ids, self._prompts.guard_run)
 
-    def _rule(self, verdict: Verdict, style: SummaryStyle) -> str:
+    def _rule(self, brief: SummaryBrief, style: SummaryStyle) -> str:
         if style == "concise":
-            answer = verdict.answer if verdict.answer is not None else "none"
+            answer = brief.answer if brief.answer is not None else "none"
             return (
-                f"Verified {verdict.n} sampled solutions step by step; answer {answer} "
-                f"(confidence {verdict.confidence:.2f})."
+                f"Verified {brief.n} sampled solutions step by step; answer {answer} "
+                f"(confidence {brief.confidence:.2f})."
             )
-        winner = verdict.winner
+        winner = brief.winner
         return summarize_chain(
-            "arith", winner.steps if winner else [], verdict.answer, winner.step_scores if winner else []
+            "arith", winner.steps if winner else [], brief.answer, winner.step_scores if winner else []
         )
 
-    def _structured(self, verdict: Verdict) -> str:
-        winner = verdict.winner
-        return summarize_chain("", winner.steps if winner else [], verdict.answer, winner.step_scores if winner else [])
+    def _structured(self, brief: SummaryBrief) -> str:
+        winner = brief.winner
+        return summarize_chain("", winner.steps if winner else [], brief.answer, winner.step_scores if winner else [])
 
-    async def _written(self, verdict: Verdict, style: SummaryStyle, request_id: str) -> tuple[str, SummarySource]:
-        if verdict.winner is None:
+    async def _written(self, brief: SummaryBrief, style: SummaryStyle, request_id: str) -> tuple[str, SummarySource]:
+        if brief.winner is None:
             return "", "fallback_empty"
         max_tokens = self._prompts.max_tokens[style]
         fmt = self._model_format
-        prompt = summary_prompt(
-            fmt, self._prompts, style, verdict.problem, verdict.winner.steps, self._model.chat_prompt
-        )
+        prompt = summary_prompt(fmt, self._prompts, style, brief.problem, brief.winner.steps, self._model.chat_prompt)
         request = SamplingRequest(prompt, 1, 0.0, max_tokens, seed=0, templated=fmt.prompt.chat)
         try:
             if self._model.count_tokens(prompt, request.templated) + max_tokens > await self._model.context_length():

@@ -19,7 +19,7 @@ from app.core.adaptive import Abort, Action, AdaptiveSearch, Launch, SearchBudge
 from app.core.aggregate import Aggregation, aggregate
 from app.core.equivalence import AnswerKeys
 from app.core.select import ScoredChain, SelectionResult, select
-from app.service.solve import votes
+from app.core.votes import casts_a_vote
 from lab.evaluation.metrics import ProblemSamples
 from lab.task import arith
 
@@ -41,7 +41,7 @@ class Replayed:
 
 def _votes(s: ProblemSamples, i: int) -> bool:
     """The service's own rule for a recorded chain (no outcome model in a replay)."""
-    return votes(s.finish_reasons[i], s.answers[i], s.step_scores[i], None, False)
+    return casts_a_vote(s.finish_reasons[i], s.answers[i], s.step_scores[i], None, False)
 
 
 def replay(

@@ -9,9 +9,9 @@ import pytest
 
 from app.core.adaptive import PruneRule, SearchRules, StopRule
 from app.service.params import SolveParams
-from app.service.solve import SolveService
 from tests.api.test_streaming import sse
 from tests.conftest import LiveServer
+from tests.services import solve_service
 
 pytestmark = pytest.mark.e2e
 
@@ -23,7 +23,7 @@ def test_pruned_chains_are_aborted_in_the_engine(live_server: LiveServer) -> Non
     them afterwards (its own count of unfinished requests)."""
     app = live_server.app
     engines = app.state.engine_loader.value
-    strict = SolveService(
+    strict = solve_service(
         engines.generator,
         engines.scorer,
         None,

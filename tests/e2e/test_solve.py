@@ -17,6 +17,7 @@ from app.engines.protocols import ChainDelta, ChainSampler, Generation, Generato
 from app.service.solve import SolveService
 from lab.task import arith
 from tests.conftest import LiveServer
+from tests.services import solve_service
 
 pytestmark = pytest.mark.e2e
 
@@ -172,7 +173,7 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
     app = live_server.app
     real: SolveService = app.state.solve_service
     engines = app.state.engine_loader.value
-    app.state.solve_service = SolveService(
+    app.state.solve_service = solve_service(
         CanaryGenerator(engines.generator),
         engines.scorer,
         engines.outcome_scorer,

@@ -8,15 +8,14 @@ import asyncio
 from dataclasses import replace
 
 import pytest
-from prometheus_client import CollectorRegistry
 
 from app.core.adaptive import PruneRule, SearchRules, StopRule
 from app.errors import InvalidRequest
 from app.service.events import Finished, Progress
 from app.service.params import SolveParams
-from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
 from tests.fakes import FORMAT, PROBLEM, RIGHT, UNFINISHED, WRONG, ArithmeticScorer, FakeGenerator
+from tests.services import solve_service
 
 ADAPTIVE = SolveParams(
     problem=PROBLEM,
@@ -32,14 +31,13 @@ RULES = SearchRules(PruneRule(floor=0.2), StopRule(margin=2.0, share=0.8, min_vo
 
 
 def service(gen: FakeGenerator, rules: SearchRules = RULES) -> SolveService:
-    return SolveService(
+    return solve_service(
         gen,
         ArithmeticScorer(),
         None,
         FORMAT,
         timeout_s=5.0,
         max_concurrent=4,
-        metrics=PipelineMetrics(CollectorRegistry()),
         search_rules=rules,
     )
 
@@ -102,14 +100,13 @@ def test_adaptive_votes_with_the_prm() -> None:
 
 def test_orm_max_under_a_token_budget_reads_the_outcome_model_too() -> None:
     gen = FakeGenerator([RIGHT, WRONG], delay=0.02)
-    svc = SolveService(
+    svc = solve_service(
         gen,
         ArithmeticScorer(),
         ArithmeticScorer(),
         FORMAT,
         timeout_s=5.0,
         max_concurrent=4,
-        metrics=PipelineMetrics(CollectorRegistry()),
         search_rules=RULES,
     )
     params = replace(ADAPTIVE, strategy="fixed", n=4, selection="orm_max", max_reasoning_tokens=1000)
@@ -122,14 +119,13 @@ def test_a_chain_that_ended_is_judged_by_its_final_steps_not_a_late_partial_scor
     """The scorer answers after the chains have ended: their partial scores arrive late and must
     not prune them; every chain is counted as finished, by its final score."""
     gen = FakeGenerator([WRONG, RIGHT])
-    svc = SolveService(
+    svc = solve_service(
         gen,
         ArithmeticScorer(delay=0.05),
         None,
         FORMAT,
         timeout_s=5.0,
         max_concurrent=4,
-        metrics=PipelineMetrics(CollectorRegistry()),
         search_rules=RULES,
     )
     out = asyncio.run(svc.solve(replace(ADAPTIVE, n=8), "r"))

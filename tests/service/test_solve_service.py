@@ -7,7 +7,6 @@ import asyncio
 from dataclasses import replace
 
 import pytest
-from prometheus_client import CollectorRegistry
 
 from app.errors import DeadlineExceeded, InvalidRequest, Overloaded, ProblemTooLong
 from app.formats.resolve import load_preset
@@ -15,9 +14,9 @@ from app.formats.spec import GeneratorFormat
 from app.service.events import Progress, SummaryDelta
 from app.service.outcome import ChainCounts
 from app.service.params import SolveParams
-from app.service.pipeline_metrics import PipelineMetrics
 from app.service.solve import SolveService
 from tests.fakes import FORMAT, PROBLEM, RIGHT, UNFINISHED, WRONG, ArithmeticScorer, FakeGenerator
+from tests.services import solve_service
 
 PARAMS = SolveParams(
     problem=PROBLEM, n=4, temperature=1.0, max_tokens=40, seed=None, aggregation="min", selection="prm_weighted_vote"
@@ -33,14 +32,13 @@ def service(
     scorer: ArithmeticScorer | None = None,
     fmt: GeneratorFormat = FORMAT,
 ) -> SolveService:
-    return SolveService(
+    return solve_service(
         gen,
         scorer or ArithmeticScorer(),
         ArithmeticScorer() if orm else None,
         fmt,
         timeout_s=timeout,
         max_concurrent=slots,
-        metrics=PipelineMetrics(CollectorRegistry()),
         score_steps_while_decoding=steps,
     )
 
@@ -232,7 +230,7 @@ def test_scoring_steps_while_decoding_changes_when_scores_are_known_not_what_the
     gen = FakeGenerator([UNFINISHED, WRONG, RIGHT, RIGHT])
     svc = service(gen, steps=steps)
     out = asyncio.run(svc.solve(replace(PARAMS, n=4, seed=1), "r"))
-    seen = svc._scorer.chains_seen  # type: ignore[attr-defined]
+    seen = svc._engines.scorer.chains_seen  # type: ignore[attr-defined]
     assert out.answer == "243" and out.chains[0].step_scores == []
     assert [c.step_scores for c in out.chains][1:] == [[0.95, 0.05, 0.95, 0.9]] + [[0.95, 0.95, 0.95, 0.9]] * 2
     # Finished chains only: each read once, the cut-off one never; with steps, partial versions too.
@@ -245,15 +243,13 @@ def test_a_request_that_fails_is_still_charged_the_tokens_it_decoded() -> None:
     from app.service.rate_limits import RateLimits
 
     limits = RateLimits(None, 10_000)
-    svc = SolveService(
+    svc = solve_service(
         FakeGenerator(delay=2.0),
         ArithmeticScorer(),
         None,
         FORMAT,
         timeout_s=0.5,
-        max_concurrent=4,
-        metrics=PipelineMetrics(CollectorRegistry()),
-        limits=limits,
+        rates=limits,
     )
     with pytest.raises(DeadlineExceeded):
         asyncio.run(svc.solve(PARAMS, "r", client="key-a"))

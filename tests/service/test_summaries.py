@@ -12,7 +12,7 @@ from app.formats.resolve import load_preset
 from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainRecord
 from app.service.params import SummaryStyle
-from app.service.summaries import SummaryPrompts, SummaryWriter, Verdict
+from app.service.summaries import SummaryBrief, SummaryPrompts, SummaryWriter
 from tests.fakes import FORMAT, PROBLEM, RIGHT, FakeGenerator
 
 QWEN = load_preset("qwen2.5-math").generator
@@ -27,15 +27,15 @@ def record(text: str, steps: list[str]) -> ChainRecord:
 
 
 WINNER = record(CHAIN, CHAIN.split("\n\n"))
-VERDICT = Verdict(PROBLEM, "243", WINNER, [WINNER, record("Some other chain.", ["Some other chain."])], 2, 0.9)
+BRIEF = SummaryBrief(PROBLEM, "243", WINNER, [WINNER, record("Some other chain.", ["Some other chain."])], 2, 0.9)
 
 
 def write(
-    model: FakeGenerator, style: SummaryStyle | None = "auto", fmt: GeneratorFormat = QWEN, verdict: Verdict = VERDICT
+    model: FakeGenerator, style: SummaryStyle | None = "auto", fmt: GeneratorFormat = QWEN, brief: SummaryBrief = BRIEF
 ) -> tuple[str, list[str]]:
     sources: list[str] = []
     writer = SummaryWriter(fmt, model, fmt, SummaryPrompts(), sources.append)
-    return asyncio.run(writer.write(verdict, style, "r1")), sources
+    return asyncio.run(writer.write(brief, style, "r1")), sources
 
 
 def test_a_model_writes_the_summary_from_the_winning_chains_steps() -> None:
@@ -79,7 +79,7 @@ def test_without_a_usable_summary_a_structured_one_goes_out(model: FakeGenerator
 def test_a_chain_too_long_for_the_summarizer_is_not_sent_to_it() -> None:
     long = record("x" * 300, ["x" * 300])
     model = FakeGenerator([OWN_WORDS])  # a context of 256 tokens
-    _, sources = write(model, verdict=Verdict(PROBLEM, "243", long, [long], 1, 1.0))
+    _, sources = write(model, brief=SummaryBrief(PROBLEM, "243", long, [long], 1, 1.0))
     assert sources == ["fallback_long"] and model.requests == []
 
 
@@ -96,10 +96,10 @@ def test_no_summary_is_written_unless_one_is_asked_for() -> None:
 
 def test_the_shipped_task_keeps_its_rule_based_paraphrase() -> None:
     arith = record(RIGHT, RIGHT.split("\n"))
-    verdict = Verdict(PROBLEM, "243", arith, [arith], 16, 0.83)
+    brief = SummaryBrief(PROBLEM, "243", arith, [arith], 16, 0.83)
     model = FakeGenerator([OWN_WORDS], context=4096)
-    auto, sources = write(model, "auto", FORMAT, verdict)
-    concise, _ = write(model, "concise", FORMAT, verdict)
+    auto, sources = write(model, "auto", FORMAT, brief)
+    concise, _ = write(model, "concise", FORMAT, brief)
     assert auto.startswith("Worked left to right from 37 in 3 operations") and sources == ["rule"]
     assert concise == "Verified 16 sampled solutions step by step; answer 243 (confidence 0.83)."
     assert model.requests == []  # no model was asked
@@ -114,7 +114,7 @@ def test_a_summary_cut_off_at_its_budget_is_replaced() -> None:
 def test_a_summary_that_takes_too_long_is_replaced_and_the_answer_goes_out() -> None:
     slow = FakeGenerator([OWN_WORDS], context=4096, delay=5.0)
     writer = SummaryWriter(QWEN, slow, QWEN, SummaryPrompts(timeout_s=0.05))
-    text = asyncio.run(writer.write(VERDICT, "auto", "r1"))
+    text = asyncio.run(writer.write(BRIEF, "auto", "r1"))
     assert text.startswith("Reasoned in 3 steps") and len(slow.requests) == 1
 
 
@@ -130,6 +130,6 @@ def test_the_summarizers_request_is_a_setting_filled_literally() -> None:
     model = FakeGenerator([OWN_WORDS], context=4096)
     prompts = SummaryPrompts(request="Q: {problem}\nWork: {solution}\nKeep {braces} as written.")
     writer = SummaryWriter(QWEN, model, QWEN, prompts)
-    asyncio.run(writer.write(Verdict("what is {x}?", "243", WINNER, [WINNER], 1, 1.0), "auto", "r1"))
+    asyncio.run(writer.write(SummaryBrief("what is {x}?", "243", WINNER, [WINNER], 1, 1.0), "auto", "r1"))
     prompt = model.requests[0].prompt
     assert "Q: what is {x}?\nWork: We add 37 and 48" in prompt and "Keep {braces} as written." in prompt

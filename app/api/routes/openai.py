@@ -52,7 +52,7 @@ async def create_chat_completion(
     with in_openai_terms(budget):
         service = solve_service_of(request)
         if body.stream:
-            events = await primed(service.stream(params, rid, report=False, client=key_id_var.get()))
+            events = await primed(service.stream(params, rid, progress=False, client=key_id_var.get()))
             usage = bool(body.stream_options and body.stream_options.include_usage)
             return event_stream(chat_chunks(events, rid, budget, settings.model_id, usage), openai_error, data_only)
         outcome = await service.solve(params, rid, client=key_id_var.get())
@@ -76,7 +76,7 @@ async def create_response(
     with in_openai_terms(budget):
         service = solve_service_of(request)
         if body.stream:
-            events = await primed(service.stream(params, rid, report=False, client=key_id_var.get()))
+            events = await primed(service.stream(params, rid, progress=False, client=key_id_var.get()))
             frames = response_events(events, body, rid, budget, settings.model_id)
             return event_stream(frames, openai_error, data_only)
         outcome = await service.solve(params, rid, client=key_id_var.get())

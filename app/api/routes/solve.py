@@ -32,9 +32,9 @@ async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> Solv
     params = solve_params(body, policy)
     service = solve_service_of(request)
     if body.stream:  # None or False: one JSON body
-        events = await primed(service.stream(params, request_id_var.get(), keep=True, client=key_id_var.get()))
+        events = await primed(service.stream(params, request_id_var.get(), continuable=True, client=key_id_var.get()))
         return event_stream(solve_events(events), envelope)
-    return solve_response(await service.solve(params, request_id_var.get(), keep=True, client=key_id_var.get()))
+    return solve_response(await service.solve(params, request_id_var.get(), continuable=True, client=key_id_var.get()))
 
 
 CONTINUE_ERRORS: dict[int | str, dict[str, Any]] = {
@@ -72,6 +72,6 @@ async def continue_solve(
         request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy, key_id_var.get()
     )
     if body.stream:
-        events = await primed(service.stream(params, request_id, kept=kept, client=key_id_var.get()))
+        events = await primed(service.stream(params, request_id, earlier=kept, client=key_id_var.get()))
         return event_stream(solve_events(events), envelope)
     return solve_response(await service.solve(params, request_id, kept, client=key_id_var.get()))

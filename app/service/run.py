@@ -1,0 +1,164 @@
+"""`Run`: one request's work in flight, what every stage of it reads and writes.
+
+It holds the request's parameters, its chains (`ChainBook`), the live scorers that read them, the
+clock and the sink its events go to. The two drivers (`app/service/drivers.py`) feed it the
+generator's deltas; the verdict (`app/service/verdict.py`) reads what it leaves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from app.core.adaptive import AdaptiveSearch, SearchTally
+from app.core.aggregate import aggregate
+from app.core.select import ScoredChain, select
+from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
+from app.engines.container import Engines
+from app.engines.protocols import ChainDelta, SamplingRequest, StepScores
+from app.service.chain_book import ChainBook, ChainUpdate
+from app.service.events import Progress, SolveEvent
+from app.service.kept import KeptSearch
+from app.service.live_scoring import LiveScorer
+from app.service.outcome import PruneEvent
+from app.service.params import SolveParams
+from app.service.prompting import prompt_for
+
+PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
+PROGRESS_GAP_S = 0.05  # at least this between two progress events
+
+Emit = Callable[[SolveEvent | BaseException], None]
+
+
+def progress_due(since_s: float, a_chain_finished: bool) -> bool:
+    """Whether a progress event is due, `since_s` after the last: a chain's finish is news, but
+    chains decoding in lockstep finish in bursts."""
+    return since_s >= PROGRESS_INTERVAL_S or (a_chain_finished and since_s >= PROGRESS_GAP_S)
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """What a driver leaves for the verdict: the started chains' final scores, when decoding and
+    scoring ended, and what the search spent (None: the fixed strategy, unbudgeted)."""
+
+    launched: int
+    prm: StepScores
+    orm: StepScores | None
+    generated_at: float
+    scored_at: float
+    tally: SearchTally | None = None
+    prunes: tuple[PruneEvent, ...] = ()
+
+
+class Run:
+    """`earlier`: the answer a continuation goes on from (its chains open the book). `progress`:
+    whether progress events are wanted. `partial_scoring`: whether settled steps are scored while
+    their chain decodes (the adaptive search always needs it)."""
+
+    def __init__(
+        self,
+        params: SolveParams,
+        prompt_tokens: int,
+        request_id: str,
+        engines: Engines,
+        emit: Emit,
+        *,
+        progress: bool,
+        partial_scoring: bool,
+        earlier: KeptSearch | None = None,
+    ) -> None:
+        self.params, self.prompt_tokens, self.request_id = params, prompt_tokens, request_id
+        self.engines, self.emit, self.earlier = engines, emit, earlier
+        self._progress = progress
+        # The engines see a fresh id for each continuation: the first run's requests may share it.
+        self.engine_id = request_id if earlier is None else f"{request_id}-more{earlier.continued + 1}"
+        self.book = ChainBook(params.n, engines.generator_format, earlier.chains if earlier else ())
+        self.prm = LiveScorer(engines.scorer, params.problem, params.n, self.engine_id, partial=partial_scoring)
+        self.orm = self._outcome_scorer()
+        self.started = self._last_progress = time.perf_counter()
+
+    def sampling(self) -> SamplingRequest:
+        """The generator request for this run's chains."""
+        p, fmt = self.params, self.engines.generator_format
+        prompt = prompt_for(p, self.engines)
+        return SamplingRequest(prompt, p.n, p.temperature, p.max_tokens, p.seed, templated=fmt.prompt.chat)
+
+    def _outcome_scorer(self) -> LiveScorer | None:
+        """The outcome model reads whole chains, and only for `orm_max`."""
+        if self.params.selection != "orm_max" or self.engines.outcome_scorer is None:
+            return None
+        return LiveScorer(
+            self.engines.outcome_scorer, self.params.problem, self.params.n, f"{self.engine_id}-orm", partial=False
+        )
+
+    def take(self, delta: ChainDelta) -> ChainUpdate:
+        """A delta into the book; a step it settles goes to the PRM, a chain it ends to both
+        reward models."""
+        update = self.book.take(delta)
+        if update.settled is not None:
+            self.prm.update(delta.index, update.settled)
+        elif update.ended:
+            self.prm.finish(delta.index, update.final)
+            if self.orm is not None:
+                self.orm.finish(delta.index, update.final)
+        return update
+
+    def close_unfinished(self, launched: int) -> None:
+        """Chains with no end yet are ended unscored (see `ChainBook.close_unfinished`)."""
+        for i in self.book.close_unfinished(launched):
+            self.prm.finish(i, None)
+            if self.orm is not None:
+                self.orm.finish(i, None)
+
+    async def final_scores(self) -> tuple[StepScores, StepScores | None]:
+        """Every chain's final scores, once all have ended and been read."""
+        prm = await self.prm.result()
+        return prm, await self.orm.result() if self.orm is not None else None
+
+    def elapsed_s(self) -> float:
+        return time.perf_counter() - self.started
+
+    def report_if_due(self, a_chain_ended: bool, search: AdaptiveSearch | None = None) -> None:
+        now = time.perf_counter()
+        if self._progress and progress_due(now - self._last_progress, a_chain_ended):
+            self.emit(self.progress(search))
+            self._last_progress = now
+
+    def report(self, search: AdaptiveSearch | None = None) -> None:
+        """Progress now (every chain read: the vote as it will stand)."""
+        if self._progress:
+            self.emit(self.progress(search))
+
+    def progress(self, search: AdaptiveSearch | None = None) -> Progress:
+        ballots, truncated, aborted, ended = [], 0, 0, 0
+        for i, reason in enumerate(self.book.finish):
+            read = self.book.ended_read(i)
+            if reason is None or read is None:
+                continue
+            ended += 1
+            truncated += reason == TRUNCATED
+            aborted += reason == ABORTED
+            scores = self.prm.final_scores(i) or []
+            outcome = self.orm.final_scores(i) if self.orm is not None else None
+            if casts_a_vote(reason, read.answer, scores, outcome, self.orm is not None):
+                score = aggregate(scores, self.params.aggregation)
+                ballots.append(ScoredChain(read.answer, score, outcome[-1] if outcome else None))
+        leading = select(ballots, self.params.selection) if ballots else None
+        return Progress(
+            chains_running=search.running if search is not None else len(self.book.finish) - ended,
+            chains_finished=ended - truncated - aborted,
+            chains_truncated=truncated,
+            steps_scored=self.prm.steps_scored,
+            tokens=sum(self.book.tokens),
+            leading_answer=leading.answer if leading else None,
+            leading_share=leading.confidence if leading else 0.0,
+            elapsed_s=self.elapsed_s(),
+            chains_pruned=search.tally.pruned if search is not None else 0,
+            stop_reason=search.tally.stop_reason if search is not None else None,
+        )
+
+    async def aclose(self) -> None:
+        await self.prm.aclose()
+        if self.orm is not None:
+            await self.orm.aclose()

@@ -1,0 +1,99 @@
+"""`verdict`: what a finished run answers — the vote over every chain, its confidence and summary,
+and what the request cost (a continuation's: every run of it together)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from app.core.confidence import Calibration, confidence_of
+from app.core.select import ScoredChain, select
+from app.core.votes import TRUNCATED, ended_on_its_own
+from app.service.continuation import carried_over, usage_so_far
+from app.service.events import SummaryDelta, summary_pieces
+from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
+from app.service.pipeline_metrics import PipelineMetrics
+from app.service.run import Run, Scored
+from app.service.summaries import SummaryBrief, SummaryWriter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Judge:
+    """What every answer is judged and told with: the confidence calibration and the threshold
+    for `verified`, the summary writer, the metrics."""
+
+    summaries: SummaryWriter
+    metrics: PipelineMetrics
+    calibration: Calibration | None = None
+    verified_threshold: float = 0.9
+
+
+def counts_of(records: Sequence[ChainRecord]) -> ChainCounts:
+    return ChainCounts(
+        sampled=len(records),
+        voted=sum(r.votes for r in records),
+        truncated=sum(r.finish_reason == TRUNCATED for r in records),
+        # Ended on its own with an answer, yet no vote: a reward model could not read it.
+        unscored=sum(ended_on_its_own(r.finish_reason) and r.answer is not None and not r.votes for r in records),
+    )
+
+
+async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
+    records = run.book.records(scored.launched, scored.prm, scored.orm, run.params.aggregation)
+    params, tally, prunes = carried_over(run.earlier, run.params, scored, len(records))
+    ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
+    result = select(ballots, params.selection)
+    in_domain = run.engines.generator_format.in_domain(params.problem)
+    confidence = confidence_of(ballots, result, judge.calibration, params.aggregation, in_domain)
+    winner = records[result.winner_index] if result.winner_index is not None else None
+    brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
+    summary = await judge.summaries.write(brief, params.summary, run.request_id)
+    for piece in summary_pieces(summary):
+        run.emit(SummaryDelta(piece))
+    # The metrics count this run's own work; the response, a continuation's every run together.
+    scored_tokens = scored.prm.tokens_scored + (scored.orm.tokens_scored if scored.orm else 0)
+    this_run = Usage(run.prompt_tokens, sum(run.book.tokens[: scored.launched]), scored_tokens)
+    outcome = SolveOutcome(
+        request_id=run.request_id,
+        params=params,
+        answer=result.answer,
+        summary=summary,
+        confidence=confidence.value,
+        calibrated=confidence.calibrated,
+        verified=result.answer is not None and confidence.value >= judge.verified_threshold,
+        clusters=result.clusters,
+        winner_step_scores=winner.step_scores if winner else [],
+        counts=counts_of(records),
+        usage=usage_so_far(run.earlier, this_run),
+        timings=_timings(run.started, scored, time.perf_counter()),
+        chains=records,
+        search=tally,
+        winner_index=result.winner_index,
+        prunes=prunes,
+    )
+    _log(outcome)
+    judge.metrics.observe(replace(outcome, params=replace(params, n=scored.launched), usage=this_run))
+    return outcome
+
+
+def _timings(started: float, scored: Scored, done: float) -> Timings:
+    generated_at, scored_at = scored.generated_at, scored.scored_at
+    return Timings(generated_at - started, scored_at - generated_at, done - scored_at, done - started)
+
+
+def _log(outcome: SolveOutcome) -> None:
+    log.info(
+        "solved n=%d selection=%s answer=%s confidence=%.3f verified=%s voted=%d truncated=%d in %.3fs",
+        outcome.params.n,
+        outcome.params.selection,
+        outcome.answer,
+        outcome.confidence,
+        outcome.verified,
+        outcome.counts.voted,
+        outcome.counts.truncated,
+        outcome.timings.total_s,
+    )
