@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, fields, replace
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,9 @@ class ChainDelta:
 
 @dataclass(frozen=True, slots=True)
 class SamplingRequest:
+    """A prompt's chains, and how to sample them: every field but `prompt` and `templated` is a
+    sampling parameter, named as vLLM's `SamplingParams` and OpenAI's completions name it."""
+
     prompt: str
     n: int
     temperature: float
@@ -40,6 +43,17 @@ class SamplingRequest:
     # Rendered by a chat template, which writes the model's special tokens (BOS) itself: the
     # tokenizer must not add them again.
     templated: bool = False
+
+    def engine_fields(self) -> dict[str, Any]:
+        """The sampling parameters, as both generators hand them to their engine; one left None
+        is the engine's own default."""
+        named = ((f.name, getattr(self, f.name)) for f in fields(self) if f.name not in ("prompt", "templated"))
+        return {name: value for name, value in named if value is not None}
+
+    def chain(self, index: int) -> SamplingRequest:
+        """Chain `index` of these alone: seeded with seed + index, as vLLM's own n > 1 seeds its
+        samples, so a chain sampled alone is the one a request for all of them samples."""
+        return replace(self, n=1, seed=None if self.seed is None else self.seed + index)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,6 @@ deployments feed the engine the same tokens and a fixed seed gives the same chai
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
-from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -130,10 +129,7 @@ class RemoteGenerator:
         return {
             "model": await self._model(),
             "prompt": ids,
-            "n": request.n,
-            "temperature": request.temperature,
-            "max_tokens": request.max_tokens,
-            "seed": request.seed,
+            **request.engine_fields(),
             "return_token_ids": True,  # exact token counts, per chain or per streamed delta
             "request_id": request_id,
         }
@@ -165,9 +161,7 @@ class RemoteGenerator:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
-            seed = None if request.seed is None else request.seed + i
-            one = replace(request, n=1, seed=seed)
-            body = await self._completion_body(one, ids, f"{request_id}-{i}") | {"stream": True}
+            body = await self._completion_body(request.chain(i), ids, f"{request_id}-{i}") | {"stream": True}
             async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
                 for c in self._choices(event, 1):
                     yield ChainDelta(i, c.text, self._tokens(c), c.finish_reason)

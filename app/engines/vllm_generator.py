@@ -66,7 +66,7 @@ class VllmGenerator:
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
-        params = _sampling_params(request, request.n, request.seed, RequestOutputKind.FINAL_ONLY)
+        params = _sampling_params(request, RequestOutputKind.FINAL_ONLY)
         final = None
         try:
             async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
@@ -85,8 +85,7 @@ class VllmGenerator:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
-            seed = None if request.seed is None else request.seed + i
-            params = _sampling_params(request, 1, seed, RequestOutputKind.DELTA)
+            params = _sampling_params(request.chain(i), RequestOutputKind.DELTA)
             try:
                 async for out in self._engine.generate({"prompt_token_ids": ids}, params, f"{request_id}-{i}"):
                     o = out.outputs[0]
@@ -115,10 +114,8 @@ class VllmGenerator:
         self._engine.shutdown()
 
 
-def _sampling_params(request: SamplingRequest, n: int, seed: int | None, kind: RequestOutputKind) -> SamplingParams:
+def _sampling_params(request: SamplingRequest, kind: RequestOutputKind) -> SamplingParams:
     try:
-        return SamplingParams(
-            n=n, temperature=request.temperature, max_tokens=request.max_tokens, seed=seed, output_kind=kind
-        )
+        return SamplingParams(**request.engine_fields(), output_kind=kind)
     except (ValueError, VLLMClientError) as exc:  # vLLM's own check of the sampling parameters
         raise InvalidRequest(f"{SERVICE}: {exc}") from exc

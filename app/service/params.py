@@ -1,25 +1,65 @@
 """What one request asks of the pipeline, and the policy that fills in what it leaves out.
 
-Every dialect of the API (`/solve`, chat completions, responses) resolves its request through the
-same `RequestPolicy`, so defaults and limits are applied once, in one place.
+Every dialect of the API (`/solve`, chat completions, responses) turns its request into one
+`Requested` and resolves it through the same `RequestPolicy`, so defaults and limits are applied
+once, in one place.
+
+A sampling parameter has one name from the wire to the engine (vLLM's and OpenAI's): a field of
+`Sampling` is carried under that name by `SolveParams` (so the audit record keeps it) and by the
+engines' `SamplingRequest` (so both generators pass it on), and the dialects' shared request model
+reads it by that name. Nothing in between names it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Literal
 
 from app.config import Effort
 from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
+from app.engines.protocols import SamplingRequest
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
 
 SummaryStyle = Literal["auto", "concise", "detailed"]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Sampling:
+    """How each chain is sampled, as a request asks: None leaves a parameter to the server."""
+
+    temperature: float | None = None
+    seed: int | None = None
+
+
+SAMPLING_PARAMS = tuple(f.name for f in fields(Sampling))
+
+
+@dataclass(frozen=True, slots=True)
+class Requested:
+    """What a request asks for, whichever dialect it came in: None (or the default) where it left
+    a parameter to the server."""
+
+    problem: str
+    problem_param: str = "problem"  # where the problem came from (a field, or messages), for the errors naming it
+    sampling: Sampling = Sampling()
+    n: int | None = None
+    max_tokens: int | None = None
+    # The token budget is a default or a share of a total limit, not a number the client chose.
+    flexible_budget: bool = False
+    aggregation: Aggregation | None = None
+    selection: Selection | None = None
+    system: str | None = None  # replaces the server's system prompt ("" for none)
+    summary: SummaryStyle | None = "auto"  # None: no summary is wanted
+    strategy: Strategy = "fixed"
+    max_reasoning_tokens: int | None = None
+    max_latency_ms: float | None = None
+    store: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +82,12 @@ class SolveParams:
     max_reasoning_tokens: int | None = None  # all chains together (adaptive)
     max_latency_ms: float | None = None  # from the first chain's start to the stop (adaptive)
     store: bool = True  # the audit record keeps the texts; False (OpenAI's store): metadata and hashes only
+
+    def sampling_request(self, prompt: str, templated: bool) -> SamplingRequest:
+        """What the generator is asked for these chains: `prompt` (rendered by a chat template when
+        `templated`), sampled with every sampling parameter of these parameters."""
+        sampling = {name: getattr(self, name) for name in SAMPLING_PARAMS}
+        return SamplingRequest(prompt=prompt, n=self.n, max_tokens=self.max_tokens, templated=templated, **sampling)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,59 +151,46 @@ class RequestPolicy:
         share = limit // n
         return Budget(effort, n, min(per_chain, share), limit_param if share < per_chain else None)
 
-    def resolve(
-        self,
-        problem: str,
-        *,
-        n: int | None = None,
-        temperature: float | None = None,
-        max_tokens: int | None = None,
-        seed: int | None = None,
-        aggregation: Aggregation | None = None,
-        selection: Selection | None = None,
-        system: str | None = None,
-        summary: SummaryStyle | None = "auto",
-        flexible_budget: bool = False,
-        problem_param: str = "problem",
-        strategy: Strategy = "fixed",
-        max_reasoning_tokens: int | None = None,
-        max_latency_ms: float | None = None,
-        store: bool | None = None,
-    ) -> SolveParams:
-        """The request's parameters with the defaults filled in, checked against the limits.
-
-        `problem_param` names where the problem came from in the request (a field, or the
-        messages it was taken from), for the error that points at it."""
-        text = problem.strip()
-        if not text:
-            raise InvalidRequest(f"{problem_param}: the problem is empty or only whitespace", problem_param)
-        if len(text) > self.max_problem_chars:
-            raise ProblemTooLong(
-                f"{problem_param}: the problem has {len(text)} characters; this server takes at most "
-                f"{self.max_problem_chars}",
-                problem_param,
-            )
-        n = self.default_n if n is None else n
+    def resolve(self, asked: Requested) -> SolveParams:
+        """The request's parameters with the defaults filled in, checked against the limits."""
+        problem = self._problem(asked.problem, asked.problem_param)
+        n = self.default_n if asked.n is None else asked.n
         if n > self.max_n:
             raise InvalidRequest(f"n={n} exceeds this server's limit of {self.max_n} chains", "n")
-        temperature = self.default_temperature if temperature is None else temperature
+        sampling = self._sampling(asked.sampling)
+        return SolveParams(
+            problem=problem,
+            n=n,
+            max_tokens=self.default_max_tokens if asked.max_tokens is None else asked.max_tokens,
+            aggregation=asked.aggregation or self.default_aggregation,
+            selection=asked.selection or self.default_selection,
+            system=self.default_system if asked.system is None else asked.system,
+            summary=asked.summary,
+            max_tokens_flexible=asked.flexible_budget or asked.max_tokens is None,
+            strategy=asked.strategy,
+            max_reasoning_tokens=asked.max_reasoning_tokens,
+            max_latency_ms=asked.max_latency_ms,
+            store=asked.store is not False,
+            **asdict(sampling),
+        )
+
+    def _problem(self, problem: str, param: str) -> str:
+        """The problem, stripped and checked; `param` names where it came from in the request (a
+        field, or the messages it was taken from), for the error that points at it."""
+        text = problem.strip()
+        if not text:
+            raise InvalidRequest(f"{param}: the problem is empty or only whitespace", param)
+        if len(text) > self.max_problem_chars:
+            raise ProblemTooLong(
+                f"{param}: the problem has {len(text)} characters; this server takes at most {self.max_problem_chars}",
+                param,
+            )
+        return text
+
+    def _sampling(self, asked: Sampling) -> Sampling:
+        temperature = self.default_temperature if asked.temperature is None else asked.temperature
         if temperature > self.max_temperature:
             raise InvalidRequest(
                 f"temperature={temperature:g} exceeds this server's limit of {self.max_temperature:g}", "temperature"
             )
-        return SolveParams(
-            problem=text,
-            n=n,
-            temperature=temperature,
-            max_tokens=self.default_max_tokens if max_tokens is None else max_tokens,
-            seed=seed,
-            aggregation=aggregation or self.default_aggregation,
-            selection=selection or self.default_selection,
-            system=self.default_system if system is None else system,
-            summary=summary,
-            max_tokens_flexible=flexible_budget or max_tokens is None,
-            strategy=strategy,
-            max_reasoning_tokens=max_reasoning_tokens,
-            max_latency_ms=max_latency_ms,
-            store=store is not False,
-        )
+        return replace(asked, temperature=temperature)

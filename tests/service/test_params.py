@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.engines.protocols import SamplingRequest
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
-from app.service.params import Budget, RequestPolicy
+from app.service.params import SAMPLING_PARAMS, Budget, Requested, RequestPolicy, Sampling, SolveParams
 
 POLICY = RequestPolicy(
     default_n=16,
@@ -25,13 +28,14 @@ POLICY = RequestPolicy(
 
 
 def test_what_a_request_leaves_out_comes_from_the_defaults() -> None:
-    params = POLICY.resolve("  1+2 \n")
+    params = POLICY.resolve(Requested("  1+2 \n"))
     assert (params.problem, params.n, params.temperature, params.max_tokens) == ("1+2", 16, 1.0, 160)
     assert (params.seed, params.aggregation, params.selection) == (None, "min", "prm_weighted_vote")
 
 
 def test_what_a_request_gives_is_kept() -> None:
-    params = POLICY.resolve("1+2", n=3, temperature=0.0, max_tokens=9, seed=4, aggregation="last", selection="prm_max")
+    asked = Requested("1+2", sampling=Sampling(0.0, 4), n=3, max_tokens=9, aggregation="last", selection="prm_max")
+    params = POLICY.resolve(asked)
     assert (params.n, params.temperature, params.max_tokens, params.seed) == (3, 0.0, 9, 4)
     assert (params.aggregation, params.selection) == ("last", "prm_max")
 
@@ -42,13 +46,13 @@ def test_what_a_request_gives_is_kept() -> None:
         (" \n\t", {}, InvalidRequest, "problem", "empty or only whitespace"),
         ("1" * 41, {}, ProblemTooLong, "problem", "at most 40"),
         ("1+2", {"n": 65}, InvalidRequest, "n", "limit of 64"),
-        ("1+2", {"temperature": 1.6}, InvalidRequest, "temperature", "limit of 1.5"),
+        ("1+2", {"sampling": Sampling(temperature=1.6)}, InvalidRequest, "temperature", "limit of 1.5"),
         ("", {"problem_param": "messages"}, InvalidRequest, "messages", "messages: the problem is empty"),
     ],
 )
 def test_limits(problem: str, changes: dict[str, object], error: type[InvalidRequest], param: str, needle: str) -> None:
     with pytest.raises(error, match=needle) as info:
-        POLICY.resolve(problem, **changes)  # type: ignore[arg-type]
+        POLICY.resolve(Requested(problem, **changes))  # type: ignore[arg-type]
     assert info.value.param == param
 
 
@@ -61,12 +65,22 @@ def test_resolved_parameters_are_always_within_the_limits(
     problem: str, n: int | None, temperature: float | None
 ) -> None:
     try:
-        params = POLICY.resolve(problem, n=n, temperature=temperature)
+        params = POLICY.resolve(Requested(problem, sampling=Sampling(temperature=temperature), n=n))
     except InvalidRequest:
         return
     assert params.problem == problem.strip() and params.problem
     assert len(params.problem) <= POLICY.max_problem_chars
     assert 1 <= params.n <= POLICY.max_n and params.temperature <= POLICY.max_temperature
+
+
+def test_the_sampling_parameters_reach_the_engine_under_their_own_names() -> None:
+    params = POLICY.resolve(Requested("1+2", sampling=Sampling(temperature=0.5, seed=7), n=3, max_tokens=9))
+    request = params.sampling_request("Q:1+2\n", templated=False)
+    assert request == SamplingRequest("Q:1+2\n", 3, 0.5, 9, seed=7)
+    assert request.engine_fields() == {"n": 3, "temperature": 0.5, "max_tokens": 9, "seed": 7}
+    assert "seed" not in replace(request, seed=None).engine_fields()  # left to the engine's default
+    for name in SAMPLING_PARAMS:  # each is carried (and so recorded and sampled with) under its name
+        assert name in {f.name for f in fields(SolveParams)} and name in {f.name for f in fields(SamplingRequest)}
 
 
 def test_the_effort_picks_the_chains_and_their_budget() -> None:

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
+from app.api.schemas.request_base import RequestBase
 from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE
 from app.core.adaptive import StopReason, Strategy
 from app.core.aggregate import Aggregation
@@ -25,7 +26,7 @@ class BudgetIn(BaseModel):
     )
 
 
-class SolveRequest(BaseModel):
+class SolveRequest(RequestBase):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"problem": EXAMPLE_PROBLEM, "n": 16, "seed": 7}]},
@@ -72,11 +73,6 @@ class SolveRequest(BaseModel):
         "a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.",
     )
     budget: BudgetIn | None = Field(default=None, description="Limits on what the request may spend.")
-    store: bool | None = Field(
-        default=None,
-        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
-        "problem, the hidden chains, the answer or the summary (kept by default).",
-    )
 
 
 class ContinueRequest(BaseModel):

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.api.schemas.native import AnswerClusterOut, ChainCountsOut
+from app.api.schemas.request_base import RequestBase
 from app.config import WIRE_MAX_TEMPERATURE, Effort
 
 
@@ -35,7 +36,7 @@ class ChatMessage(BaseModel):
         return "".join(p.text for p in self.content)
 
 
-class ChatCompletionRequest(BaseModel):
+class ChatCompletionRequest(RequestBase):
     model_config = ConfigDict(
         extra="ignore",
         json_schema_extra={
@@ -74,11 +75,6 @@ class ChatCompletionRequest(BaseModel):
         "delta.content, then data: [DONE].",
     )
     stream_options: StreamOptions | None = Field(default=None, description="With stream: whether to send usage.")
-    store: bool | None = Field(
-        default=None,
-        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
-        "problem, the hidden chains, the answer or the summary (kept by default).",
-    )
 
 
 class StreamOptions(BaseModel):

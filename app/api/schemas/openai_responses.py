@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
+from app.api.schemas.request_base import RequestBase
 from app.config import WIRE_MAX_TEMPERATURE, Effort
 
 
@@ -33,7 +34,7 @@ class InputMessage(BaseModel):
         return "".join(str(p.get("text", "")) for p in self.content if p.get("type") in ("input_text", "text"))
 
 
-class ResponseRequest(BaseModel):
+class ResponseRequest(RequestBase):
     model_config = ConfigDict(
         extra="ignore",
         json_schema_extra={
@@ -60,11 +61,6 @@ class ResponseRequest(BaseModel):
         default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature of the chains."
     )
     stream: bool | None = Field(default=None, description="Streaming is not supported; false or absent.")
-    store: bool | None = Field(
-        default=None,
-        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
-        "problem, the hidden chains, the answer or the summary (kept by default).",
-    )
 
 
 class SummaryText(BaseModel):

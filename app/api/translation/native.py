@@ -20,19 +20,18 @@ from app.core.adaptive import SearchTally, Strategy
 from app.core.select import AnswerCluster
 from app.errors import InvalidRequest
 from app.service.outcome import ChainCounts, SolveOutcome
-from app.service.params import RequestPolicy, SolveParams
+from app.service.params import Requested, RequestPolicy, SolveParams
 
 
 def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
     budget = body.budget or BudgetIn()
     if body.n is not None and budget.max_chains is not None and body.n != budget.max_chains:
         raise InvalidRequest(f"n={body.n} and budget.max_chains={budget.max_chains} disagree: give one", "budget")
-    return policy.resolve(
+    asked = Requested(
         body.problem,
+        sampling=body.sampling(),
         n=budget.max_chains if budget.max_chains is not None else body.n,
-        temperature=body.temperature,
         max_tokens=body.max_tokens,
-        seed=body.seed,
         aggregation=body.aggregation,
         selection=body.selection,
         system=body.system,
@@ -42,6 +41,7 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         max_latency_ms=budget.max_latency_ms,
         store=body.store,
     )
+    return policy.resolve(asked)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from app.api.schemas.openai_chat import (
     Verification,
 )
 from app.api.translation.native import clusters_out, counts_out
-from app.api.translation.openai_request import check_model, last_user_text, system_text
+from app.api.translation.openai_request import check_model, last_user_text, openai_requested, system_text
 from app.errors import UnsupportedParameter
 from app.service.outcome import SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
@@ -36,20 +36,8 @@ def chat_params(body: ChatCompletionRequest, model_id: str, policy: RequestPolic
     if limit is None:
         limit, param = body.max_tokens, "max_tokens"
     budget = policy.budget(body.reasoning_effort, limit, param)
-    params = policy.resolve(
-        problem,
-        n=budget.n,
-        temperature=body.temperature,
-        max_tokens=budget.max_tokens,
-        seed=body.seed,
-        system=system_text(body.messages),
-        flexible_budget=True,  # a share of the effort's budget or of the client's total limit
-        strategy=budget.strategy,
-        max_reasoning_tokens=budget.max_reasoning_tokens,
-        problem_param="messages",
-        store=body.store,
-    )
-    return params, budget
+    asked = openai_requested(body, problem, "messages", budget, system_text(body.messages), summary="auto")
+    return policy.resolve(asked), budget
 
 
 def chat_completion(outcome: SolveOutcome, budget: Budget, model_id: str) -> ChatCompletion:

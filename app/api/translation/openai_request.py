@@ -7,8 +7,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
+from app.api.schemas.request_base import RequestBase
 from app.errors import InvalidRequest, ModelNotFound
-from app.service.params import Budget
+from app.service.params import Budget, Requested, SummaryStyle
 
 
 class Message(Protocol):
@@ -36,6 +37,31 @@ def system_text(messages: Sequence[Message]) -> str | None:
     """The request's system prompt: its system and developer messages, in order; None without any."""
     texts = [m.text() for m in messages if m.role in ("system", "developer")]
     return "\n\n".join(texts) if texts else None
+
+
+def openai_requested(
+    body: RequestBase,
+    problem: str,
+    problem_param: str,
+    budget: Budget,
+    system: str | None,
+    summary: SummaryStyle | None,
+) -> Requested:
+    """What an OpenAI request asks for: N and each chain's budget come from its effort (a share of
+    the effort's budget or of the client's total limit, so the budget may be lowered to fit)."""
+    return Requested(
+        problem,
+        problem_param,
+        body.sampling(),
+        n=budget.n,
+        max_tokens=budget.max_tokens,
+        flexible_budget=True,
+        system=system,
+        summary=summary,
+        strategy=budget.strategy,
+        max_reasoning_tokens=budget.max_reasoning_tokens,
+        store=body.store,
+    )
 
 
 @contextmanager

@@ -17,7 +17,7 @@ from app.api.schemas.openai_responses import (
     SummaryText,
     VerificationMetadata,
 )
-from app.api.translation.openai_request import check_model, last_user_text, system_text
+from app.api.translation.openai_request import check_model, last_user_text, openai_requested, system_text
 from app.service.outcome import SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
 
@@ -30,20 +30,8 @@ def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy)
         system = system_text(body.input)
     effort = body.reasoning.effort if body.reasoning else None
     budget = policy.budget(effort, body.max_output_tokens, "max_output_tokens")
-    params = policy.resolve(
-        problem,
-        n=budget.n,
-        temperature=body.temperature,
-        max_tokens=budget.max_tokens,
-        system=system,
-        summary=body.reasoning.summary if body.reasoning else None,  # no summary is written unless asked for
-        flexible_budget=True,  # a share of the effort's budget or of the client's total limit
-        strategy=budget.strategy,
-        max_reasoning_tokens=budget.max_reasoning_tokens,
-        problem_param="input",
-        store=body.store,
-    )
-    return params, budget
+    summary = body.reasoning.summary if body.reasoning else None  # no summary is written unless asked for
+    return policy.resolve(openai_requested(body, problem, "input", budget, system, summary)), budget
 
 
 def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget, model_id: str) -> ResponseObject:

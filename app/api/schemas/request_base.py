@@ -1,0 +1,24 @@
+"""What the three dialects' requests (`/solve`, chat completions, responses) declare alike.
+
+A field every dialect offers with the same meaning is declared here, once. The sampling
+parameters are read by their names (`Sampling`'s, which are vLLM's and OpenAI's): a dialect that
+declares one passes it on, and one it does not declare is left to the server.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from app.service.params import SAMPLING_PARAMS, Sampling
+
+
+class RequestBase(BaseModel):
+    store: bool | None = Field(
+        default=None,
+        description="false: the server's audit record of this request keeps only metadata and hashes, not the "
+        "problem, the hidden chains, the answer or the summary (kept by default).",
+    )
+
+    def sampling(self) -> Sampling:
+        """How this request asks for its chains to be sampled."""
+        return Sampling(**{name: getattr(self, name, None) for name in SAMPLING_PARAMS})
