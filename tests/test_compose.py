@@ -17,7 +17,7 @@ PROFILES = {"gpu": ("api", "generator", "reward"), "cpu": ("api-cpu", "generator
 def rendered(profile: str) -> dict[str, Any]:
     """The file as docker-compose resolves it (anchors merged, variables at their defaults)."""
     exe = shutil.which("docker-compose")
-    assert exe, "docker-compose is missing: `make lint-docker` installs it"
+    assert exe, "docker-compose is missing: `make install` installs it"
     out = subprocess.run(
         [exe, "-f", str(COMPOSE), "--profile", profile, "config"], check=True, capture_output=True, text=True
     )
