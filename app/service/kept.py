@@ -1,9 +1,10 @@
 """Answers kept so that their search can go on (`POST /solve/{request_id}/continue`): the chains
 sampled and scored, and what they cost, for a bounded time after the answer.
 
-In memory, per process: a continuation must reach the replica that answered. An entry is taken
-out while it is being continued (a second continuation at once is refused, not raced) and put
-back, grown, when the continuation ends; one whose time ran out, or that made room for newer
+This is each process's memory of its own answers; an answer it does not hold (after a restart, or
+given by another replica) is recalled from the audit store instead (`Continuations`). An entry is
+taken out while it is being continued (a second continuation at once is refused, not raced) and
+put back, grown, when the continuation ends; one whose time ran out, or that made room for newer
 ones, is remembered as gone for a while, so a client hears "expired" rather than "unknown".
 """
 
