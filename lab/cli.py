@@ -7,9 +7,12 @@ import shlex
 import sys
 from importlib.util import find_spec
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from lab.evaluation.adaptive_run import AdaptiveEvalConfig
 
 # Fail at registration, not half-way through a run: `bon` then lists these commands only where
 # the extra is installed.
@@ -69,6 +72,22 @@ def train(
     run_recipe(recipe, chosen)
 
 
+def _check(cfg: AdaptiveEvalConfig, names: list[str]) -> None:
+    from lab.evaluation.reproduce import reproduce
+
+    try:
+        figures = reproduce(cfg, names)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--check") from None
+    for f in figures:
+        verdict = "same" if f.same else "DIFFERS"
+        typer.echo(f"{f.run:14s} {f.name:16s} recorded {f.recorded!s:>24s}  now {f.now!s:>24s}  {verdict}")
+    differing = sum(not f.same for f in figures)
+    typer.echo(f"{len(figures) - differing} of {len(figures)} figures reproduced")
+    if differing:
+        raise typer.Exit(1)
+
+
 def evaluate(
     models_dir: Annotated[Path, typer.Option(help="Holds <name>-generator, -prm and -orm.")] = Path("models"),
     name: str = "arith",
@@ -91,6 +110,13 @@ def evaluate(
     report_only: Annotated[
         bool, typer.Option(help="adaptive: rewrite the report from the answers already recorded (no engine).")
     ] = False,
+    check: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="adaptive: run only this recorded run (repeatable, e.g. 'fixed N=16') through the service as it "
+            "is now, and compare every figure but the wall-clock with eval_adaptive.json (no fit, nothing written)."
+        ),
+    ] = None,
 ) -> None:
     """Best-of-N accuracy against N, and step-level PRM quality, on vLLM engines; or (--strategy
     adaptive) the adaptive search and the calibrated confidence, fitted and measured."""
@@ -111,6 +137,9 @@ def evaluate(
             seed=seed,
             verified_threshold=verified_threshold,
         )
+        if check:
+            _check(adaptive, check)
+            return
         if report_only:
             from lab.evaluation.adaptive_run import rewrite_report
 

@@ -68,6 +68,18 @@ class AdaptiveEvalConfig:
         return self.prm_dir / CALIBRATION_FILE
 
 
+def service_settings(cfg: AdaptiveEvalConfig) -> Settings:
+    """The embedded default with the shipped models and what was fitted beside the PRM."""
+    return Settings(
+        generator_model=str(cfg.generator_dir),
+        prm_model=str(cfg.prm_dir),
+        calibration=cfg.calibration_path,
+        verified_threshold=cfg.verified_threshold,
+        request_timeout_s=600,
+        port=cfg.port,
+    )
+
+
 def validation_cases(cfg: AdaptiveEvalConfig) -> list[Case]:
     cases = [Case.in_range(p) for p in arith.problems("validation", cfg.validation_problems)]
     return cases + [Case.out_of_range(p) for p in out_of_range.problems("validation", cfg.out_of_range_problems)]
@@ -228,15 +240,7 @@ def run_adaptive_eval(cfg: AdaptiveEvalConfig, command: str) -> dict[str, Any]:
     start = time.perf_counter()
     samples = validation_samples(cfg)
     fitted = fit(cfg, samples, command)
-    settings = Settings(
-        generator_model=str(cfg.generator_dir),
-        prm_model=str(cfg.prm_dir),
-        calibration=cfg.calibration_path,
-        verified_threshold=cfg.verified_threshold,
-        request_timeout_s=600,
-        port=cfg.port,
-    )
-    answers = solve_all(settings, test_work(cfg), cfg.port)
+    answers = solve_all(service_settings(cfg), test_work(cfg), cfg.port)
     cfg.answers_path.parent.mkdir(parents=True, exist_ok=True)
     with cfg.answers_path.open("w") as f:  # every answer, to re-read without the hour it took
         for a in answers:
