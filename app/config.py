@@ -21,6 +21,7 @@ from app.model_ref import ModelRef
 SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
 Effort = Literal["minimal", "low", "medium", "high"]
+SummaryStyle = Literal["auto", "concise", "detailed"]  # how long a summary of the reasoning is
 
 
 AUTO = "auto"
@@ -157,10 +158,10 @@ class Settings(BaseSettings):
     summarizer_revision: str | None = Field(default=None, description="The summarizer's revision on the hub.")
     summarizer_format: str | None = Field(default=None, description="As generator_format, for the summarizer.")
     summarizer_engine: EngineSettings = Field(default_factory=EngineSettings)
-    summary_instructions: dict[Literal["auto", "concise", "detailed"], str] | None = Field(
+    summary_instructions: dict[SummaryStyle, str] | None = Field(
         default=None, description="The summarizer's instructions for each length; unset: the built-in ones."
     )
-    summary_max_tokens: dict[Literal["auto", "concise", "detailed"], int] | None = Field(
+    summary_max_tokens: dict[SummaryStyle, int] | None = Field(
         default=None, description="The summary's token budget for each length; unset: 160 / 64 / 320."
     )
     summary_request: str | None = Field(

@@ -68,8 +68,8 @@ def test_budgets_and_deadlines_the_settings_leave_unset_are_the_formats() -> Non
     assert chosen.default_max_tokens == 500 and chosen.budget("high", None, "x").max_tokens == 300
     engines = Engines(FakeGenerator(), ArithmeticScorer(), None, r1)
     metrics = PipelineMetrics(CollectorRegistry())
-    assert build_solve_service(engines, Settings(), metrics)._timeout_s == 900
-    assert build_solve_service(engines, Settings(request_timeout_s=30), metrics)._timeout_s == 30
+    assert build_solve_service(engines, Settings(), metrics)._limits.timeout_s == 900
+    assert build_solve_service(engines, Settings(request_timeout_s=30), metrics)._limits.timeout_s == 30
 
 
 def test_the_outcome_model_by_default_goes_with_the_shipped_prm_only(tmp_path: Path) -> None:

@@ -14,16 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Literal
 
-from app.config import Effort
+from app.config import Effort, SummaryStyle
 from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.engines.protocols import SamplingRequest
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
-
-SummaryStyle = Literal["auto", "concise", "detailed"]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8

@@ -15,14 +15,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app.config import SummaryStyle
 from app.core.leak import DEFAULT_RUN, copies_a_chain
 from app.core.steps import split_thinking
 from app.engines.protocols import Generator, SamplingRequest
 from app.errors import BonError
+from app.formats.arith_summary import summarize_chain
 from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainRecord
-from app.service.params import SummaryStyle
-from app.summary import summarize_chain
 
 log = logging.getLogger(__name__)
 

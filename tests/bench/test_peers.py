@@ -19,7 +19,7 @@ import pytest
 from transformers import AutoTokenizer
 
 from app.engines.vllm_common import prompt_ids
-from app.summary import summarize_chain
+from app.formats.arith_summary import summarize_chain
 
 ROOT = Path(__file__).resolve().parents[2]
 PEERS = ROOT / "bench" / "peers"

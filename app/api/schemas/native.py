@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.api.schemas.request_base import RequestBase
-from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE
+from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE, SummaryStyle
 from app.core.adaptive import StopReason, Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
@@ -53,7 +53,7 @@ class SolveRequest(RequestBase):
     )
     aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
     selection: Selection | None = Field(default=None, description="How the answer is chosen among the chains.")
-    summary: Literal["auto", "concise", "detailed"] | None = Field(
+    summary: SummaryStyle | None = Field(
         default=None, description="How long a summary of the reasoning to write: concise, auto (the default), detailed."
     )
     system: str | None = Field(

@@ -12,13 +12,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.api.schemas.request_base import RequestBase
-from app.config import WIRE_MAX_TEMPERATURE, Effort
+from app.config import WIRE_MAX_TEMPERATURE, Effort, SummaryStyle
 
 
 class ReasoningParam(BaseModel):
     model_config = ConfigDict(extra="ignore")
     effort: Effort | None = Field(default=None, description="minimal/low/medium/high: chains sampled and verified.")
-    summary: Literal["auto", "concise", "detailed"] | None = Field(
+    summary: SummaryStyle | None = Field(
         default=None, description="Return a summary of the reasoning (auto = detailed here); none when absent."
     )
 
@@ -108,7 +108,7 @@ class ResponseUsage(BaseModel):
 
 class ResponseReasoning(BaseModel):
     effort: Effort = Field(description="The effort the request ran at.")
-    summary: Literal["auto", "concise", "detailed"] | None = Field(default=None, description="As requested.")
+    summary: SummaryStyle | None = Field(default=None, description="As requested.")
 
 
 class VerificationMetadata(BaseModel):

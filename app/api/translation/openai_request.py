@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from typing import Protocol
 
 from app.api.schemas.request_base import RequestBase
+from app.config import SummaryStyle
 from app.errors import InvalidRequest, ModelNotFound
-from app.service.params import Budget, Requested, SummaryStyle
+from app.service.params import Budget, Requested
 
 
 class Message(Protocol):

@@ -14,9 +14,10 @@ from app.formats.arith import parse_step
 _VERBS = {"+": "add {b}", "-": "subtract {b}", "*": "multiply by {b}"}
 
 
-def summarize_chain(style: str, steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
-    """`style` is the generator format's: "arith" paraphrases the shipped task's operations."""
-    if style == "arith":
+def summarize_chain(task: str, steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
+    """`task` is the one whose grammar the chain is in: "arith" paraphrases the shipped task's
+    operations; any other task gets the structured summary."""
+    if task == "arith":
         return _summarize_arith(steps, answer, step_scores)
     return _summarize_generic(steps, answer, step_scores)
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from app.summary import summarize_chain
+from app.formats.arith_summary import summarize_chain
 
 
 def test_arith_summary_paraphrases_without_copying_steps() -> None:
