@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from app.config import AUTO, Settings
-from app.engines.protocols import Generator, StepScorer
+from app.engines.protocols import GENERATOR, REWARD_MODEL, Generator, StepScorer
 from app.engines.vllm_common import load_tokenizer
 from app.formats.resolve import generator_format
 from app.formats.spec import GeneratorFormat
@@ -26,7 +26,7 @@ class Engines:
 
     def by_name(self) -> dict[str, Generator | StepScorer]:
         """Each engine under the name `/ready` reports it by."""
-        named: dict[str, Generator | StepScorer] = {"generator": self.generator, "reward": self.scorer}
+        named: dict[str, Generator | StepScorer] = {GENERATOR: self.generator, REWARD_MODEL: self.scorer}
         if self.outcome_scorer is not None:
             named["outcome_reward"] = self.outcome_scorer
         if self.summarizer is not None:

@@ -6,6 +6,10 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, Protocol
 
+# The services the two engines are, as errors, logs and metrics name them (in process or remote).
+GENERATOR = "generator"
+REWARD_MODEL = "reward"
+
 
 @dataclass(frozen=True, slots=True)
 class SampledChain:

@@ -19,11 +19,9 @@ from transformers import PreTrainedTokenizerBase
 
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.http_common import make_client, probe, request_json, stream_events
-from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
+from app.engines.protocols import GENERATOR, ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import chat_prompt, prompt_ids
 from app.errors import EngineError
-
-SERVICE = "generator"
 
 
 class _Choice(BaseModel):
@@ -79,14 +77,14 @@ class RemoteGenerator:
         return chat_prompt(self._tokenizer, messages)
 
     async def _listing(self) -> _ModelList._Model:
-        listing = await request_json(self._client, SERVICE, "GET", "/v1/models")
+        listing = await request_json(self._client, GENERATOR, "GET", "/v1/models")
         try:
             models = _ModelList.model_validate(listing).data
         except ValidationError as exc:
-            raise EngineError(SERVICE, f"GET /v1/models answered an unexpected body: {exc}") from exc
+            raise EngineError(GENERATOR, f"GET /v1/models answered an unexpected body: {exc}") from exc
         served = [m for m in models if self._model_name in (None, m.id)]
         if not served:
-            raise EngineError(SERVICE, f"the server does not list {self._model_name or 'any model'}")
+            raise EngineError(GENERATOR, f"the server does not list {self._model_name or 'any model'}")
         return served[0]
 
     async def _model(self) -> str:
@@ -99,21 +97,21 @@ class RemoteGenerator:
             listed = await self._listing()
             context = listed.max_model_len or self._fallback_context
             if context is None:
-                raise EngineError(SERVICE, "neither GET /v1/models nor the model's config says its context length")
+                raise EngineError(GENERATOR, "neither GET /v1/models nor the model's config says its context length")
             self._model_name, self._context = listed.id, context
         return self._context
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
         body = await self._completion_body(request, ids, request_id)
-        raw = await request_json(self._client, SERVICE, "POST", "/v1/completions", body)
+        raw = await request_json(self._client, GENERATOR, "POST", "/v1/completions", body)
         try:
             completion = _Completion.model_validate(raw)
         except ValidationError as exc:
-            raise EngineError(SERVICE, f"the completions answer is not an OpenAI completion: {exc}") from exc
+            raise EngineError(GENERATOR, f"the completions answer is not an OpenAI completion: {exc}") from exc
         choices = sorted(completion.choices, key=lambda c: c.index)
         if [c.index for c in choices] != list(range(request.n)):
-            raise EngineError(SERVICE, f"asked for {request.n} completions, got indices {[c.index for c in choices]}")
+            raise EngineError(GENERATOR, f"asked for {request.n} completions, got indices {[c.index for c in choices]}")
         chains = [
             SampledChain(
                 text=c.text,
@@ -137,7 +135,7 @@ class RemoteGenerator:
     async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
         ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
         body = await self._completion_body(request, ids, request_id) | {"stream": True}
-        async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
+        async for event in stream_events(self._client, GENERATOR, "/v1/completions", body):
             for c in self._choices(event, request.n):
                 yield ChainDelta(c.index, c.text, self._tokens(c), c.finish_reason)
 
@@ -146,10 +144,10 @@ class RemoteGenerator:
         try:
             chunk = _Completion.model_validate(event)
         except ValidationError as exc:
-            raise EngineError(SERVICE, f"the completions stream sent an unexpected chunk: {exc}") from exc
+            raise EngineError(GENERATOR, f"the completions stream sent an unexpected chunk: {exc}") from exc
         for c in chunk.choices:
             if not 0 <= c.index < n:
-                raise EngineError(SERVICE, f"asked for {n} completions, got index {c.index}")
+                raise EngineError(GENERATOR, f"asked for {n} completions, got index {c.index}")
         return chunk.choices
 
     def _tokens(self, choice: _Choice) -> int:
@@ -162,16 +160,16 @@ class RemoteGenerator:
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
             body = await self._completion_body(request.chain(i), ids, f"{request_id}-{i}") | {"stream": True}
-            async for event in stream_events(self._client, SERVICE, "/v1/completions", body):
+            async for event in stream_events(self._client, GENERATOR, "/v1/completions", body):
                 for c in self._choices(event, 1):
                     yield ChainDelta(i, c.text, self._tokens(c), c.finish_reason)
 
-        return TaskChainSampler(chain, SERVICE, request_id)
+        return TaskChainSampler(chain, GENERATOR, request_id)
 
     async def check(self) -> None:
         # vLLM's /health is 200 (empty body) once the engine runs; /v1/models names the model and
         # its context, asked again each time: a restarted server may have another.
-        await probe(self._client, SERVICE, "/health")
+        await probe(self._client, GENERATOR, "/health")
         self._context = None
         await self.context_length()
 

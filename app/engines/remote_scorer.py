@@ -13,12 +13,10 @@ import httpx
 from pydantic import ValidationError
 
 from app.engines.http_common import make_client, request_json
-from app.engines.protocols import StepScores
+from app.engines.protocols import REWARD_MODEL, StepScores
 from app.errors import EngineError, EngineUnavailable
 from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
 from app.web.request_id import HEADER as REQUEST_ID
-
-SERVICE = "reward"
 
 
 class RemoteStepScorer:
@@ -40,37 +38,37 @@ class RemoteStepScorer:
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         body = ScoreRequest(problem=problem, chains=[list(c) for c in chains], reward=self._reward)
         raw = await request_json(
-            self._client, SERVICE, "POST", "/score", body.model_dump(), headers={REQUEST_ID: request_id}
+            self._client, REWARD_MODEL, "POST", "/score", body.model_dump(), headers={REQUEST_ID: request_id}
         )
         try:
             answer = ScoreResponse.model_validate(raw)
         except ValidationError as exc:
-            raise EngineError(SERVICE, f"the worker's answer is not a score response: {exc}") from exc
+            raise EngineError(REWARD_MODEL, f"the worker's answer is not a score response: {exc}") from exc
         unread = set(answer.unread)
         got = [len(s) for s in answer.scores]
         want = [0 if i in unread else len(c) for i, c in enumerate(chains)]
         if got != want or not unread <= set(range(len(chains))):
-            raise EngineError(SERVICE, f"expected step counts {want}, the worker returned {got}")
+            raise EngineError(REWARD_MODEL, f"expected step counts {want}, the worker returned {got}")
         if any(not 0.0 <= s <= 1.0 for row in answer.scores for s in row):
-            raise EngineError(SERVICE, "the worker returned a score outside [0, 1]")
+            raise EngineError(REWARD_MODEL, "the worker returned a score outside [0, 1]")
         return StepScores(answer.scores, answer.tokens_scored, tuple(sorted(unread)), answer.tokens_cached)
 
     async def room(self, problem: str) -> int:
         body = RoomRequest(problem=problem, reward=self._reward)
-        raw = await request_json(self._client, SERVICE, "POST", "/room", body.model_dump())
+        raw = await request_json(self._client, REWARD_MODEL, "POST", "/room", body.model_dump())
         try:
             return RoomResponse.model_validate(raw).tokens
         except ValidationError as exc:
-            raise EngineError(SERVICE, f"the worker's /room answer is unexpected: {exc}") from exc
+            raise EngineError(REWARD_MODEL, f"the worker's /room answer is unexpected: {exc}") from exc
 
     async def check(self) -> None:
-        raw = await request_json(self._client, SERVICE, "GET", "/ready")
+        raw = await request_json(self._client, REWARD_MODEL, "GET", "/ready")
         try:
             ready = WorkerReady.model_validate(raw)
         except ValidationError as exc:
-            raise EngineError(SERVICE, f"the worker's /ready answer is unexpected: {exc}") from exc
+            raise EngineError(REWARD_MODEL, f"the worker's /ready answer is unexpected: {exc}") from exc
         if self._reward not in ready.models and self._required:
-            raise EngineUnavailable(SERVICE, f"the worker serves no {self._reward} reward model")
+            raise EngineUnavailable(REWARD_MODEL, f"the worker serves no {self._reward} reward model")
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -16,7 +16,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.chain_sampler import TaskChainSampler
-from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
+from app.engines.protocols import GENERATOR, ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
 from app.engines.vllm_common import (
     chat_prompt,
     check_engine,
@@ -27,8 +27,6 @@ from app.engines.vllm_common import (
 )
 from app.errors import BonError, EngineError, InvalidRequest
 from app.model_ref import ModelRef
-
-SERVICE = "generator"
 
 
 class VllmGenerator:
@@ -72,9 +70,9 @@ class VllmGenerator:
             async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
                 final = out
         except Exception as exc:  # the engine's own errors are many; name the failing service
-            raise engine_failure(SERVICE, "generation failed", exc) from exc
+            raise engine_failure(GENERATOR, "generation failed", exc) from exc
         if final is None or len(final.outputs) != request.n:
-            raise EngineError(SERVICE, "the engine returned no complete output")
+            raise EngineError(GENERATOR, "the engine returned no complete output")
         chains = [
             SampledChain(text=o.text, tokens=len(o.token_ids), finish_reason=o.finish_reason)
             for o in sorted(final.outputs, key=lambda o: o.index)
@@ -94,9 +92,9 @@ class VllmGenerator:
             except BonError:
                 raise
             except Exception as exc:
-                raise engine_failure(SERVICE, "generation failed", exc) from exc
+                raise engine_failure(GENERATOR, "generation failed", exc) from exc
 
-        return TaskChainSampler(chain, SERVICE, request_id)
+        return TaskChainSampler(chain, GENERATOR, request_id)
 
     async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
         sampler = self.sampler(request, request_id)
@@ -108,7 +106,7 @@ class VllmGenerator:
             await sampler.aclose()
 
     async def check(self) -> None:
-        await check_engine(self._engine, SERVICE)
+        await check_engine(self._engine, GENERATOR)
 
     async def close(self) -> None:
         self._engine.shutdown()
@@ -118,4 +116,4 @@ def _sampling_params(request: SamplingRequest, kind: RequestOutputKind) -> Sampl
     try:
         return SamplingParams(**request.engine_fields(), output_kind=kind)
     except (ValueError, VLLMClientError) as exc:  # vLLM's own check of the sampling parameters
-        raise InvalidRequest(f"{SERVICE}: {exc}") from exc
+        raise InvalidRequest(f"{GENERATOR}: {exc}") from exc

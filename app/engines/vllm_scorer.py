@@ -30,7 +30,7 @@ from vllm.engine.arg_utils import AsyncEngineArgs
 from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
-from app.engines.protocols import StepScores
+from app.engines.protocols import REWARD_MODEL, StepScores
 from app.engines.tag_scores import TagScoreMemo, rows_for_tags, tags_of
 from app.engines.vllm_common import (
     chat_prompt,
@@ -47,7 +47,6 @@ from app.formats.scorer_input import encode_chains, scorer_text
 from app.formats.spec import ScorerFormat
 from app.model_ref import ModelRef
 
-SERVICE = "reward"
 # Tags remembered: a request's chains are read again within seconds, while they grow; 64 chains of
 # 30 steps are 2k tags, so this holds the live state of dozens of requests.
 MEMO_CAPACITY = 2**16
@@ -124,12 +123,12 @@ class VllmStepScorer:
             async for out in self._engine.encode({"prompt_token_ids": ids}, params, request_id):
                 final = out
         except Exception as exc:
-            raise engine_failure(SERVICE, "scoring failed", exc) from exc
+            raise engine_failure(REWARD_MODEL, "scoring failed", exc) from exc
         if final is None:
-            raise EngineError(SERVICE, "the engine returned no scores")
+            raise EngineError(REWARD_MODEL, "the engine returned no scores")
         rows: list[list[float]] = final.outputs.data.tolist()
         if not 0 < len(rows) <= len(ids):
-            raise EngineError(SERVICE, f"expected at most {len(ids)} token rows, got {len(rows)}")
+            raise EngineError(REWARD_MODEL, f"expected at most {len(ids)} token rows, got {len(rows)}")
         return rows
 
     def _right(self, row: list[float]) -> float:
@@ -152,7 +151,7 @@ class VllmStepScorer:
                 self._memo.put(tags[i].key, score)
         read = [score for score in scores if score is not None]
         if len(read) != len(tags):
-            raise EngineError(SERVICE, f"expected {len(tags)} step scores, got {len(read)}")
+            raise EngineError(REWARD_MODEL, f"expected {len(tags)} step scores, got {len(read)}")
         return read, computed
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
@@ -190,7 +189,9 @@ class VllmStepScorer:
         )
         for (k, i, ids), outcome in zip(jobs, scored, strict=True):
             if isinstance(outcome, BaseException):
-                errors.setdefault(k, outcome if isinstance(outcome, BonError) else EngineError(SERVICE, str(outcome)))
+                errors.setdefault(
+                    k, outcome if isinstance(outcome, BonError) else EngineError(REWARD_MODEL, str(outcome))
+                )
             else:
                 per_chain[k][i], computed = outcome
                 tokens[k] += len(ids)
@@ -200,7 +201,7 @@ class VllmStepScorer:
         ]
 
     async def check(self) -> None:
-        await check_engine(self._engine, SERVICE)
+        await check_engine(self._engine, REWARD_MODEL)
 
     async def close(self) -> None:
         self._engine.shutdown()
