@@ -1,15 +1,16 @@
 """The one place where errors become HTTP responses, for both apps.
 
-Domain errors (`app.errors`) carry their meaning; here each gets its status. A response's body is
-the service's envelope, `{"error": {"code", "message", "request_id"}}`, unless a dialect claims
-the path (the API's `/v1/` routes speak OpenAI's).
+Domain errors (`app.errors`) carry their meaning; here each gets its status, and the description
+the OpenAPI docs give it, in one table that both the handlers and every route's docs are built
+from. A response's body is the service's envelope, `{"error": {"code", "message", "request_id"}}`,
+unless a dialect claims the path (the API's `/v1/` routes speak OpenAI's).
 """
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,25 +42,93 @@ from app.web.request_id import request_id_var
 
 log = logging.getLogger(__name__)
 
-# Most specific first: the first matching class gives the status.
-STATUS_BY_ERROR: list[tuple[type[BonError], int]] = [
-    (InvalidRequest, 422),
-    (Unauthenticated, 401),
-    (Forbidden, 403),
-    (NoRecord, 404),
-    (StoreUnavailable, 503),
-    (ModelNotFound, 404),
-    (UnknownRequest, 404),
-    (RequestExpired, 410),
-    (RequestBusy, 409),
-    (Overloaded, 429),
-    (NotReady, 503),
-    (EngineUnavailable, 503),
-    (DeadlineExceeded, 504),
-    (EngineError, 424),
-]
+
+# The framework's own refusals, as errors so that the table below holds them too.
+class NotJson(BonError):
+    """The body is not sent as JSON."""
+
+    code = "unsupported_media_type"
+
+
+class NoSuchPath(BonError):
+    code = "not_found"
+
+
+class MethodNotAllowed(BonError):
+    code = "method_not_allowed"
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    """How an error is answered: its status, and what the docs say of it (true of every way it arises)."""
+
+    status: int
+    description: str
+
+
+# Most specific first: the first class an error is an instance of answers it. A validation error
+# of the body or a parameter is answered as an `InvalidRequest`.
+FAILURES: dict[type[BonError], Failure] = {
+    NotJson: Failure(415, "The body is not sent as JSON (Content-Type: application/json)."),
+    NoSuchPath: Failure(404, "No such path."),
+    MethodNotAllowed: Failure(405, "The path does not take this method."),
+    InvalidRequest: Failure(
+        422,
+        "The request is invalid: malformed JSON, or a field missing, out of range or not supported "
+        "(a problem too long for the models among them); the message says which.",
+    ),
+    Unauthenticated: Failure(
+        401, "No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys."
+    ),
+    Forbidden: Failure(
+        403, "Only an admin key (BON_ADMIN_KEYS) reads the audit store: the key sent is not one, or there are none."
+    ),
+    NoRecord: Failure(404, "The audit store holds no record of this request id."),
+    StoreUnavailable: Failure(503, "The audit store is off (BON_TRACE_DB=none), or cannot be read or written now."),
+    ModelNotFound: Failure(404, "No such model: the service serves the one GET /v1/models lists."),
+    UnknownRequest: Failure(
+        404, "No answer with this request id is kept here for this key (none are where BON_CONTINUE_TTL_S is 0)."
+    ),
+    RequestExpired: Failure(
+        410, "The answer is no longer kept: its time to be continued (BON_CONTINUE_TTL_S) ran out."
+    ),
+    RequestBusy: Failure(409, "The request is being continued already."),
+    Overloaded: Failure(
+        429,
+        "Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent "
+        "(see Retry-After).",
+    ),
+    NotReady: Failure(503, "The models are still loading (GET /ready tells when they are up)."),
+    EngineUnavailable: Failure(
+        503, "An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for."
+    ),
+    DeadlineExceeded: Failure(504, "The pipeline did not finish in time."),
+    EngineError: Failure(424, "An engine failed."),
+}
+_BY_HTTP_STATUS = {FAILURES[cls].status: cls for cls in (NotJson, NoSuchPath, MethodNotAllowed)}
 RETRYABLE = (429, 503)  # answered with Retry-After
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 415: "unsupported_media_type"}
+
+
+def failure_of(error: type[BonError]) -> Failure:
+    """The row of the table that answers `error` (a `BonError` outside it is an internal error)."""
+    return next((f for cls, f in FAILURES.items() if issubclass(error, cls)), Failure(500, "Internal error."))
+
+
+def status_for(exc: BonError) -> int:
+    return failure_of(type(exc)).status
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def documented(errors: Iterable[type[BonError]], model: type[BaseModel], status: Callable[[int], int]) -> Responses:
+    """A route's OpenAPI `responses` when it can fail with `errors`, bodies shaped as `model` and
+    statuses as `status` answers them: an entry a status, describing every error that has it."""
+    texts: dict[int, list[str]] = {}
+    for error in errors:
+        failure = failure_of(error)
+        texts.setdefault(status(failure.status), []).append(failure.description)
+    return {code: {"model": model, "description": " ".join(text)} for code, text in texts.items()}
 
 
 class ErrorDetail(BaseModel):
@@ -73,19 +142,15 @@ class ErrorEnvelope(BaseModel):
     error: ErrorDetail = Field(description="What went wrong.")
 
 
-# Documented on every route of the service's own dialect that can fail.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope, "description": text}
-    for status, text in [
-        (401, "No valid API key (when the server has keys)."),
-        (415, "The body is not JSON."),
-        (422, "The request is invalid (bad field, empty or too long problem, unknown method)."),
-        (429, "Too many requests in flight."),
-        (503, "The engines are loading, or one of them is unreachable."),
-        (504, "The pipeline did not finish in time."),
-        (424, "An engine failed."),
-    ]
-}
+def responses_for(*errors: type[BonError]) -> Responses:
+    """The OpenAPI `responses` of a route of the service's own dialect that can fail with `errors`."""
+    return documented(errors, ErrorEnvelope, lambda status: status)
+
+
+# What the service's own solving routes can fail with (the API key check documents its own 401).
+ERROR_RESPONSES = responses_for(
+    NotJson, InvalidRequest, Overloaded, NotReady, EngineUnavailable, DeadlineExceeded, EngineError
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,10 +174,6 @@ def _headers(exc: BonError) -> dict[str, str] | None:
     if isinstance(exc, Unauthenticated):
         return {"WWW-Authenticate": "Bearer"}
     return None
-
-
-def status_for(exc: BonError) -> int:
-    return next((status for cls, status in STATUS_BY_ERROR if isinstance(exc, cls)), 500)
 
 
 def report_for(exc: BaseException) -> ErrorReport:
@@ -173,7 +234,8 @@ def install_error_handlers(
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        error = _BY_HTTP_STATUS.get(exc.status_code)
+        code = error.code if error is not None else "http_error"
         return respond(request, ErrorReport(exc.status_code, code, str(exc.detail)))
 
     @app.exception_handler(Exception)

@@ -16,9 +16,9 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Histogram
 
-from app.errors import InvalidRequest
+from app.errors import EngineError, EngineUnavailable, InvalidRequest, NotReady
 from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
-from app.web.errors import ERROR_RESPONSES, install_error_handlers
+from app.web.errors import install_error_handlers, responses_for
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader, LoadState, check_all
 from app.web.request_id import configure_logging, install_request_id
@@ -27,6 +27,9 @@ from app.worker.config import WorkerSettings
 
 log = logging.getLogger(__name__)
 SERVICE = "reward"
+# What scoring can fail with: no API keys, admission queue or deadline here.
+SCORING_ERRORS = responses_for(InvalidRequest, NotReady, EngineUnavailable, EngineError)
+NOT_READY = {"model": WorkerReady, "description": "Not ready: the reward models are loading, failed, or do not answer."}
 
 
 class ScoringEngine(BatchScorer, Protocol):
@@ -112,7 +115,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
     install_request_id(app)
     install_error_handlers(app)
 
-    @app.post("/score", operation_id="score", response_model=ScoreResponse, responses=ERROR_RESPONSES)
+    @app.post("/score", operation_id="score", response_model=ScoreResponse, responses=SCORING_ERRORS)
     async def score(body: ScoreRequest, scorers: ScorerLoaderDep, batchers: BatchersDep) -> ScoreResponse:
         """Score every step of every chain of one problem."""
         loaded = scorers.get().get(body.reward)
@@ -127,7 +130,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
             unread=list(result.unread),
         )
 
-    @app.post("/room", operation_id="room", response_model=RoomResponse, responses=ERROR_RESPONSES)
+    @app.post("/room", operation_id="room", response_model=RoomResponse, responses=SCORING_ERRORS)
     async def room(body: RoomRequest, scorers: ScorerLoaderDep) -> RoomResponse:
         """How many tokens of a chain the reward model can read after this problem's prompt."""
         loaded = scorers.get().get(body.reward)
@@ -140,7 +143,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         """The process is up."""
         return {"status": "ok"}
 
-    @app.get("/ready", operation_id="worker_ready", response_model=WorkerReady, responses={503: {"model": WorkerReady}})
+    @app.get("/ready", operation_id="worker_ready", response_model=WorkerReady, responses={503: NOT_READY})
     async def ready(scorers: ScorerLoaderDep) -> JSONResponse:
         """The reward models are loaded and their engines answer (503 otherwise)."""
         body = WorkerReady(status=scorers.state.value, detail=scorers.error)

@@ -1500,7 +1500,7 @@ export interface operations {
                     "application/json": components["schemas"]["TraceListOut"];
                 };
             };
-            /** @description No admin key was sent. */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1509,7 +1509,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The key is not an admin key (API keys cannot read the audit store). */
+            /** @description Only an admin key (BON_ADMIN_KEYS) reads the audit store: the key sent is not one, or there are none. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1518,7 +1518,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A bad filter. */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1527,7 +1527,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The audit store is off, or cannot be read now. */
+            /** @description The audit store is off (BON_TRACE_DB=none), or cannot be read or written now. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1559,7 +1559,7 @@ export interface operations {
                     "application/json": components["schemas"]["TraceOut"];
                 };
             };
-            /** @description No admin key was sent. */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1568,7 +1568,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The key is not an admin key (API keys cannot read the audit store). */
+            /** @description Only an admin key (BON_ADMIN_KEYS) reads the audit store: the key sent is not one, or there are none. */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1577,7 +1577,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description No record of this request id. */
+            /** @description The audit store holds no record of this request id. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1586,7 +1586,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description A bad filter. */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1595,7 +1595,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The audit store is off, or cannot be read now. */
+            /** @description The audit store is off (BON_TRACE_DB=none), or cannot be read or written now. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1644,7 +1644,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReadyOut"];
                 };
             };
-            /** @description No valid API key (when the server has keys). */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1653,7 +1653,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Service Unavailable */
+            /** @description Not ready: the engines are loading, failed, or do not answer. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1694,7 +1694,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid API key (when the server has keys). */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1703,7 +1703,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The body is not JSON. */
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1712,7 +1712,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The request is invalid (bad field, empty or too long problem, unknown method). */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1730,7 +1730,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many requests in flight. */
+            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1739,7 +1739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The engines are loading, or one of them is unreachable. */
+            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1792,7 +1792,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description No valid API key (when the server has keys). */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1828,7 +1828,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The body is not JSON. */
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1837,7 +1837,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The request is invalid (bad field, empty or too long problem, unknown method). */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1855,7 +1855,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description Too many requests in flight. */
+            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1864,7 +1864,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The engines are loading, or one of them is unreachable. */
+            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -1914,7 +1914,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid or uses a parameter the service does not support. */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1923,7 +1923,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description No valid API key (when the server has keys). */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1932,7 +1932,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description No such model. */
+            /** @description No such model: the service serves the one GET /v1/models lists. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1941,7 +1941,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description The body is not JSON. */
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -1959,7 +1959,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description Too many requests in flight. */
+            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1968,7 +1968,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description The engines are loading, or one of them is unreachable. */
+            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2006,7 +2006,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description The request is invalid or uses a parameter the service does not support. */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2015,7 +2015,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description No valid API key (when the server has keys). */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2024,7 +2024,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description No such model. */
+            /** @description No such model: the service serves the one GET /v1/models lists. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2033,7 +2033,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description The body is not JSON. */
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2051,7 +2051,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description Too many requests in flight. */
+            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2060,7 +2060,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description The engines are loading, or one of them is unreachable. */
+            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -2110,7 +2110,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description The request is invalid or uses a parameter the service does not support. */
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2119,7 +2119,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description No valid API key (when the server has keys). */
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2128,7 +2128,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description No such model. */
+            /** @description No such model: the service serves the one GET /v1/models lists. */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -2137,7 +2137,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description The body is not JSON. */
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -2155,7 +2155,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description Too many requests in flight. */
+            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -2164,7 +2164,7 @@ export interface operations {
                     "application/json": components["schemas"]["OpenAIError"];
                 };
             };
-            /** @description The engines are loading, or one of them is unreachable. */
+            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
             503: {
                 headers: {
                     [name: string]: unknown;

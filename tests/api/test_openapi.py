@@ -7,9 +7,12 @@ from typing import Any
 
 import pytest
 
+from app import errors as domain
 from app.api.openapi import SPEC_PATH, render, undocumented_fields
 from app.config import Settings
+from app.errors import BonError, InvalidRequest, Unauthenticated
 from app.main import create_app
+from app.web.errors import failure_of
 
 
 @pytest.fixture(scope="module")
@@ -36,6 +39,24 @@ def test_every_operation_has_a_stable_id_a_summary_and_the_error_envelope(spec: 
                     assert ref.endswith(envelope), f"{method} {path} {code} is not the error envelope"
     assert len(ids) == len(set(ids))
     assert {"solve", "health", "ready", "list_models", "create_chat_completion", "create_response"} <= set(ids)
+
+
+def test_every_error_a_client_can_get_has_a_status_and_a_description() -> None:
+    errors = [e for e in vars(domain).values() if isinstance(e, type) and issubclass(e, BonError)]
+    for error in errors:
+        if error is not BonError:
+            assert failure_of(error).status != 500, f"{error.__name__} has no row in app.web.errors.FAILURES"
+
+
+def test_an_error_is_described_alike_in_both_dialects(spec: dict[str, Any]) -> None:
+    def described(path: str, method: str, status: str) -> str:
+        return str(spec["paths"][path][method]["responses"][status]["description"])
+
+    invalid = failure_of(InvalidRequest).description
+    assert described("/solve", "post", "422") == described("/v1/chat/completions", "post", "400") == invalid
+    unauthenticated = failure_of(Unauthenticated).description
+    assert described("/solve", "post", "401") == described("/v1/models", "get", "401") == unauthenticated
+    assert described("/admin/traces", "get", "401") == unauthenticated
 
 
 def test_every_field_is_described(spec: dict[str, Any]) -> None:

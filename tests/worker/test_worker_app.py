@@ -154,3 +154,10 @@ def test_unread_chains_are_named_in_the_answer() -> None:
         wait_until_loaded(c)
         r = c.post("/score", json={"problem": "1+1", "chains": [["1+1=2"], ["1+1=2", "2+2=4", "A:4"]]})
     assert r.json()["scores"] == [[0.95], []] and r.json()["unread"] == [1]
+
+
+def test_the_spec_documents_only_what_scoring_can_fail_with() -> None:
+    spec = create_worker_app(WorkerSettings(), lambda _: scorers()).openapi()
+    for path in ("/score", "/room"):
+        documented = spec["paths"][path]["post"]["responses"]
+        assert set(documented) == {"200", "422", "424", "503"}, path  # no keys, queue or deadline here

@@ -14,20 +14,12 @@ from app.audit.record import Entry, Row, content_of
 from app.audit.writer import AuditWriter
 from app.errors import Forbidden, InvalidRequest, NoRecord, StoreUnavailable, Unauthenticated
 from app.web.api_keys import ApiKeys
-from app.web.errors import ErrorEnvelope
+from app.web.errors import responses_for
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 T = TypeVar("T")
 
-ADMIN_ERRORS: dict[int | str, dict[str, Any]] = {
-    status: {"model": ErrorEnvelope, "description": text}
-    for status, text in [
-        (401, "No admin key was sent."),
-        (403, "The key is not an admin key (API keys cannot read the audit store)."),
-        (422, "A bad filter."),
-        (503, "The audit store is off, or cannot be read now."),
-    ]
-}
+ADMIN_ERRORS = (Unauthenticated, Forbidden, InvalidRequest, StoreUnavailable)
 
 
 def require_admin(request: Request) -> str:
@@ -81,7 +73,7 @@ def _record(row: Row) -> TraceRecord:
     "/traces/{request_id}",
     operation_id="get_trace",
     response_model=TraceOut,
-    responses={**ADMIN_ERRORS, 404: {"model": ErrorEnvelope, "description": "No record of this request id."}},
+    responses=responses_for(*ADMIN_ERRORS, NoRecord),
 )
 async def get_trace(
     request_id: Annotated[str, Path(min_length=1, max_length=128, description="The request_id an answer carried.")],
@@ -96,7 +88,7 @@ async def get_trace(
     return TraceOut(request_id=request_id, records=[_record(r) for r in rows])
 
 
-@router.get("/traces", operation_id="list_traces", response_model=TraceListOut, responses=ADMIN_ERRORS)
+@router.get("/traces", operation_id="list_traces", response_model=TraceListOut, responses=responses_for(*ADMIN_ERRORS))
 async def list_traces(
     admin: AdminDep,
     writer: WriterDep,

@@ -18,7 +18,10 @@ async def health() -> HealthOut:
     return HealthOut()
 
 
-@router.get("/ready", operation_id="ready", response_model=ReadyOut, responses={503: {"model": ReadyOut}})
+NOT_READY = {"model": ReadyOut, "description": "Not ready: the engines are loading, failed, or do not answer."}
+
+
+@router.get("/ready", operation_id="ready", response_model=ReadyOut, responses={503: NOT_READY})
 async def ready(loader: EngineLoaderDep, request: Request) -> JSONResponse:
     """Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
     does not make the service unready: answers go on while it is degraded."""
