@@ -10,10 +10,9 @@ them.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Awaitable, Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
-from functools import partial
 
 from app.config import AdaptiveSettings
 from app.core.adaptive import SearchRules, Strategy
@@ -124,7 +123,7 @@ class SolveService:
             async with self._limits.admission.slot(client):
                 events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
                 run = self._run(params, prompt_tokens, request_id, events.put_nowait, progress, earlier)
-                task = asyncio.create_task(self._within_deadline(partial(self._drive, run), run.emit))
+                task = asyncio.create_task(self._within_deadline(run))
                 try:
                     yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
                     while not answered:
@@ -200,15 +199,15 @@ class SolveService:
             if self._limits.rates is not None:
                 self._limits.rates.spend(client, run.book.tokens_decoded)
 
-    async def _within_deadline(self, work: Callable[[], Awaitable[None]], emit: Emit) -> None:
+    async def _within_deadline(self, run: Run) -> None:
         # The deadline lives in this task, not in the generator that yields: a timeout must not
-        # land in whatever code happens to be reading the stream. (`work` is started here, so a
-        # task cancelled before it runs leaves no coroutine unawaited.)
+        # land in whatever code happens to be reading the stream. (The run's work starts here, so
+        # a task cancelled before it runs leaves no coroutine unawaited.)
         timeout_s = self._limits.timeout_s
         try:
             async with asyncio.timeout(timeout_s):
-                await work()
+                await self._drive(run)
         except TimeoutError:
-            emit(DeadlineExceeded(f"the pipeline did not finish within {timeout_s:g} s"))
+            run.emit(DeadlineExceeded(f"the pipeline did not finish within {timeout_s:g} s"))
         except Exception as exc:  # handed to the reader, which raises it where the route can map it
-            emit(exc)
+            run.emit(exc)
