@@ -7,24 +7,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import fields
 from datetime import UTC, datetime
-from typing import Any
 
+from app.audit.layout import UnknownRecordVersion, chains_of, current, params_of, prunes_of, search_of, usage_of
 from app.audit.record import Row, content_of, moment_of
 from app.audit.store import AuditStore
-from app.core.adaptive import SearchTally
-from app.errors import RequestExpired
+from app.errors import RequestExpired, StoreUnavailable
 from app.service.kept import KeptSearch
-from app.service.outcome import ChainRecord, PruneEvent, Usage
-from app.service.params import SolveParams
 
 log = logging.getLogger(__name__)
-_CHAIN_FIELDS = tuple(f.name for f in fields(ChainRecord))
-
-
-def _chain(record: dict[str, Any]) -> ChainRecord:
-    return ChainRecord(**{name: record[name] for name in _CHAIN_FIELDS})
 
 
 def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
@@ -32,26 +23,26 @@ def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
     cost and cut of the last run (which holds the earlier ones). Only the last answer given under
     the id and its continuations count (a request id is the client's to choose, and may be reused),
     all by one key. None when there is nothing to continue: the texts were not kept, the answer was
-    not one to continue (the OpenAI routes'), or the records disagree on whose it is."""
+    not one to continue (the OpenAI routes'), or the records disagree on whose it is. Records of
+    every schema version are read into today's types (`UnknownRecordVersion` for a newer one)."""
     solves = [row for row in rows if row.kind == "solve"]
     starts = [i for i, row in enumerate(solves) if not content_of(row).get("continued")]
     if not starts:
         return None
     lineage = solves[starts[-1] :]
-    first, last = content_of(lineage[0]), content_of(lineage[-1])
+    first, last = current(content_of(lineage[0])), current(content_of(lineage[-1]))
     if not all(row.stored for row in lineage) or not first.get("continuable", False):
         return None
     if len({row.key_id for row in lineage}) != 1:
         return None
-    solves = lineage
     return KeptSearch(
-        params=SolveParams(**first["params"]),
-        chains=tuple(_chain(c) for c in last["chains"]),
-        usage=Usage(**last["usage"]),
-        search=SearchTally(**last["search"]) if last["search"] is not None else None,
-        continued=len(solves) - 1,
-        prunes=tuple(PruneEvent(**p) for p in last["pruned"]),
-        owner=solves[-1].key_id,
+        params=params_of(first),
+        chains=chains_of(last),
+        usage=usage_of(last),
+        search=search_of(last),
+        continued=len(lineage) - 1,
+        prunes=prunes_of(last),
+        owner=lineage[-1].key_id,
     )
 
 
@@ -76,4 +67,7 @@ class Recall:
             raise RequestExpired(
                 f"request {request_id} can no longer be continued: answers are kept for {self._ttl_s:g} s"
             )
-        return kept_search_of(rows)
+        try:
+            return kept_search_of(rows)
+        except UnknownRecordVersion as exc:
+            raise StoreUnavailable(f"request {request_id} cannot be continued by this server: {exc}") from exc

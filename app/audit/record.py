@@ -4,7 +4,9 @@ Each record is one JSON document (`body`): its place in the chain (`seq`), what 
 whose key asked, when, and the content. Its `hash` is SHA-256 over the previous record's hash and
 the body, so changing a body, a hash, or removing a record breaks every link after it. A retention
 sweep removes only the oldest records and leaves an anchor (the last removed record's seq and
-hash) for the chain to start from.
+hash) for the chain to start from. A solve record's content carries its `schema_version` and the
+fields `layout` names; the chain hashes a body whatever its version, so records of every version
+check together.
 
 `stored=False` (OpenAI's `store: false`) keeps only metadata and hashes: the problem, the chains,
 the answer and the summary are replaced by a digest, so a text shown later can still be matched
@@ -20,10 +22,21 @@ import hmac
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from app.audit.layout import (
+    CHAIN_FIELDS,
+    COUNT_FIELDS,
+    PRUNE_FIELDS,
+    RECORDED_PARAMS,
+    SCHEMA_VERSION,
+    SEARCH_FIELDS,
+    TIMING_FIELDS,
+    USAGE_FIELDS,
+    fields_of,
+)
 from app.service.outcome import SolveOutcome
 
 GENESIS = "0" * 64  # the "previous hash" of the first record
@@ -167,28 +180,29 @@ def digest(value: str, hash_key: bytes | None) -> dict[str, str]:
 
 
 def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = None) -> dict[str, Any]:
-    """What a solved request leaves in the audit record: the request's parameters, every hidden
-    chain with its step scores, the pruning events, the selected chain, the exact summary shown,
-    the usage. Not `stored`: the texts are replaced by their digests."""
+    """What a solved request leaves in the audit record, in the fields of the current schema
+    version (`layout`): the request's parameters, every hidden chain with its step scores, the
+    pruning events, the selected chain, the exact summary shown, the usage. Not `stored`: the
+    texts are replaced by their digests."""
 
     def text(value: str | None) -> str | dict[str, str] | None:
         if value is None or stored:
             return value
         return digest(value, hash_key)
 
-    params = asdict(outcome.params)
+    params = fields_of(outcome.params, RECORDED_PARAMS)
     params["problem"] = text(params["problem"])
     params["system"] = text(params["system"])
     chains = []
     for i, chain in enumerate(outcome.chains):
-        record = asdict(chain)
-        record["index"] = i
+        record = {"index": i, **fields_of(chain, CHAIN_FIELDS)}
         if not stored:
             record["text"] = text(chain.text)
             record["steps"] = [text(step) for step in chain.steps]
             record["answer"] = text(chain.answer)
         chains.append(record)
     return {
+        "schema_version": SCHEMA_VERSION,
         "params": params,
         "answer": text(outcome.answer),
         "summary": text(outcome.summary),
@@ -201,11 +215,11 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
             for c in outcome.clusters
         ],
         "chains": chains,
-        "pruned": [asdict(p) for p in outcome.prunes],
-        "search": asdict(outcome.search) if outcome.search is not None else None,
-        "counts": asdict(outcome.counts),
-        "usage": asdict(outcome.usage),
-        "timings": asdict(outcome.timings),
+        "pruned": [fields_of(p, PRUNE_FIELDS) for p in outcome.prunes],
+        "search": fields_of(outcome.search, SEARCH_FIELDS) if outcome.search is not None else None,
+        "counts": fields_of(outcome.counts, COUNT_FIELDS),
+        "usage": fields_of(outcome.usage, USAGE_FIELDS),
+        "timings": fields_of(outcome.timings, TIMING_FIELDS),
     }
 
 

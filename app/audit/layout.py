@@ -1,0 +1,129 @@
+"""The fields a solve record names, by schema version, and how each version reads back into
+today's types.
+
+A record outlives the code that wrote it (it is verified, read by admins, and continued from long
+after), so its layout is not the internal dataclasses' but these lists of names: a field
+is written under the name listed here, and read back by that name. A field an older record lacks
+takes its dataclass's default; a renamed or reshaped field gets an upgrade step from the version
+before it (`_UPGRADES`), and `SCHEMA_VERSION` goes up. Records with no `schema_version` are
+version 1, which named the same fields as version 2.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from app.core.adaptive import SearchTally
+from app.service.outcome import ChainCounts, ChainRecord, PruneEvent, Timings, Usage
+from app.service.params import SolveParams
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 2
+
+# The request's parameters the record keeps: a new parameter is recorded (and continued) by
+# adding its name here; a record written before it has none, and is read with the default.
+RECORDED_PARAMS = (
+    "problem",
+    "n",
+    "temperature",
+    "max_tokens",
+    "seed",
+    "aggregation",
+    "selection",
+    "system",
+    "summary",
+    "max_tokens_flexible",
+    "strategy",
+    "max_reasoning_tokens",
+    "max_latency_ms",
+    "store",
+)
+CHAIN_FIELDS = (
+    "text",
+    "steps",
+    "step_scores",
+    "chain_score",
+    "outcome_score",
+    "answer",
+    "votes",
+    "finish_reason",
+    "tokens",
+)
+PRUNE_FIELDS = ("index", "steps_scored", "score", "tokens")
+SEARCH_FIELDS = ("started", "pruned", "finished", "truncated", "reasoning_tokens", "stop_reason")
+COUNT_FIELDS = ("sampled", "voted", "truncated", "unscored")
+USAGE_FIELDS = ("prompt_tokens", "reasoning_tokens", "scored_tokens")
+TIMING_FIELDS = ("generate_s", "score_s", "select_s", "total_s")
+
+# Each type's names, for the check that every field of it is recorded.
+RECORDED: dict[type, tuple[str, ...]] = {
+    SolveParams: RECORDED_PARAMS,
+    ChainRecord: CHAIN_FIELDS,
+    PruneEvent: PRUNE_FIELDS,
+    SearchTally: SEARCH_FIELDS,
+    ChainCounts: COUNT_FIELDS,
+    Usage: USAGE_FIELDS,
+    Timings: TIMING_FIELDS,
+}
+
+
+class UnknownRecordVersion(ValueError):
+    """A record of a schema version this code cannot read (a newer release wrote it)."""
+
+
+def fields_of(value: object, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of `value`, for a record."""
+    return {name: getattr(value, name) for name in names}
+
+
+def built(kind: Callable[..., T], names: tuple[str, ...], recorded: Mapping[str, Any]) -> T:
+    """A `kind` from a record's fields by name: what the record lacks takes the default."""
+    return kind(**{name: recorded[name] for name in names if name in recorded})
+
+
+def version_of(content: Mapping[str, Any]) -> int:
+    version = content.get("schema_version", 1)
+    if type(version) is not int or not 1 <= version <= SCHEMA_VERSION:
+        raise UnknownRecordVersion(
+            f"an audit record of schema version {version!r}: this server reads versions 1 to {SCHEMA_VERSION} "
+            "(a newer release wrote it)"
+        )
+    return version
+
+
+def _same_fields(content: Mapping[str, Any]) -> Mapping[str, Any]:
+    return content
+
+
+# From each version to the next: version 2 only stamped the version on the fields version 1 named.
+_UPGRADES: dict[int, Callable[[Mapping[str, Any]], Mapping[str, Any]]] = {1: _same_fields}
+
+
+def current(content: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A solve record's content in today's layout, whichever version wrote it."""
+    for version in range(version_of(content), SCHEMA_VERSION):
+        content = _UPGRADES[version](content)
+    return content
+
+
+def params_of(content: Mapping[str, Any]) -> SolveParams:
+    return built(SolveParams, RECORDED_PARAMS, content["params"])
+
+
+def chains_of(content: Mapping[str, Any]) -> tuple[ChainRecord, ...]:
+    return tuple(built(ChainRecord, CHAIN_FIELDS, chain) for chain in content["chains"])
+
+
+def prunes_of(content: Mapping[str, Any]) -> tuple[PruneEvent, ...]:
+    return tuple(built(PruneEvent, PRUNE_FIELDS, prune) for prune in content["pruned"])
+
+
+def search_of(content: Mapping[str, Any]) -> SearchTally | None:
+    search = content.get("search")
+    return None if search is None else built(SearchTally, SEARCH_FIELDS, search)
+
+
+def usage_of(content: Mapping[str, Any]) -> Usage:
+    return built(Usage, USAGE_FIELDS, content["usage"])
