@@ -31,6 +31,7 @@ MAX_BATCH = 64
 # A record waits this long for others to share its transaction: under load one commit carries many
 # records (a commit costs about as much as a few records' inserts), idle it costs 50 ms of delay.
 LINGER_S = 0.05
+FIRST_RETRY_PAUSE_S = 0.1  # doubling up to the most
 MAX_RETRY_PAUSE_S = 5.0
 
 
@@ -164,20 +165,24 @@ class AuditWriter:
     async def _migrate(self) -> None:
         """The schema, before anything is written: a database down at start-up is waited for
         (records buffer meanwhile), not a reason for the service not to start."""
-        pause = 0.1
+        pause = FIRST_RETRY_PAUSE_S
         while True:
             try:
                 await self.store.migrate()
             except Exception as exc:
-                if self._failing is None:
-                    log.error("audit store unreachable at start-up, retrying (requests go on): %s", exc)
-                self._failing = type(exc).__name__
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, MAX_RETRY_PAUSE_S)
+                pause = await self._retry_after(exc, "audit store unreachable at start-up", pause)
                 continue
             self._failing = None
             self._ready.set()
             return
+
+    async def _retry_after(self, exc: Exception, what: str, pause: float) -> float:
+        """A failed attempt: logged when it starts a failing spell, then a pause; the next pause."""
+        if self._failing is None:
+            log.error("%s, retrying (requests go on): %s", what, exc)
+        self._failing = type(exc).__name__
+        await asyncio.sleep(pause)
+        return min(pause * 2, MAX_RETRY_PAUSE_S)
 
     async def _run(self) -> None:
         await self._migrate()
@@ -242,7 +247,7 @@ class AuditWriter:
 
     async def _write(self, entries: list[Entry]) -> None:
         """Until it is written: the batch in hand is not given up while the store is down."""
-        pause = 0.1
+        pause = FIRST_RETRY_PAUSE_S
         while entries:
             try:
                 await asyncio.wait_for(self.store.append(entries), self.store.timeout_s * 2)
@@ -251,11 +256,7 @@ class AuditWriter:
                 continue
             except Exception as exc:
                 self._metrics.write_failures.inc()
-                if self._failing is None:
-                    log.error("audit store write failed, retrying (requests go on): %s", exc)
-                self._failing = type(exc).__name__
-                await asyncio.sleep(pause)
-                pause = min(pause * 2, MAX_RETRY_PAUSE_S)
+                pause = await self._retry_after(exc, "audit store write failed", pause)
                 continue
             self._metrics.written.inc(len(entries))
             if self._failing is not None:
