@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from app.audit.layout import UnknownRecordVersion, chains_of, current, params_of, prunes_of, search_of, usage_of
 from app.audit.record import Row, content_of, moment_of
 from app.audit.store import AuditStore
-from app.errors import RequestExpired, StoreUnavailable
+from app.errors import RequestExpired
 from app.service.kept import KeptSearch
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,9 @@ def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
 
 
 class Recall:
-    """Looks a request up in the store; answers older than `ttl_s` are expired there as here."""
+    """Looks a request up in the store; answers older than `ttl_s` are expired there as here. An
+    unreachable store, or a record of a schema version this server cannot read, leaves the answer
+    unknown (logged)."""
 
     def __init__(self, store: AuditStore, ttl_s: float, clock: Callable[[], datetime] = lambda: datetime.now(UTC)):
         self._store = store
@@ -69,5 +71,6 @@ class Recall:
             )
         try:
             return kept_search_of(rows)
-        except UnknownRecordVersion as exc:
-            raise StoreUnavailable(f"request {request_id} cannot be continued by this server: {exc}") from exc
+        except UnknownRecordVersion as exc:  # a newer replica's: as unknown here as an unreachable store's
+            log.warning("request %s cannot be continued by this server: %s", request_id, exc)
+            return None
