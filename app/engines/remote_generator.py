@@ -10,7 +10,7 @@ deployments feed the engine the same tokens and a fixed seed gives the same chai
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,9 +18,9 @@ from pydantic import BaseModel, ValidationError
 from transformers import PreTrainedTokenizerBase
 
 from app.engines.chain_sampler import TaskChainSampler
+from app.engines.generator_tokenizer import GeneratorTokenizer
 from app.engines.http_common import make_client, probe, request_json, stream_events
-from app.engines.protocols import GENERATOR, ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import chat_prompt, prompt_ids
+from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest
 from app.errors import EngineError
 
 
@@ -49,7 +49,7 @@ class _ModelList(BaseModel):
     data: list[_Model]
 
 
-class RemoteGenerator:
+class RemoteGenerator(GeneratorTokenizer):
     def __init__(
         self,
         base_url: str,
@@ -59,22 +59,13 @@ class RemoteGenerator:
         client: httpx.AsyncClient | None = None,
         fallback_context: int | None = None,
     ) -> None:
-        self._tokenizer = tokenizer
+        super().__init__(tokenizer)
         self._client = client or make_client(base_url, timeout_s)
         # The served model's name and context, asked of the server on first use (name: unless configured).
         self._model_name = model_name
         self._context: int | None = None
         # A server that does not say its context (vLLM's /v1/models does): the model's own config's.
         self._fallback_context = fallback_context
-
-    def count_tokens(self, text: str, templated: bool = False) -> int:
-        return len(prompt_ids(self._tokenizer, text, templated))
-
-    def token_ids(self, text: str) -> list[int]:
-        return list(self._tokenizer.encode(text, add_special_tokens=False))
-
-    def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
-        return chat_prompt(self._tokenizer, messages)
 
     async def _listing(self) -> _ModelList._Model:
         listing = await request_json(self._client, GENERATOR, "GET", "/v1/models")
@@ -102,7 +93,7 @@ class RemoteGenerator:
         return self._context
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
-        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        ids = self.prompt_ids(request)
         body = await self._completion_body(request, ids, request_id)
         raw = await request_json(self._client, GENERATOR, "POST", "/v1/completions", body)
         try:
@@ -133,7 +124,7 @@ class RemoteGenerator:
         }
 
     async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
-        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        ids = self.prompt_ids(request)
         body = await self._completion_body(request, ids, request_id) | {"stream": True}
         async for event in stream_events(self._client, GENERATOR, "/v1/completions", body):
             for c in self._choices(event, request.n):
@@ -156,7 +147,7 @@ class RemoteGenerator:
     def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
         """One streamed completion with n=1 per chain (seed + i), so that a chain can be stopped
         alone: closing its stream makes the server abort it."""
-        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        ids = self.prompt_ids(request)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
             body = await self._completion_body(request.chain(i), ids, f"{request_id}-{i}") | {"stream": True}

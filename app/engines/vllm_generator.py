@@ -5,7 +5,7 @@ cache through prefix caching."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator
 
 from transformers import PreTrainedTokenizerBase
 from vllm import SamplingParams
@@ -16,23 +16,17 @@ from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
 from app.engines.chain_sampler import TaskChainSampler
-from app.engines.protocols import GENERATOR, ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest
-from app.engines.vllm_common import (
-    chat_prompt,
-    check_engine,
-    cpu_binding,
-    engine_failure,
-    engine_kwargs,
-    prompt_ids,
-)
+from app.engines.generator_tokenizer import GeneratorTokenizer
+from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest
+from app.engines.vllm_common import check_engine, cpu_binding, engine_failure, engine_kwargs
 from app.errors import BonError, EngineError, InvalidRequest
 from app.model_ref import ModelRef
 
 
-class VllmGenerator:
+class VllmGenerator(GeneratorTokenizer):
     def __init__(self, engine: AsyncLLM, tokenizer: PreTrainedTokenizerBase) -> None:
+        super().__init__(tokenizer)
         self._engine = engine
-        self._tokenizer = tokenizer
 
     @classmethod
     def start(cls, model: ModelRef, tokenizer: PreTrainedTokenizerBase, engine: EngineSettings) -> VllmGenerator:
@@ -49,21 +43,12 @@ class VllmGenerator:
     async def context_length(self) -> int:
         return int(self._engine.model_config.max_model_len)
 
-    def count_tokens(self, text: str, templated: bool = False) -> int:
-        return len(prompt_ids(self._tokenizer, text, templated))
-
-    def token_ids(self, text: str) -> list[int]:
-        return list(self._tokenizer.encode(text, add_special_tokens=False))
-
-    def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
-        return chat_prompt(self._tokenizer, messages)
-
     def running_requests(self) -> int:
         """Requests the engine has not finished or aborted (vLLM's own count)."""
         return int(self._engine.output_processor.get_num_unfinished_requests())
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
-        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        ids = self.prompt_ids(request)
         params = _sampling_params(request, RequestOutputKind.FINAL_ONLY)
         final = None
         try:
@@ -80,7 +65,7 @@ class VllmGenerator:
         return Generation(prompt_tokens=len(ids), chains=chains)
 
     def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
-        ids = prompt_ids(self._tokenizer, request.prompt, request.templated)
+        ids = self.prompt_ids(request)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
             params = _sampling_params(request.chain(i), RequestOutputKind.DELTA)
