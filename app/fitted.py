@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import AdaptiveSettings, Settings
 from app.core.aggregate import Aggregation
 from app.core.confidence import FEATURES, Calibration
 from app.core.select import Selection
 from app.errors import ConfigurationError
+from app.json_files import parse_json_file, read_json_file
 
 CALIBRATION_FILE = "bon_calibration.json"
 log = logging.getLogger(__name__)
@@ -57,18 +58,11 @@ class Fitted:
 
 
 def parse_fitted(raw: str, source: str) -> FittedFile:
-    try:
-        return FittedFile.model_validate_json(raw)
-    except ValidationError as exc:
-        raise ConfigurationError(f"{source} is not a valid calibration file: {exc}") from exc
+    return parse_json_file(FittedFile, raw, source, ConfigurationError)
 
 
 def read_fitted_file(path: Path) -> FittedFile:
-    try:
-        raw = path.read_text()
-    except OSError as exc:
-        raise ConfigurationError(f"{path} is not a readable calibration file: {exc}") from exc
-    return parse_fitted(raw, str(path))
+    return read_json_file(FittedFile, path, "calibration file", ConfigurationError)
 
 
 def load_fitted(settings: Settings) -> Fitted:

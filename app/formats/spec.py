@@ -12,9 +12,10 @@ import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.errors import ConfigurationError
+from app.json_files import parse_json_file, read_json_file
 
 PROBLEM = "{problem}"  # stands for the problem in a template; replaced literally, never str.format
 
@@ -157,18 +158,8 @@ class FormatFile(_Strict):
 
 def parse_format(text: str, source: str) -> FormatFile:
     """A format file's text, checked; `source` names it in errors."""
-    try:
-        return FormatFile.model_validate_json(text)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'the file'}: {e['msg']}" for e in exc.errors(include_url=False)
-        )
-        raise FormatError(f"{source}: {problems}") from None
+    return parse_json_file(FormatFile, text, source, FormatError)
 
 
 def load_format(path: Path) -> FormatFile:
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot read the format file: {exc.strerror}") from None
-    return parse_format(text, str(path))
+    return read_json_file(FormatFile, path, "format file", FormatError)
