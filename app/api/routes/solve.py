@@ -5,28 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 
-from app.api.deps import PolicyDep, require_json, solve_service_of
+from app.api.deps import PolicyDep, answer_route, solve_service_of
 from app.api.schemas.native import ContinueRequest, SolveRequest, SolveResponse
 from app.api.translation.native import more_budget, solve_params, solve_response
 from app.api.translation.native_stream import solve_events
-from app.web.cancellation import with_cancellation
 from app.web.errors import ERROR_RESPONSES, ErrorEnvelope, envelope
 from app.web.request_id import key_id_var, request_id_var
-from app.web.sse import EVENT_STREAM, event_stream, primed
+from app.web.sse import event_stream, primed
 
 router = APIRouter(tags=["solve"])
 
 
-@router.post(
-    "/solve",
-    operation_id="solve",
-    response_model=SolveResponse,
-    responses={**ERROR_RESPONSES, 200: {"content": EVENT_STREAM, "description": "The answer, or its event stream."}},
-    dependencies=[Depends(require_json)],
-)
-@with_cancellation
+@answer_route(router, "/solve", "solve", SolveResponse, ERROR_RESPONSES, "The answer, or its event stream.")
 async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> SolveResponse | Response:
     """Solve a problem: sample N chains, score every step, return the best answer and a summary."""
     params = solve_params(body, policy)
@@ -44,18 +36,14 @@ CONTINUE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-@router.post(
+@answer_route(
+    router,
     "/solve/{request_id}/continue",
-    operation_id="continue_solve",
-    response_model=SolveResponse,
-    responses={
-        **ERROR_RESPONSES,
-        **CONTINUE_ERRORS,
-        200: {"content": EVENT_STREAM, "description": "The answer over all chains so far, or its event stream."},
-    },
-    dependencies=[Depends(require_json)],
+    "continue_solve",
+    SolveResponse,
+    {**ERROR_RESPONSES, **CONTINUE_ERRORS},
+    "The answer over all chains so far, or its event stream.",
 )
-@with_cancellation
 async def continue_solve(
     request_id: Annotated[str, Path(min_length=1, max_length=128, description="The answer's request_id.")],
     body: ContinueRequest,

@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.api.schemas.native import AnswerClusterOut, ChainCountsOut
-from app.api.schemas.request_base import RequestBase
-from app.config import WIRE_MAX_TEMPERATURE, Effort
+from app.api.schemas.openai_common import OpenAIRequest
+from app.config import Effort
 
 
 class TextPart(BaseModel):
@@ -36,9 +36,8 @@ class ChatMessage(BaseModel):
         return "".join(p.text for p in self.content)
 
 
-class ChatCompletionRequest(RequestBase):
+class ChatCompletionRequest(OpenAIRequest):
     model_config = ConfigDict(
-        extra="ignore",
         json_schema_extra={
             "examples": [
                 {
@@ -51,7 +50,6 @@ class ChatCompletionRequest(RequestBase):
         },
     )
 
-    model: str = Field(description="The served model's id (GET /v1/models).")
     messages: list[ChatMessage] = Field(
         min_length=1,
         description="The last user message is the problem; system and developer messages are the system prompt "
@@ -61,9 +59,6 @@ class ChatCompletionRequest(RequestBase):
         default=None, description="minimal/low/medium/high: how many chains are sampled and verified."
     )
     n: int | None = Field(default=None, description="Choices to return; only 1 is supported.")
-    temperature: float | None = Field(
-        default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature of the chains."
-    )
     max_completion_tokens: int | None = Field(
         default=None, ge=1, description="Upper bound on all generated tokens, the hidden reasoning included."
     )

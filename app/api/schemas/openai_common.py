@@ -1,10 +1,14 @@
-"""OpenAI's error shape and model listing, as the `/v1` routes speak them."""
+"""What the `/v1` routes speak alike: OpenAI's error shape, its model listing, and what both
+requests declare."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.schemas.request_base import RequestBase
+from app.config import WIRE_MAX_TEMPERATURE
 
 
 class OpenAIErrorDetail(BaseModel):
@@ -28,3 +32,14 @@ class ModelCard(BaseModel):
 class ModelList(BaseModel):
     object: Literal["list"] = Field(default="list", description="Always 'list'.")
     data: list[ModelCard] = Field(description="The served models (one: the generator).")
+
+
+class OpenAIRequest(RequestBase):
+    """What both `/v1` requests declare alike; other fields the SDKs may send are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    model: str = Field(description="The served model's id (GET /v1/models).")
+    temperature: float | None = Field(
+        default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature of the chains."
+    )

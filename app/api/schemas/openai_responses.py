@@ -11,8 +11,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
-from app.api.schemas.request_base import RequestBase
-from app.config import WIRE_MAX_TEMPERATURE, Effort, SummaryStyle
+from app.api.schemas.openai_common import OpenAIRequest
+from app.config import Effort, SummaryStyle
 
 
 class ReasoningParam(BaseModel):
@@ -34,9 +34,8 @@ class InputMessage(BaseModel):
         return "".join(str(p.get("text", "")) for p in self.content if p.get("type") in ("input_text", "text"))
 
 
-class ResponseRequest(RequestBase):
+class ResponseRequest(OpenAIRequest):
     model_config = ConfigDict(
-        extra="ignore",
         json_schema_extra={
             "examples": [
                 {
@@ -48,7 +47,6 @@ class ResponseRequest(RequestBase):
         },
     )
 
-    model: str = Field(description="The served model's id (GET /v1/models).")
     input: str | list[InputMessage] = Field(description="The problem, or messages whose last user one is it.")
     instructions: str | None = Field(
         default=None,
@@ -57,9 +55,6 @@ class ResponseRequest(RequestBase):
     )
     reasoning: ReasoningParam | None = Field(default=None, description="Effort, and whether to return a summary.")
     max_output_tokens: int | None = Field(default=None, ge=1, description="Upper bound, reasoning included.")
-    temperature: float | None = Field(
-        default=None, ge=0.0, le=WIRE_MAX_TEMPERATURE, description="Sampling temperature of the chains."
-    )
     stream: bool | None = Field(default=None, description="Streaming is not supported; false or absent.")
 
 

@@ -16,10 +16,11 @@ from app.api.schemas.native import (
     TimingsOut,
     UsageOut,
 )
+from app.api.translation.fields import copy_fields
 from app.core.adaptive import SearchTally, Strategy
 from app.core.select import AnswerCluster
 from app.errors import InvalidRequest
-from app.service.outcome import ChainCounts, SolveOutcome
+from app.service.outcome import ChainCounts, SolveOutcome, Timings
 from app.service.params import Requested, RequestPolicy, SolveParams
 
 
@@ -64,53 +65,46 @@ def more_budget(body: ContinueRequest, policy: RequestPolicy) -> MoreBudget:
 
 
 def clusters_out(clusters: Iterable[AnswerCluster]) -> list[AnswerClusterOut]:
-    return [AnswerClusterOut(answer=c.answer, count=c.count, weight=c.weight) for c in clusters]
+    return [copy_fields(AnswerClusterOut, c) for c in clusters]
 
 
 def counts_out(counts: ChainCounts) -> ChainCountsOut:
-    return ChainCountsOut(
-        sampled=counts.sampled, voted=counts.voted, truncated=counts.truncated, unscored=counts.unscored
-    )
+    return copy_fields(ChainCountsOut, counts)
 
 
 def solve_response(outcome: SolveOutcome) -> SolveResponse:
-    t, usage = outcome.timings, outcome.usage
-    return SolveResponse(
-        request_id=outcome.request_id,
-        answer=outcome.answer,
-        summary=outcome.summary,
-        confidence=outcome.confidence,
-        calibrated=outcome.calibrated,
-        verified=outcome.verified,
+    return copy_fields(
+        SolveResponse,
+        outcome,
         n=outcome.params.n,
         selection=outcome.params.selection,
         aggregation=outcome.params.aggregation,
         clusters=clusters_out(outcome.clusters),
         step_scores=outcome.winner_step_scores,
         chain_counts=counts_out(outcome.counts),
-        usage=UsageOut(
-            prompt_tokens=usage.prompt_tokens,
-            reasoning_tokens=usage.reasoning_tokens,
-            scored_tokens=usage.scored_tokens,
-        ),
-        timings=TimingsOut(
-            generate_ms=1000 * t.generate_s,
-            score_ms=1000 * t.score_s,
-            select_ms=1000 * t.select_s,
-            total_ms=1000 * t.total_s,
-        ),
+        usage=copy_fields(UsageOut, outcome.usage),
+        timings=timings_out(outcome.timings),
         search=search_out(outcome.search),
+    )
+
+
+def timings_out(t: Timings) -> TimingsOut:
+    return TimingsOut(
+        generate_ms=1000 * t.generate_s,
+        score_ms=1000 * t.score_s,
+        select_ms=1000 * t.select_s,
+        total_ms=1000 * t.total_s,
     )
 
 
 def search_out(tally: SearchTally | None) -> SearchOut | None:
     if tally is None:
         return None
-    return SearchOut(
+    return copy_fields(
+        SearchOut,
+        tally,
         chains_started=tally.started,
         chains_pruned=tally.pruned,
         chains_finished=tally.finished,
         chains_truncated=tally.truncated,
-        reasoning_tokens=tally.reasoning_tokens,
-        stop_reason=tally.stop_reason,
     )

@@ -8,23 +8,13 @@ from collections.abc import AsyncIterator
 from sse_starlette import ServerSentEvent
 
 from app.api.schemas.native import ProgressEvent, SummaryEvent
+from app.api.translation.fields import copy_fields
 from app.api.translation.native import solve_response
 from app.service.events import Finished, Progress, SolveEvent
 
 
 def progress_out(p: Progress) -> ProgressEvent:
-    return ProgressEvent(
-        chains_running=p.chains_running,
-        chains_finished=p.chains_finished,
-        chains_truncated=p.chains_truncated,
-        steps_scored=p.steps_scored,
-        tokens=p.tokens,
-        leading_answer=p.leading_answer,
-        leading_share=p.leading_share,
-        elapsed_ms=1000 * p.elapsed_s,
-        chains_pruned=p.chains_pruned,
-        stop_reason=p.stop_reason,
-    )
+    return copy_fields(ProgressEvent, p, elapsed_ms=1000 * p.elapsed_s)
 
 
 async def solve_events(events: AsyncIterator[SolveEvent]) -> AsyncIterator[ServerSentEvent]:

@@ -18,6 +18,7 @@ from app.api.schemas.openai_chat import (
     CompletionTokensDetails,
     Verification,
 )
+from app.api.translation.fields import copy_fields
 from app.api.translation.native import clusters_out, counts_out
 from app.api.translation.openai_request import check_model, last_user_text, openai_requested, system_text
 from app.errors import UnsupportedParameter
@@ -71,11 +72,9 @@ def chat_usage(outcome: SolveOutcome) -> ChatUsage:
 
 
 def verification(outcome: SolveOutcome, budget: Budget) -> Verification:
-    return Verification(
-        summary=outcome.summary,
-        confidence=outcome.confidence,
-        calibrated=outcome.calibrated,
-        verified=outcome.verified,
+    return copy_fields(
+        Verification,
+        outcome,
         n=outcome.params.n,
         reasoning_effort=budget.effort,
         clusters=clusters_out(outcome.clusters),

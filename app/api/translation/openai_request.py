@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
-from app.api.schemas.request_base import RequestBase
+from app.api.schemas.openai_common import OpenAIRequest
 from app.config import SummaryStyle
 from app.errors import InvalidRequest, ModelNotFound
 from app.service.params import Budget, Requested
@@ -41,7 +41,7 @@ def system_text(messages: Sequence[Message]) -> str | None:
 
 
 def openai_requested(
-    body: RequestBase,
+    body: OpenAIRequest,
     problem: str,
     problem_param: str,
     budget: Budget,

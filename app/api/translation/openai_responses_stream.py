@@ -31,7 +31,7 @@ from app.service.params import Budget
 
 
 async def response_events(
-    events: AsyncIterator[SolveEvent], body: ResponseRequest, request_id: str, budget: Budget, model_id: str
+    events: AsyncIterator[SolveEvent], request_id: str, body: ResponseRequest, budget: Budget, model_id: str
 ) -> AsyncIterator[ServerSentEvent]:
     style = body.reasoning.summary if body.reasoning else None
     numbers = iter(range(1 << 62))
