@@ -80,9 +80,8 @@ class Run:
 
     def sampling(self) -> SamplingRequest:
         """The generator request for this run's chains."""
-        p, fmt = self.params, self.engines.generator_format
-        prompt = prompt_for(p, self.engines)
-        return SamplingRequest(prompt, p.n, p.temperature, p.max_tokens, p.seed, templated=fmt.prompt.chat)
+        templated = self.engines.generator_format.prompt.chat
+        return self.params.sampling_request(prompt_for(self.params, self.engines), templated)
 
     def _outcome_scorer(self) -> LiveScorer | None:
         """The outcome model reads whole chains, and only for `orm_max`."""

@@ -15,7 +15,7 @@ from contextlib import aclosing
 from dataclasses import dataclass, field
 
 from app.config import AdaptiveSettings
-from app.core.adaptive import SearchRules, Strategy
+from app.core.adaptive import SearchRules
 from app.core.confidence import Calibration
 from app.engines.container import Engines
 from app.errors import DeadlineExceeded, UnknownRequest
@@ -140,20 +140,11 @@ class SolveService:
             if earlier is not None and not answered and self._continuations is not None:
                 self._continuations.release(request_id, earlier)  # a failed continuation loses nothing
 
-    async def resume(
-        self,
-        request_id: str,
-        more_chains: int | None,
-        max_reasoning_tokens: int | None,
-        max_latency_ms: float | None,
-        strategy: Strategy | None,
-        client: str = "-",
-    ) -> tuple[SolveParams, KeptSearch]:
+    async def resume(self, request_id: str, more: MoreChains, client: str = "-") -> tuple[SolveParams, KeptSearch]:
         """An earlier answer's search, taken to go on (it is busy until `stream` ends), and the
         parameters of the run that continues it (see `Continuations.resume`)."""
         if self._continuations is None:
             raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
-        more = MoreChains(more_chains, max_reasoning_tokens, max_latency_ms, strategy)
         return await self._continuations.resume(request_id, more, client)
 
     def _run(

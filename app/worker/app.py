@@ -16,6 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Histogram
 
+from app.engines.protocols import REWARD_MODEL
 from app.errors import EngineError, EngineUnavailable, InvalidRequest, NotReady
 from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
 from app.web.errors import install_error_handlers, responses_for
@@ -26,7 +27,7 @@ from app.worker.batcher import BatchScorer, ScoreBatcher
 from app.worker.config import WorkerSettings
 
 log = logging.getLogger(__name__)
-SERVICE = "reward"
+
 # What scoring can fail with: no API keys, admission queue or deadline here.
 SCORING_ERRORS = responses_for(InvalidRequest, NotReady, EngineUnavailable, EngineError)
 NOT_READY = {"model": WorkerReady, "description": "Not ready: the reward models are loading, failed, or do not answer."}
@@ -77,13 +78,13 @@ BatchersDep = Annotated[dict[RewardKind, ScoreBatcher], Depends(get_batchers)]
 
 
 def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = build_scorers) -> FastAPI:
-    loader: Loader[Scorers] = Loader("the reward models", SERVICE)
+    loader: Loader[Scorers] = Loader("the reward models", REWARD_MODEL)
     batchers: dict[RewardKind, ScoreBatcher] = {}
 
     def serve_with(scorers: Scorers) -> None:
         for kind, loaded in scorers.items():
             batcher = ScoreBatcher(
-                loaded.scorer, SERVICE, settings.max_batch_chains, batch_requests.labels(kind).observe
+                loaded.scorer, REWARD_MODEL, settings.max_batch_chains, batch_requests.labels(kind).observe
             )
             batcher.start()
             batchers[kind] = batcher

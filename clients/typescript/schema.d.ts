@@ -1801,7 +1801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description No answer with this request id is kept here. */
+            /** @description No answer with this request id is kept here for this key (none are where BON_CONTINUE_TTL_S is 0). */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1819,7 +1819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
-            /** @description The answer is no longer kept (BON_CONTINUE_TTL_S ran out). */
+            /** @description The answer is no longer kept: its time to be continued (BON_CONTINUE_TTL_S) ran out. */
             410: {
                 headers: {
                     [name: string]: unknown;
@@ -2006,71 +2006,8 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
             /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
-            /** @description No such model: the service serves the one GET /v1/models lists. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
-            /** @description The body is not sent as JSON (Content-Type: application/json). */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
-            /** @description An engine failed. */
-            424: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
-            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
-            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["OpenAIError"];
-                };
-            };
-            /** @description The pipeline did not finish in time. */
-            504: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -7,11 +7,11 @@ import asyncio
 
 import pytest
 
+from app.config import SummaryStyle
 from app.errors import EngineUnavailable
 from app.formats.resolve import load_preset
 from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainRecord
-from app.service.params import SummaryStyle
 from app.service.summaries import SummaryBrief, SummaryPrompts, SummaryWriter
 from tests.fakes import FORMAT, PROBLEM, RIGHT, FakeGenerator
 

@@ -58,7 +58,7 @@ async def answer(
     return respond(outcome)
 
 
-@router.get("/models", operation_id="list_models", response_model=ModelList, responses=OPENAI_ERROR_RESPONSES)
+@router.get("/models", operation_id="list_models", response_model=ModelList)
 async def list_models(settings: SettingsDep) -> ModelList:
     """The served generator, as OpenAI lists models."""
     return ModelList(data=[ModelCard(id=settings.model_id, created=STARTED)])

@@ -3,15 +3,16 @@ POST /solve/{request_id}/continue: the same search, thinking longer."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
 from app.api.deps import PolicyDep, answer_route, solve_service_of
 from app.api.schemas.native import ContinueRequest, SolveRequest, SolveResponse
-from app.api.translation.native import more_budget, solve_params, solve_response
+from app.api.translation.native import more_chains, solve_params, solve_response
 from app.api.translation.native_stream import solve_events
-from app.web.errors import ERROR_RESPONSES, ErrorEnvelope, envelope
+from app.errors import RequestBusy, RequestExpired, UnknownRequest
+from app.web.errors import ERROR_RESPONSES, envelope, responses_for
 from app.web.request_id import key_id_var, request_id_var
 from app.web.sse import event_stream, primed
 
@@ -29,11 +30,7 @@ async def solve(body: SolveRequest, request: Request, policy: PolicyDep) -> Solv
     return solve_response(await service.solve(params, request_id_var.get(), continuable=True, client=key_id_var.get()))
 
 
-CONTINUE_ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorEnvelope, "description": "No answer with this request id is kept here."},
-    409: {"model": ErrorEnvelope, "description": "The request is being continued already."},
-    410: {"model": ErrorEnvelope, "description": "The answer is no longer kept (BON_CONTINUE_TTL_S ran out)."},
-}
+CONTINUE_ERRORS = responses_for(UnknownRequest, RequestBusy, RequestExpired)
 
 
 @answer_route(
@@ -54,12 +51,10 @@ async def continue_solve(
     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
     and the usage are those of every chain so far. Answers are kept for a while after they are
     given (404 for an id never seen, 410 once its time ran out)."""
-    more = more_budget(body, policy)
+    more = more_chains(body, policy)
     service = solve_service_of(request)
-    params, kept = await service.resume(
-        request_id, more.max_chains, more.max_reasoning_tokens, more.max_latency_ms, more.strategy, key_id_var.get()
-    )
+    params, earlier = await service.resume(request_id, more, key_id_var.get())
     if body.stream:
-        events = await primed(service.stream(params, request_id, earlier=kept, client=key_id_var.get()))
+        events = await primed(service.stream(params, request_id, earlier=earlier, client=key_id_var.get()))
         return event_stream(solve_events(events), envelope)
-    return solve_response(await service.solve(params, request_id, kept, client=key_id_var.get()))
+    return solve_response(await service.solve(params, request_id, earlier, client=key_id_var.get()))

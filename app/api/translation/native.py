@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from app.api.schemas.native import (
     AnswerClusterOut,
@@ -17,9 +16,10 @@ from app.api.schemas.native import (
     UsageOut,
 )
 from app.api.translation.fields import copy_fields
-from app.core.adaptive import SearchTally, Strategy
+from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
 from app.errors import InvalidRequest
+from app.service.continuation import MoreChains
 from app.service.outcome import ChainCounts, SolveOutcome, Timings
 from app.service.params import Requested, RequestPolicy, SolveParams
 
@@ -45,23 +45,13 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
     return policy.resolve(asked)
 
 
-@dataclass(frozen=True, slots=True)
-class MoreBudget:
-    """What a continuation asks for, checked against the server's limits."""
-
-    max_chains: int | None
-    max_reasoning_tokens: int | None
-    max_latency_ms: float | None
-    strategy: Strategy | None
-
-
-def more_budget(body: ContinueRequest, policy: RequestPolicy) -> MoreBudget:
+def more_chains(body: ContinueRequest, policy: RequestPolicy) -> MoreChains:
     budget = body.budget or BudgetIn()
     if budget.max_chains is not None and budget.max_chains > policy.max_n:
         raise InvalidRequest(
             f"budget.max_chains={budget.max_chains} exceeds this server's max_n={policy.max_n}", "budget"
         )
-    return MoreBudget(budget.max_chains, budget.max_reasoning_tokens, budget.max_latency_ms, body.strategy)
+    return MoreChains(budget.max_chains, budget.max_reasoning_tokens, budget.max_latency_ms, body.strategy)
 
 
 def clusters_out(clusters: Iterable[AnswerCluster]) -> list[AnswerClusterOut]:

@@ -41,61 +41,12 @@ def _parse_response(*, client: AuthenticatedClient | Client, response: httpx.Res
 
         return response_200
 
-    if response.status_code == 400:
-        response_400 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_400
-
     if response.status_code == 401:
         response_401 = OpenAIError.from_dict(response.json())
 
 
 
         return response_401
-
-    if response.status_code == 404:
-        response_404 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_404
-
-    if response.status_code == 415:
-        response_415 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_415
-
-    if response.status_code == 424:
-        response_424 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_424
-
-    if response.status_code == 429:
-        response_429 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_429
-
-    if response.status_code == 503:
-        response_503 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_503
-
-    if response.status_code == 504:
-        response_504 = OpenAIError.from_dict(response.json())
-
-
-
-        return response_504
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
