@@ -28,6 +28,7 @@ RECORDED_PARAMS = (
     "problem",
     "n",
     "temperature",
+    "top_p",
     "max_tokens",
     "seed",
     "aggregation",

@@ -47,6 +47,7 @@ class SamplingRequest:
     # Rendered by a chat template, which writes the model's special tokens (BOS) itself: the
     # tokenizer must not add them again.
     templated: bool = False
+    top_p: float | None = None
 
     def engine_fields(self) -> dict[str, Any]:
         """The sampling parameters, as both generators hand them to their engine; one left None

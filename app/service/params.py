@@ -32,6 +32,7 @@ class Sampling:
 
     temperature: float | None = None
     seed: int | None = None
+    top_p: float | None = None
 
 
 SAMPLING_PARAMS = tuple(f.name for f in fields(Sampling))
@@ -79,6 +80,7 @@ class SolveParams:
     max_reasoning_tokens: int | None = None  # all chains together (adaptive)
     max_latency_ms: float | None = None  # from the first chain's start to the stop (adaptive)
     store: bool = True  # the audit record keeps the texts; False (OpenAI's store): metadata and hashes only
+    top_p: float = 1.0  # nucleus sampling: 1 is off (every token may be drawn)
 
     def sampling_request(self, prompt: str, templated: bool) -> SamplingRequest:
         """What the generator is asked for these chains: `prompt` (rendered by a chat template when
@@ -190,4 +192,4 @@ class RequestPolicy:
             raise InvalidRequest(
                 f"temperature={temperature:g} exceeds this server's limit of {self.max_temperature:g}", "temperature"
             )
-        return replace(asked, temperature=temperature)
+        return replace(asked, temperature=temperature, top_p=1.0 if asked.top_p is None else asked.top_p)

@@ -440,6 +440,11 @@ export interface components {
              * @description Sampling temperature of the chains.
              */
             temperature?: number | null;
+            /**
+             * Top P
+             * @description Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
+             */
+            top_p?: number | null;
         };
         /** ChatMessage */
         ChatMessage: {
@@ -924,6 +929,11 @@ export interface components {
              * @description Sampling temperature of the chains.
              */
             temperature?: number | null;
+            /**
+             * Top P
+             * @description Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
+             */
+            top_p?: number | null;
         };
         /** ResponseUsage */
         ResponseUsage: {
@@ -1052,6 +1062,11 @@ export interface components {
              * @description Sampling temperature.
              */
             temperature?: number | null;
+            /**
+             * Top P
+             * @description Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
+             */
+            top_p?: number | null;
         };
         /**
          * SolveResponse

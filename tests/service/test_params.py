@@ -76,8 +76,8 @@ def test_resolved_parameters_are_always_within_the_limits(
 def test_the_sampling_parameters_reach_the_engine_under_their_own_names() -> None:
     params = POLICY.resolve(Requested("1+2", sampling=Sampling(temperature=0.5, seed=7), n=3, max_tokens=9))
     request = params.sampling_request("Q:1+2\n", templated=False)
-    assert request == SamplingRequest("Q:1+2\n", 3, 0.5, 9, seed=7)
-    assert request.engine_fields() == {"n": 3, "temperature": 0.5, "max_tokens": 9, "seed": 7}
+    assert request == SamplingRequest("Q:1+2\n", 3, 0.5, 9, seed=7, top_p=1.0)
+    assert request.engine_fields() == {"n": 3, "temperature": 0.5, "max_tokens": 9, "seed": 7, "top_p": 1.0}
     assert "seed" not in replace(request, seed=None).engine_fields()  # left to the engine's default
     for name in SAMPLING_PARAMS:  # each is carried (and so recorded and sampled with) under its name
         assert name in {f.name for f in fields(SolveParams)} and name in {f.name for f in fields(SamplingRequest)}

@@ -13,6 +13,13 @@ from app.service.params import SAMPLING_PARAMS, Sampling
 
 
 class RequestBase(BaseModel):
+    top_p: float | None = Field(
+        default=None,
+        gt=0,
+        le=1,
+        description="Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most "
+        "likely tokens whose probabilities add up to top_p (default 1: from all of them).",
+    )
     store: bool | None = Field(
         default=None,
         description="false: the server's audit record of this request keeps only metadata and hashes, not the "

@@ -43,6 +43,8 @@ class ChatCompletionRequest:
                 answer in delta.content, then data: [DONE].
             stream_options (None | StreamOptions | Unset): With stream: whether to send usage.
             temperature (float | None | Unset): Sampling temperature of the chains.
+            top_p (float | None | Unset): Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn
+                from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
      """
 
     messages: list[ChatMessage]
@@ -56,6 +58,7 @@ class ChatCompletionRequest:
     stream: bool | None | Unset = UNSET
     stream_options: None | StreamOptions | Unset = UNSET
     temperature: float | None | Unset = UNSET
+    top_p: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -132,6 +135,12 @@ class ChatCompletionRequest:
         else:
             temperature = self.temperature
 
+        top_p: float | None | Unset
+        if isinstance(self.top_p, Unset):
+            top_p = UNSET
+        else:
+            top_p = self.top_p
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -157,6 +166,8 @@ class ChatCompletionRequest:
             field_dict["stream_options"] = stream_options
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
+        if top_p is not UNSET:
+            field_dict["top_p"] = top_p
 
         return field_dict
 
@@ -289,6 +300,16 @@ class ChatCompletionRequest:
         temperature = _parse_temperature(d.pop("temperature", UNSET))
 
 
+        def _parse_top_p(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        top_p = _parse_top_p(d.pop("top_p", UNSET))
+
+
         chat_completion_request = cls(
             messages=messages,
             model=model,
@@ -301,6 +322,7 @@ class ChatCompletionRequest:
             stream=stream,
             stream_options=stream_options,
             temperature=temperature,
+            top_p=top_p,
         )
 
 

@@ -37,6 +37,8 @@ class ResponseRequest:
                 not the problem, the hidden chains, the answer or the summary (kept by default).
             stream (bool | None | Unset): Streaming is not supported; false or absent.
             temperature (float | None | Unset): Sampling temperature of the chains.
+            top_p (float | None | Unset): Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn
+                from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
      """
 
     input_: list[InputMessage] | str
@@ -47,6 +49,7 @@ class ResponseRequest:
     store: bool | None | Unset = UNSET
     stream: bool | None | Unset = UNSET
     temperature: float | None | Unset = UNSET
+    top_p: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -107,6 +110,12 @@ class ResponseRequest:
         else:
             temperature = self.temperature
 
+        top_p: float | None | Unset
+        if isinstance(self.top_p, Unset):
+            top_p = UNSET
+        else:
+            top_p = self.top_p
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -126,6 +135,8 @@ class ResponseRequest:
             field_dict["stream"] = stream
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
+        if top_p is not UNSET:
+            field_dict["top_p"] = top_p
 
         return field_dict
 
@@ -229,6 +240,16 @@ class ResponseRequest:
         temperature = _parse_temperature(d.pop("temperature", UNSET))
 
 
+        def _parse_top_p(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        top_p = _parse_top_p(d.pop("top_p", UNSET))
+
+
         response_request = cls(
             input_=input_,
             model=model,
@@ -238,6 +259,7 @@ class ResponseRequest:
             store=store,
             stream=stream,
             temperature=temperature,
+            top_p=top_p,
         )
 
 

@@ -49,6 +49,8 @@ class SolveRequest:
             system (None | str | Unset): A system prompt for this request, replacing the server's; empty for none. Only
                 models prompted through a chat template have a system turn (the shipped arithmetic model has none).
             temperature (float | None | Unset): Sampling temperature.
+            top_p (float | None | Unset): Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn
+                from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
      """
 
     problem: str
@@ -64,6 +66,7 @@ class SolveRequest:
     summary: None | SolveRequestSummaryType0 | Unset = UNSET
     system: None | str | Unset = UNSET
     temperature: float | None | Unset = UNSET
+    top_p: float | None | Unset = UNSET
 
 
 
@@ -155,6 +158,12 @@ class SolveRequest:
         else:
             temperature = self.temperature
 
+        top_p: float | None | Unset
+        if isinstance(self.top_p, Unset):
+            top_p = UNSET
+        else:
+            top_p = self.top_p
+
 
         field_dict: dict[str, Any] = {}
 
@@ -185,6 +194,8 @@ class SolveRequest:
             field_dict["system"] = system
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
+        if top_p is not UNSET:
+            field_dict["top_p"] = top_p
 
         return field_dict
 
@@ -366,6 +377,16 @@ class SolveRequest:
         temperature = _parse_temperature(d.pop("temperature", UNSET))
 
 
+        def _parse_top_p(data: object) -> float | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(float | None | Unset, data)
+
+        top_p = _parse_top_p(d.pop("top_p", UNSET))
+
+
         solve_request = cls(
             problem=problem,
             aggregation=aggregation,
@@ -380,6 +401,7 @@ class SolveRequest:
             summary=summary,
             system=system,
             temperature=temperature,
+            top_p=top_p,
         )
 
         return solve_request
