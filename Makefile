@@ -45,9 +45,11 @@ run-split: install
 test: install node_modules/.installed lint
 	$(PY) -m pytest
 
-# The fast tier: everything but the end-to-end tests, on fake engines; no vLLM engine starts.
+# The fast tier: everything but the end-to-end tests, on fake engines; no vLLM engine starts. Two
+# workers; the property tests run a fifth of their examples here (hypothesis profile `quick`), all
+# of them in `make test`.
 test-fast: install
-	$(PY) -m pytest -m "not e2e" -q
+	$(PY) -m pytest -m "not e2e" -q --hypothesis-profile=quick -n 2
 
 lint: install lint-docker
 	$(VENV)/bin/ruff check app lab tests bench

@@ -4,38 +4,31 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from functools import partial
-from typing import get_args
 
 from fastapi import FastAPI
 
 from app.api.openai_errors import OPENAI_PREFIX, openai_error
 from app.api.openapi import install_openapi
 from app.api.routes import admin, health, openai, solve
+from app.api.state import ApiState, api_state
 from app.audit.recall import Recall
 from app.audit.record import solve_entry
 from app.audit.store import AuditStore, database_url, redacted
 from app.audit.writer import AuditMetrics, AuditWriter, Retention
-from app.config import Effort, Settings
+from app.config import Settings
 from app.engines.container import Engines, build_engines
 from app.fitted import Fitted, load_fitted
 from app.formats.spec import GeneratorFormat
-from app.service.admission import Admission
 from app.service.continuation import Continuations
-from app.service.kept import KeptSearches
 from app.service.outcome import SolveOutcome
 from app.service.params import RequestPolicy
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
 from app.service.solve import ServiceLimits, ServiceRules, SolveService
-from app.service.summaries import (
-    DEFAULT_INSTRUCTIONS,
-    DEFAULT_MAX_TOKENS,
-    DEFAULT_REQUEST,
-    SummaryPrompts,
-    SummaryWriter,
-)
+from app.service.summaries import SummaryPrompts, SummaryWriter
 from app.web.api_keys import ApiKeys, install_api_keys, install_key_headers
 from app.web.errors import install_error_handlers
 from app.web.http_metrics import install_metrics
@@ -43,28 +36,9 @@ from app.web.loading import Loader
 from app.web.request_id import configure_logging, install_request_id
 
 EngineFactory = Callable[[Settings], Engines]
+Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 log = logging.getLogger(__name__)
-
-
-def request_policy(settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
-    """The settings' defaults and limits; token budgets the settings leave unset are the format's."""
-    effort_tokens = settings.reasoning_effort_max_tokens or dict.fromkeys(get_args(Effort), fmt.max_tokens)
-    return RequestPolicy(
-        default_n=settings.default_n,
-        default_temperature=settings.default_temperature,
-        default_max_tokens=settings.default_max_tokens or fmt.max_tokens,
-        default_aggregation=settings.default_aggregation,
-        default_selection=settings.default_selection,
-        max_n=settings.max_n,
-        max_temperature=settings.max_temperature,
-        max_problem_chars=settings.max_problem_chars,
-        default_effort=settings.default_reasoning_effort,
-        effort_n=dict(settings.reasoning_effort_n),
-        effort_max_tokens=effort_tokens,
-        default_system=settings.system_prompt,
-        openai_strategy=settings.openai_strategy,
-    )
 
 
 def build_solve_service(
@@ -72,43 +46,24 @@ def build_solve_service(
     settings: Settings,
     metrics: PipelineMetrics,
     fitted: Fitted | None = None,
-    limits: RateLimits | None = None,
+    rates: RateLimits | None = None,
     audit: AuditWriter | None = None,
 ) -> SolveService:
-    prompts = SummaryPrompts(
-        instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
-        max_tokens=DEFAULT_MAX_TOKENS | (settings.summary_max_tokens or {}),
-        request=settings.summary_request or DEFAULT_REQUEST,
-        timeout_s=settings.summary_timeout_s,
-        guard_run=settings.summary_guard_tokens,
-    )
     summaries = SummaryWriter(
         engines.generator_format,
         engines.summarizer or engines.generator,
         engines.summarizer_format or engines.generator_format,
-        prompts,
+        SummaryPrompts.of(settings),
         metrics.summary_written,
     )
-    continuations = None
-    if settings.continue_ttl_s > 0:
-        kept = KeptSearches(settings.continue_ttl_s, settings.continue_max_kept, settings.continue_max_chains)
-        continuations = Continuations(kept, Recall(audit.store, settings.continue_ttl_s) if audit else None)
+    recall = Recall(audit.store, settings.continue_ttl_s) if audit is not None else None
     return SolveService(
         engines,
-        ServiceLimits(
-            settings.request_timeout_s or engines.generator_format.timeout_s,
-            Admission(settings.max_concurrent_requests, settings.max_queued_requests, settings.max_queue_wait_s),
-            limits,
-        ),
+        ServiceLimits.of(settings, engines.generator_format, rates),
         metrics,
-        rules=ServiceRules(
-            search=(fitted.search if fitted else settings.adaptive).rules(),
-            calibration=fitted.calibration if fitted else None,
-            verified_threshold=settings.verified_threshold,
-            score_steps_while_decoding=settings.step_scoring == "steps",
-        ),
+        rules=ServiceRules.of(settings, fitted),
         summaries=summaries,
-        continuations=continuations,
+        continuations=Continuations.of(settings, recall),
         audit=partial(record_solve, audit, trace_hash_key(settings)) if audit is not None else None,
     )
 
@@ -138,48 +93,48 @@ def build_audit_writer(url: str | None, settings: Settings, metrics: AuditMetric
     return AuditWriter(AuditStore(url, settings.trace_timeout_s), metrics, settings.trace_buffer, retention)
 
 
-def create_app(
-    settings: Settings | None = None,
-    engines: Engines | None = None,
-    engine_factory: EngineFactory = build_engines,
-) -> FastAPI:
-    """Build the app. With `engines` given (tests share one set, or fakes), the lifespan loads none
-    and leaves them open on exit: they belong to the caller."""
-    settings = settings or Settings()
-    loader: Loader[Engines] = Loader("the engines", "engines")
-    # Read before anything starts: a broken calibration file is a configuration error, not a 500 later.
-    fitted = load_fitted(settings)
-    keys = ApiKeys.of(settings.api_keys, settings.api_keys_file)
-    admin_keys = ApiKeys.of(settings.admin_keys, settings.admin_keys_file)
-    audit_url = database_url(settings.trace_db, settings.data_dir)  # a bad URL fails the start, not a request
-    limits = RateLimits(settings.rate_limit_requests_per_minute, settings.rate_limit_reasoning_tokens_per_minute)
-    if not keys.enabled and settings.host not in LOOPBACK:
-        log.warning(
-            "NO API KEYS: the service listens on %s and anyone who can reach it may run N=%d requests; "
-            "set BON_API_KEYS or BON_API_KEYS_FILE, or listen on 127.0.0.1",
-            settings.host,
-            settings.max_n,
-        )
-    log.info("confidence calibration: %s", fitted.source or "none (confidence is the vote share)")
+@dataclass(frozen=True, slots=True)
+class Startup:
+    """What the app starts its engines and audit store with, read before anything starts (a broken
+    calibration file or database URL is a configuration error, not a 500 later)."""
 
-    def serve_with(loaded: Engines) -> None:
-        app.state.policy = request_policy(settings, loaded.generator_format)
-        app.state.solve_service = build_solve_service(
-            loaded, settings, app.state.metrics, fitted, limits, app.state.audit
-        )
+    settings: Settings
+    fitted: Fitted
+    rates: RateLimits
+    audit_url: str | None
+    engines: Engines | None  # given (tests): the lifespan loads none and closes none
+    engine_factory: EngineFactory
+
+    @classmethod
+    def of(cls, settings: Settings, engines: Engines | None, engine_factory: EngineFactory) -> Startup:
+        rates = RateLimits(settings.rate_limit_requests_per_minute, settings.rate_limit_reasoning_tokens_per_minute)
+        audit_url = database_url(settings.trace_db, settings.data_dir)
+        return cls(settings, load_fitted(settings), rates, audit_url, engines, engine_factory)
+
+
+def lifespan_of(startup: Startup, audit_metrics: AuditMetrics) -> Lifespan:
+    settings = startup.settings
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         configure_logging(settings.log_level)
-        app.state.audit = writer = build_audit_writer(audit_url, settings, audit_metrics)
+        state = api_state(app)
+        state.audit = writer = build_audit_writer(startup.audit_url, settings, audit_metrics)
         if writer is not None:
             writer.start()
             if not await writer.started(settings.trace_timeout_s):
                 log.error("the audit store is not reachable; answers are buffered until it is")
-        if engines is not None:
-            loader.use(engines, serve_with)
+
+        def serve_with(loaded: Engines) -> None:
+            state.policy = RequestPolicy.of(settings, loaded.generator_format)
+            state.solve_service = build_solve_service(
+                loaded, settings, state.metrics, startup.fitted, startup.rates, state.audit
+            )
+
+        if startup.engines is not None:
+            state.engine_loader.use(startup.engines, serve_with)
         else:
-            loader.start(lambda: engine_factory(settings), serve_with)
+            state.engine_loader.start(lambda: startup.engine_factory(settings), serve_with)
         try:
             yield
         finally:
@@ -187,34 +142,59 @@ def create_app(
             # their records are written before the engines close.
             if writer is not None:
                 await writer.close(settings.trace_flush_s)
-            app.state.audit = None
-            await loader.close(None if engines is not None else Engines.close)
+            state.audit = None
+            await state.engine_loader.close(None if startup.engines is not None else Engines.close)
 
+    return lifespan
+
+
+def create_app(
+    settings: Settings | None = None,
+    engines: Engines | None = None,
+    engine_factory: EngineFactory = build_engines,
+) -> FastAPI:
+    """Build the app. With `engines` given (tests share one set, or fakes), the lifespan loads none
+    and leaves them open on exit: they belong to the caller."""
+    startup = Startup.of(settings or Settings(), engines, engine_factory)
+    settings = startup.settings
+    keys = ApiKeys.of(settings.api_keys, settings.api_keys_file)
+    if not keys.enabled and settings.host not in LOOPBACK:
+        log.warning(
+            "NO API KEYS: the service listens on %s and anyone who can reach it may run N=%d requests; "
+            "set BON_API_KEYS or BON_API_KEYS_FILE, or listen on 127.0.0.1",
+            settings.host,
+            settings.max_n,
+        )
+    log.info("confidence calibration: %s", startup.fitted.source or "none (confidence is the vote share)")
     app = FastAPI(
         title="Best-of-N verification service",
         version="0.1.0",
         summary="Samples N chains of thought, scores every step with a process reward model, returns the best "
         "answer with a summary of the hidden reasoning.",
-        lifespan=lifespan,
     )
-    app.state.settings = settings
-    # Until the engines are up the generator's format is unknown; requests are checked against the
-    # settings (and answered 503), and the format's budgets apply once it is loaded.
-    app.state.policy = request_policy(settings, GeneratorFormat())
-    app.state.engine_loader = loader
-    app.state.api_keys, app.state.admin_keys = keys, admin_keys
-    app.state.audit = None
+    registry = install_metrics(app)
+    app.router.lifespan_context = lifespan_of(startup, AuditMetrics(registry))
+    app.state.api = ApiState(
+        settings=settings,
+        engine_loader=Loader("the engines", "engines"),
+        api_keys=keys,
+        admin_keys=ApiKeys.of(settings.admin_keys, settings.admin_keys_file),
+        metrics=PipelineMetrics(registry),
+        # Until the engines are up the generator's format is unknown; requests are checked against
+        # the settings (and answered 503), and the format's budgets apply once it is loaded.
+        policy=RequestPolicy.of(settings, GeneratorFormat()),
+    )
+    install_routes(app, keys, startup.rates)
+    return app
+
+
+def install_routes(app: FastAPI, keys: ApiKeys, rates: RateLimits) -> None:
+    """The routers, and what runs around them: errors in each dialect, keys, request ids, the spec."""
     respond = install_error_handlers(app, {OPENAI_PREFIX: openai_error})
-    if limits.enabled:
-        install_key_headers(app, limits.headers)
+    if rates.enabled:
+        install_key_headers(app, rates.headers)
     install_api_keys(app, keys, respond)
     install_request_id(app)  # outermost: a refused request has an id too
     install_openapi(app)
-    app.include_router(health.router)
-    app.include_router(solve.router)
-    app.include_router(openai.router)
-    app.include_router(admin.router)
-    registry = install_metrics(app)
-    app.state.metrics = PipelineMetrics(registry)
-    audit_metrics = AuditMetrics(registry)
-    return app
+    for router in (health.router, solve.router, openai.router, admin.router):
+        app.include_router(router)

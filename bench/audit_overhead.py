@@ -64,8 +64,9 @@ def record_cost(bench: Bench, problem: str, reps: int) -> dict[str, float]:
     """What one N=16 record costs the process, timed alone: building it (on the event loop) and
     appending it to each store."""
     from app.audit.record import GENESIS, chain_row, solve_entry
+    from app.service.params import Requested, Sampling
 
-    params = bench.app.state.policy.resolve(problem, n=N, seed=1)
+    params = bench.app.state.api.policy.resolve(Requested(problem, sampling=Sampling(seed=1), n=N))
     outcome = bench.server.call(bench.services["none"].solve(params, "cost"))
     started = time.perf_counter()
     for _ in range(reps):
@@ -88,7 +89,7 @@ class Bench:
         self.app = server.app
 
     def use(self, mode: str) -> None:
-        self.app.state.solve_service = self.services[mode]
+        self.app.state.api.solve_service = self.services[mode]
 
     def wait_written(self, timeout_s: float = 120) -> None:
         deadline = time.monotonic() + timeout_s
@@ -206,7 +207,7 @@ def main() -> None:
     settings = Settings(port=args.port, request_timeout_s=600, trace_db="none", max_concurrent_requests=64)
     server = start_background_server(create_app(settings), args.port)
     try:
-        engines = server.app.state.engine_loader.value
+        engines = server.app.state.api.engine_loader.value
         fitted = load_fitted(settings)
         from prometheus_client import CollectorRegistry
 
@@ -214,9 +215,9 @@ def main() -> None:
         for mode, url in (("sqlite", database_url(None, data)), ("postgresql", database_url(cluster.url, data))):
             assert url is not None
             writers[mode] = server.call(make_writer(url, CollectorRegistry()))
-        services = {"none": server.app.state.solve_service}
+        services = {"none": server.app.state.api.solve_service}
         for mode, writer in writers.items():
-            services[mode] = build_solve_service(engines, settings, server.app.state.metrics, fitted, None, writer)
+            services[mode] = build_solve_service(engines, settings, server.app.state.api.metrics, fitted, None, writer)
         bench = Bench(server, services, writers)
         problems = [p.text for p in arith.problems("test", 200, seed=4242)]
         with server.client() as client:  # warm-up

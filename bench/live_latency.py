@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 def measure(reps: int, port: int) -> list[dict[str, float]]:
     settings = Settings(port=port, request_timeout_s=600)
     server = start_background_server(create_app(settings), port)
-    engines = server.app.state.engine_loader.value
+    engines = server.app.state.api.engine_loader.value
     problems = arith.problems("test", reps, seed=2024)
     rows = []
     try:

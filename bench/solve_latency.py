@@ -35,7 +35,7 @@ def main() -> None:
 
     settings = Settings(port=args.port, request_timeout_s=600)
     server = start_background_server(create_app(settings), args.port)
-    engines = server.app.state.engine_loader.value
+    engines = server.app.state.api.engine_loader.value
     problems = arith.problems("test", args.reps, seed=2024)
     rows = []
     try:

@@ -34,7 +34,7 @@ N = 16
 
 def hops(server: BackgroundServer, problems: list[arith.Problem]) -> dict[str, float]:
     """Each engine alone, through the app's own adapters (for the split one: each remote hop)."""
-    engines = server.app.state.engine_loader.value
+    engines = server.app.state.api.engine_loader.value
     generation, scoring = [], []
     for i, p in enumerate(problems):
         request = SamplingRequest(f"Q:{p.text}\n", N, 1.0, 160, seed=i)

@@ -30,9 +30,17 @@ os.environ.setdefault("BON_DATA_DIR", tempfile.mkdtemp(prefix="bon-test-data-"))
 LiveServer = BackgroundServer
 
 # Hypothesis's per-example deadline is a timing assertion: on a loaded 2-core machine it fails
-# tests whose logic is right. Speed is measured in bench/, not asserted here.
-settings.register_profile("no_deadline", deadline=None)
-settings.load_profile("no_deadline")
+# tests whose logic is right. Speed is measured in bench/, not asserted here. `make test` runs
+# every property test in full; `make test-fast` picks the `quick` profile, a fifth of the examples,
+# so the tier answers within a minute.
+settings.register_profile("full", deadline=None)
+settings.register_profile("quick", deadline=None, max_examples=20)
+settings.load_profile("full")
+
+
+def examples(in_full: int) -> int:
+    """A test's number of examples at the chosen profile's scale (`in_full` under `full`)."""
+    return max(1, in_full * settings.default.max_examples // 100)
 
 
 FAST_TIER = "not e2e"

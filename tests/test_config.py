@@ -47,29 +47,23 @@ def test_each_engine_is_sized_on_its_own_from_the_environment(monkeypatch: pytes
 
 
 def test_budgets_and_deadlines_the_settings_leave_unset_are_the_formats() -> None:
-    from prometheus_client import CollectorRegistry
-
-    from app.engines.container import Engines
     from app.formats.resolve import load_preset
-    from app.main import build_solve_service, request_policy
-    from app.service.pipeline_metrics import PipelineMetrics
-    from tests.fakes import ArithmeticScorer, FakeGenerator
+    from app.service.params import RequestPolicy
+    from app.service.solve import ServiceLimits
 
     r1 = load_preset("r1").generator
     assert r1 is not None
-    policy = request_policy(Settings(), r1)
+    policy = RequestPolicy.of(Settings(), r1)
     assert policy.default_max_tokens == r1.max_tokens == 8192 and set(policy.effort_max_tokens.values()) == {8192}
-    chosen = request_policy(
+    chosen = RequestPolicy.of(
         Settings(
             default_max_tokens=500, reasoning_effort_max_tokens=dict.fromkeys(("minimal", "low", "medium", "high"), 300)
         ),
         r1,
     )
     assert chosen.default_max_tokens == 500 and chosen.budget("high", None, "x").max_tokens == 300
-    engines = Engines(FakeGenerator(), ArithmeticScorer(), None, r1)
-    metrics = PipelineMetrics(CollectorRegistry())
-    assert build_solve_service(engines, Settings(), metrics)._limits.timeout_s == 900
-    assert build_solve_service(engines, Settings(request_timeout_s=30), metrics)._limits.timeout_s == 30
+    assert ServiceLimits.of(Settings(), r1, None).timeout_s == 900
+    assert ServiceLimits.of(Settings(request_timeout_s=30), r1, None).timeout_s == 30
 
 
 def test_the_outcome_model_by_default_goes_with_the_shipped_prm_only(tmp_path: Path) -> None:

@@ -8,8 +8,10 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel
 
+from app.api.state import state_of
 from app.config import Settings
 from app.engines.container import Engines
+from app.errors import NotReady
 from app.service.params import RequestPolicy
 from app.service.solve import SolveService
 from app.web.cancellation import with_cancellation
@@ -21,22 +23,25 @@ R = TypeVar("R")
 
 
 def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
+    return state_of(request).settings
 
 
 def get_policy(request: Request) -> RequestPolicy:
-    return request.app.state.policy
+    return state_of(request).policy
 
 
 def get_engine_loader(request: Request) -> Loader[Engines]:
-    return request.app.state.engine_loader
+    return state_of(request).engine_loader
 
 
 def solve_service_of(request: Request) -> SolveService:
     """The service, once the engines are up (503 while they load). Routes call it after they have
     translated the request, so a bad request gets its 4xx whatever state the engines are in."""
-    get_engine_loader(request).get()
-    return request.app.state.solve_service
+    state = state_of(request)
+    state.engine_loader.get()
+    if state.solve_service is None:  # loaded, and the service not built on them yet
+        raise NotReady("the engines are loaded and the service is starting")
+    return state.solve_service
 
 
 async def require_json(request: Request) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
+from app.config import Settings
 from app.core.adaptive import SearchTally, Strategy
 from app.core.votes import tally_of, together
 from app.errors import InvalidRequest, UnknownRequest
@@ -36,6 +37,14 @@ class Continuations:
     def __init__(self, kept: KeptSearches, recall: Recall | None = None) -> None:
         self._kept = kept
         self._recall = recall
+
+    @classmethod
+    def of(cls, settings: Settings, recall: Recall | None) -> Continuations | None:
+        """What the settings keep (None: answers are not kept, BON_CONTINUE_TTL_S is 0)."""
+        if settings.continue_ttl_s <= 0:
+            return None
+        kept = KeptSearches(settings.continue_ttl_s, settings.continue_max_kept, settings.continue_max_chains)
+        return cls(kept, recall)
 
     async def resume(self, request_id: str, more: MoreChains, client: str) -> tuple[SolveParams, KeptSearch]:
         """An earlier answer's search, taken to go on (busy until `keep` or `release`), and the

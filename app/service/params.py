@@ -14,13 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
+from typing import get_args
 
-from app.config import Effort, SummaryStyle
+from app.config import Effort, Settings, SummaryStyle
 from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.engines.protocols import SamplingRequest
 from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
+from app.formats.spec import GeneratorFormat
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8
@@ -118,6 +120,27 @@ class RequestPolicy:
     effort_max_tokens: Mapping[Effort, int]
     default_system: str | None = None
     openai_strategy: Strategy = "fixed"
+
+    @classmethod
+    def of(cls, settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
+        """The settings' defaults and limits; token budgets the settings leave unset are the
+        generator format's."""
+        effort_tokens = settings.reasoning_effort_max_tokens or dict.fromkeys(get_args(Effort), fmt.max_tokens)
+        return cls(
+            default_n=settings.default_n,
+            default_temperature=settings.default_temperature,
+            default_max_tokens=settings.default_max_tokens or fmt.max_tokens,
+            default_aggregation=settings.default_aggregation,
+            default_selection=settings.default_selection,
+            max_n=settings.max_n,
+            max_temperature=settings.max_temperature,
+            max_problem_chars=settings.max_problem_chars,
+            default_effort=settings.default_reasoning_effort,
+            effort_n=dict(settings.reasoning_effort_n),
+            effort_max_tokens=effort_tokens,
+            default_system=settings.system_prompt,
+            openai_strategy=settings.openai_strategy,
+        )
 
     def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
         """N and each chain's budget for an effort; `limit` bounds all generated tokens together

@@ -14,11 +14,13 @@ from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
-from app.config import AdaptiveSettings
+from app.config import AdaptiveSettings, Settings
 from app.core.adaptive import SearchRules
 from app.core.confidence import Calibration
 from app.engines.container import Engines
 from app.errors import DeadlineExceeded, UnknownRequest
+from app.fitted import Fitted
+from app.formats.spec import GeneratorFormat
 from app.service.admission import Admission
 from app.service.continuation import Continuations, MoreChains
 from app.service.drivers import sample_all, sample_controlled, search_for
@@ -45,6 +47,12 @@ class ServiceLimits:
     admission: Admission
     rates: RateLimits | None = None
 
+    @classmethod
+    def of(cls, settings: Settings, fmt: GeneratorFormat, rates: RateLimits | None) -> ServiceLimits:
+        """The settings' limits; a request's time is the format's where the settings leave it."""
+        admission = Admission(settings.max_concurrent_requests, settings.max_queued_requests, settings.max_queue_wait_s)
+        return cls(settings.request_timeout_s or fmt.timeout_s, admission, rates)
+
 
 @dataclass(frozen=True, slots=True)
 class ServiceRules:
@@ -54,6 +62,16 @@ class ServiceRules:
     calibration: Calibration | None = None
     verified_threshold: float = 0.9
     score_steps_while_decoding: bool = False  # the fixed strategy's; the adaptive search always does
+
+    @classmethod
+    def of(cls, settings: Settings, fitted: Fitted | None) -> ServiceRules:
+        """The settings' rules, under what was fitted for the reward model (`fitted`)."""
+        return cls(
+            search=(fitted.search if fitted else settings.adaptive).rules(),
+            calibration=fitted.calibration if fitted else None,
+            verified_threshold=settings.verified_threshold,
+            score_steps_while_decoding=settings.step_scoring == "steps",
+        )
 
 
 def controlled(params: SolveParams, earlier: KeptSearch | None) -> bool:

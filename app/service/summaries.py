@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from app.config import SummaryStyle
+from app.config import Settings, SummaryStyle
 from app.core.leak import DEFAULT_RUN, copies_a_chain
 from app.core.steps import split_thinking
 from app.engines.protocols import Generator, SamplingRequest
@@ -50,6 +50,17 @@ class SummaryPrompts:
     request: str = DEFAULT_REQUEST
     timeout_s: float = 30.0  # the answer goes out with a structured summary rather than late
     guard_run: int = DEFAULT_RUN
+
+    @classmethod
+    def of(cls, settings: Settings) -> SummaryPrompts:
+        """The built-in prompts, with what the settings replace."""
+        return cls(
+            instructions=DEFAULT_INSTRUCTIONS | (settings.summary_instructions or {}),
+            max_tokens=DEFAULT_MAX_TOKENS | (settings.summary_max_tokens or {}),
+            request=settings.summary_request or DEFAULT_REQUEST,
+            timeout_s=settings.summary_timeout_s,
+            guard_run=settings.summary_guard_tokens,
+        )
 
 
 @dataclass(frozen=True, slots=True)

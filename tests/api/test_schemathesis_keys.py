@@ -15,6 +15,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from app.config import Settings
 from app.main import create_app
+from tests.conftest import examples
 from tests.fakes import fake_engines
 
 KEY = "sk-fuzz-0123456789abcdef"
@@ -25,8 +26,8 @@ HEADERS = {
     "a wrong key": {"Authorization": "Bearer sk-fuzz-not-the-right-one"},
     "no key": {},
 }
-CASES_PER_OPERATION = 300  # split among the three ways of calling
-MIN_CASES = 1000
+CASES_PER_OPERATION = examples(300)  # split among the ways of calling
+MIN_CASES = examples(1000)
 EXCLUDED = [positive_data_acceptance]  # a refused key is a schema-valid request answered 401, rightly
 
 

@@ -23,7 +23,7 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_KEY}"}
 
 def written(app: FastAPI, timeout_s: float = 10.0) -> None:
     """Wait until the audit writer has written what it was handed."""
-    writer = app.state.audit
+    writer = app.state.api.audit
     deadline = time.monotonic() + timeout_s
     while not (writer.migrated and writer.pending == 0):
         assert time.monotonic() < deadline, "the audit writer did not catch up"

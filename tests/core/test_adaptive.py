@@ -20,6 +20,7 @@ from app.core.adaptive import (
     should_prune,
     vote_decided,
 )
+from tests.conftest import examples
 
 probability = st.floats(0.0, 1.0)
 
@@ -138,7 +139,7 @@ def simulate(search: AdaptiveSearch, chains: list[SimChain]) -> tuple[list[Actio
     return actions, decoded
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     sim_chains,
     st.integers(1, 64),

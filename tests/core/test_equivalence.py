@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.core import equivalence
 from app.core.equivalence import answers_equivalent, cluster_answers
+from tests.conftest import examples
 
 integers = st.integers(min_value=-(10**9), max_value=10**9)
 fractions = st.fractions(max_denominator=10**4).filter(lambda f: abs(f) < 10**6)
@@ -113,7 +114,7 @@ def test_works_off_the_main_thread() -> None:
     assert results == [True, False]
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(integers)
 def test_an_integer_equals_its_other_forms(n: int) -> None:
     assert answers_equivalent(str(n), f"{n}.0")
@@ -121,14 +122,14 @@ def test_an_integer_equals_its_other_forms(n: int) -> None:
     assert answers_equivalent(str(n), str(n))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(integers, integers)
 def test_distinct_integers_differ_symmetrically(m: int, n: int) -> None:
     assert answers_equivalent(str(m), str(n)) == (m == n)
     assert answers_equivalent(str(n), str(m)) == (m == n)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(fractions)
 def test_a_fraction_equals_its_latex_form_both_ways(f: Fraction) -> None:
     plain = f"{f.numerator}/{f.denominator}"
@@ -138,7 +139,7 @@ def test_a_fraction_equals_its_latex_form_both_ways(f: Fraction) -> None:
     assert answers_equivalent(latex, plain)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(fractions, fractions)
 def test_distinct_fractions_differ_symmetrically(f: Fraction, g: Fraction) -> None:
     a = f"{f.numerator}/{f.denominator}"
@@ -192,7 +193,7 @@ def test_cluster_answers_partitions_the_answered_indices(answers: list[str | Non
 decimals = st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(decimals, decimals)
 def test_plain_numbers_compare_as_math_verify_would_without_it(a: Decimal, b: Decimal) -> None:
     via_math_verify = equivalence._equivalent(*sorted((str(a), str(b)))) or str(a) == str(b)

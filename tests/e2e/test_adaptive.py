@@ -22,7 +22,7 @@ def test_pruned_chains_are_aborted_in_the_engine(live_server: LiveServer) -> Non
     """A floor no step reaches cuts every chain at its first scored step: vLLM must hold none of
     them afterwards (its own count of unfinished requests)."""
     app = live_server.app
-    engines = app.state.engine_loader.value
+    engines = app.state.api.engine_loader.value
     strict = solve_service(
         engines.generator,
         engines.scorer,
@@ -30,7 +30,7 @@ def test_pruned_chains_are_aborted_in_the_engine(live_server: LiveServer) -> Non
         engines.generator_format,
         timeout_s=120,
         max_concurrent=2,
-        metrics=app.state.metrics,
+        metrics=app.state.api.metrics,
         search_rules=SearchRules(PruneRule(floor=0.9999), StopRule(), wave=8),
     )
     params = SolveParams(PROBLEM, 16, 1.0, 64, 5, "min", "prm_weighted_vote", strategy="adaptive")

@@ -43,7 +43,7 @@ def reference_scores(kind: str, chains: list[list[str]], problem: arith.Problem 
 
 @pytest.mark.parametrize("kind", ["prm", "orm"])
 def test_vllm_step_scores_equal_the_transformers_reference(live_server: LiveServer, kind: str) -> None:
-    engines = live_server.app.state.engine_loader.value
+    engines = live_server.app.state.api.engine_loader.value
     scorer = engines.scorer if kind == "prm" else engines.outcome_scorer
     got = live_server.call(scorer.score(PROBLEM.text, [RIGHT, WRONG], f"test-ref-{kind}")).per_chain
     want = reference_scores(kind, [RIGHT, WRONG])
@@ -61,7 +61,7 @@ def log_odds(p: float) -> float:
 
 def test_the_prm_scores_corrupted_chains_below_reference_chains(live_server: LiveServer) -> None:
     """Statistically, over many problems: models/EVAL.md measures how well, this checks the sign."""
-    scorer = live_server.app.state.engine_loader.value.scorer
+    scorer = live_server.app.state.api.engine_loader.value.scorer
     rng = random.Random(0)
     right, wrong = [], []
     for i, p in enumerate(arith.problems("test", 40, seed=77)):
@@ -77,7 +77,7 @@ def test_the_prm_scores_corrupted_chains_below_reference_chains(live_server: Liv
 
 
 def test_the_generator_samples_n_chains_in_one_request(live_server: LiveServer) -> None:
-    gen = live_server.app.state.engine_loader.value.generator
+    gen = live_server.app.state.api.engine_loader.value.generator
     prompt = "Q:" + PROBLEM.text + "\n"
     out = live_server.call(gen.generate(SamplingRequest(prompt, 8, 1.0, 160, seed=1), "test-gen"))
     assert len(out.chains) == 8 and out.prompt_tokens == gen.count_tokens(prompt)
@@ -90,7 +90,7 @@ def test_a_growing_chain_is_read_once_through_the_prefix_cache(live_server: Live
     """The live pipeline reads a chain's settled steps, then the chain again when it has grown: the
     second read computes only the tokens past the engine's cached blocks, and the earlier steps keep
     the scores they had; a third read computes nothing. Scores stay the transformers reference."""
-    scorer = live_server.app.state.engine_loader.value.scorer
+    scorer = live_server.app.state.api.engine_loader.value.scorer
     problem = arith.Problem(91, (("+", 7), ("-", 45), ("*", 2), ("+", 13), ("-", 30)))
     steps = problem.reference_steps()
     tag = load_preset("arith").scorer.step_tag  # type: ignore[union-attr]

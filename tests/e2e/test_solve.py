@@ -171,16 +171,16 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
     live_server: LiveServer, caplog: pytest.LogCaptureFixture
 ) -> None:
     app = live_server.app
-    real: SolveService = app.state.solve_service
-    engines = app.state.engine_loader.value
-    app.state.solve_service = solve_service(
+    real: SolveService = app.state.api.solve_service
+    engines = app.state.api.engine_loader.value
+    app.state.api.solve_service = solve_service(
         CanaryGenerator(engines.generator),
         engines.scorer,
         engines.outcome_scorer,
         engines.generator_format,
         timeout_s=300,
         max_concurrent=8,
-        metrics=app.state.metrics,
+        metrics=app.state.api.metrics,
     )
     bodies = []
     try:
@@ -204,7 +204,7 @@ def test_no_raw_chain_leaks_into_responses_errors_or_logs(
             bodies.append(c.post("/solve", json={"problem": " ", "n": 8}).text)
             bodies.append(c.get("/metrics").text)
     finally:
-        app.state.solve_service = real
+        app.state.api.solve_service = real
     for text in bodies:
         assert CANARY not in text
     logged = "\n".join(r.getMessage() for r in caplog.records)

@@ -91,7 +91,7 @@ def test_openai_responses_stream_as_the_sdk_reads_them(deployed: LiveServer) -> 
 
 
 def test_clients_that_go_away_stop_their_chains_and_the_next_request_is_not_slowed(live_server: LiveServer) -> None:
-    engines = live_server.app.state.engine_loader.value
+    engines = live_server.app.state.api.engine_loader.value
     body = {"problem": PROBLEM, "n": 64, "max_tokens": 160}
 
     def one_quick() -> float:

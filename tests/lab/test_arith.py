@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from lab.task import arith
 from lab.task.arith import StepLabel, check_chain
+from tests.conftest import examples
 
 seeds = st.integers(min_value=0, max_value=2**32 - 1)
 
@@ -117,7 +118,7 @@ def test_problem_text_parses_back(seed: int) -> None:
     assert eval(p.text) == p.answer  # the parentheses make normal precedence agree
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(st.sampled_from(["train", "validation", "test"]))
 def test_splits_hold_only_their_own_problems(split: arith.Split) -> None:
     ps = arith.problems(split, 200)

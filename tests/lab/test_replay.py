@@ -9,6 +9,7 @@ from app.config import AdaptiveSettings
 from app.core.adaptive import SearchBudget, SearchRules
 from lab.evaluation.metrics import ProblemSamples
 from lab.evaluation.replay import fixed, replay
+from tests.conftest import examples
 
 ANSWERS = ["243", "233", "85"]
 
@@ -48,7 +49,7 @@ rules = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(recorded(), st.integers(1, 16))
 def test_a_search_with_no_rules_and_every_chain_at_once_is_fixed_best_of_n(s: ProblemSamples, n: int) -> None:
     searched = replay(s, SearchBudget(n), SearchRules(None, None, wave=n))
@@ -58,7 +59,7 @@ def test_a_search_with_no_rules_and_every_chain_at_once_is_fixed_best_of_n(s: Pr
     assert searched.ticks == plain.ticks  # all at once: as long as the longest chain
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(recorded(), rules, st.integers(1, 16), st.one_of(st.none(), st.integers(1, 200)))
 def test_a_search_keeps_its_budget(s: ProblemSamples, chosen: AdaptiveSettings, n: int, tokens: int | None) -> None:
     searched = replay(s, SearchBudget(n, tokens), chosen.rules())

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from fastapi import APIRouter, Depends, Path, Query, Request
 
 from app.api.schemas.admin import TraceHeader, TraceListOut, TraceOut, TraceRecord
+from app.api.state import state_of
 from app.audit.record import Entry, Row, content_of
 from app.audit.writer import AuditWriter
 from app.errors import Forbidden, InvalidRequest, NoRecord, StoreUnavailable, Unauthenticated
@@ -25,14 +26,14 @@ ADMIN_ERRORS = (Unauthenticated, Forbidden, InvalidRequest, StoreUnavailable)
 def require_admin(request: Request) -> str:
     """The calling admin key's id. An API key is refused (403): reading hidden chains is not
     something calling the API grants."""
-    admins: ApiKeys = request.app.state.admin_keys
+    admins: ApiKeys = state_of(request).admin_keys
     header = request.headers.get("authorization")
     found = admins.identify(header) if admins.enabled else None
     if found is not None:
         return found
     if not header:
         raise Unauthenticated("an admin key is needed: send Authorization: Bearer <admin key>")
-    users: ApiKeys = request.app.state.api_keys
+    users: ApiKeys = state_of(request).api_keys
     if users.enabled and users.identify(header) is not None:
         raise Forbidden("an API key cannot read the audit store: an admin key (BON_ADMIN_KEYS) is needed")
     if not admins.enabled:
@@ -41,7 +42,7 @@ def require_admin(request: Request) -> str:
 
 
 def audit_writer(request: Request) -> AuditWriter:
-    writer: AuditWriter | None = request.app.state.audit
+    writer: AuditWriter | None = state_of(request).audit
     if writer is None:
         raise StoreUnavailable("this server keeps no audit records (BON_TRACE_DB=none)")
     return writer

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 
 from app.api.deps import EngineLoaderDep
 from app.api.schemas.native import AuditState, HealthOut, ReadyOut
+from app.api.state import state_of
 from app.web.loading import LoadState, check_all
 
 router = APIRouter(tags=["health"])
@@ -25,7 +26,7 @@ NOT_READY = {"model": ReadyOut, "description": "Not ready: the engines are loadi
 async def ready(loader: EngineLoaderDep, request: Request) -> JSONResponse:
     """Both engines are loaded and answering (503 otherwise). The audit store's state is told, and
     does not make the service unready: answers go on while it is degraded."""
-    writer = request.app.state.audit
+    writer = state_of(request).audit
     why = writer.degraded if writer is not None else None
     audit: AuditState = "off" if writer is None else "degraded" if why else "ok"
     if loader.state is not LoadState.READY or loader.value is None:
