@@ -171,7 +171,7 @@ class ArithmeticScorer:
         tokens = sum(char_tokens(problem) + len("".join(c)) for i, c in enumerate(chains) if i not in unread)
         return StepScores(per_chain, tokens, tuple(unread))
 
-    async def room(self, problem: str) -> int:
+    async def readable_tokens(self, problem: str) -> int:
         return self.context - char_tokens(f"Q:{problem}\n")
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:

@@ -133,7 +133,7 @@ class StepScorer(Protocol):
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores: ...
 
-    async def room(self, problem: str) -> int:
+    async def readable_tokens(self, problem: str) -> int:
         """How many tokens of a chain the reward model can read after this problem's part of its input."""
 
     async def check(self) -> None:

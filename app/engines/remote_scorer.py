@@ -53,7 +53,7 @@ class RemoteStepScorer:
             raise EngineError(REWARD_MODEL, "the worker returned a score outside [0, 1]")
         return StepScores(answer.scores, answer.tokens_scored, tuple(sorted(unread)), answer.tokens_cached)
 
-    async def room(self, problem: str) -> int:
+    async def readable_tokens(self, problem: str) -> int:
         body = RoomRequest(problem=problem, reward=self._reward)
         raw = await request_json(self._client, REWARD_MODEL, "POST", "/room", body.model_dump())
         try:

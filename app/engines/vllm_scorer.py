@@ -108,7 +108,7 @@ class VllmStepScorer:
     def _ids(self, text: str) -> list[int]:
         return prompt_ids(self._tokenizer, text, templated=self.format.input == "chat")
 
-    async def room(self, problem: str) -> int:
+    async def readable_tokens(self, problem: str) -> int:
         try:
             return self.max_model_len - len(self._ids(scorer_text(self.format, problem, [], self._chat)))
         except ValueError as exc:

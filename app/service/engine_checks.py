@@ -50,9 +50,9 @@ def _check_combination(params: SolveParams, engines: Engines) -> None:
 
 async def _readable_tokens(params: SolveParams, engines: Engines) -> int:
     """How much of a chain every reward model in use can read after this problem."""
-    reach = [await engines.scorer.room(params.problem)]
+    reach = [await engines.scorer.readable_tokens(params.problem)]
     if params.selection == "orm_max" and engines.outcome_scorer is not None:
-        reach.append(await engines.outcome_scorer.room(params.problem))
+        reach.append(await engines.outcome_scorer.readable_tokens(params.problem))
     return min(reach)
 
 

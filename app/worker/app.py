@@ -34,7 +34,7 @@ NOT_READY = {"model": WorkerReady, "description": "Not ready: the reward models 
 
 
 class ScoringEngine(BatchScorer, Protocol):
-    async def room(self, problem: str) -> int: ...
+    async def readable_tokens(self, problem: str) -> int: ...
 
     async def check(self) -> None: ...
 
@@ -137,7 +137,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         loaded = scorers.get().get(body.reward)
         if loaded is None:
             raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
-        return RoomResponse(tokens=await loaded.scorer.room(body.problem))
+        return RoomResponse(tokens=await loaded.scorer.readable_tokens(body.problem))
 
     @app.get("/health", operation_id="worker_health")
     async def health() -> dict[str, str]:

@@ -145,7 +145,7 @@ def test_the_reading_room_is_asked_of_the_worker_for_the_kind_it_scores_with() -
         return httpx.Response(200, json={"tokens": 230})
 
     outcome = RemoteStepScorer("http://remote", 5, "outcome", client(handler))
-    assert asyncio.run(outcome.room("1+2")) == 230 and seen == [{"problem": "1+2", "reward": "outcome"}]
+    assert asyncio.run(outcome.readable_tokens("1+2")) == 230 and seen == [{"problem": "1+2", "reward": "outcome"}]
 
 
 def test_the_generators_context_is_the_servers_else_the_models_config_and_is_asked_again_on_check() -> None:
