@@ -36,7 +36,8 @@ class ModelNotFound(BonError):
 
 
 class UnknownRequest(BonError):
-    """No answer with this request id was kept (never given, or by another replica)."""
+    """No answer with this request id is kept to be continued: never given, another key's, or neither in
+    this process nor in the audit store it shares (none at all where answers are not kept)."""
 
     code = "unknown_request"
 

@@ -42,13 +42,9 @@ log = logging.getLogger(__name__)
 
 
 def build_solve_service(
-    engines: Engines,
-    settings: Settings,
-    metrics: PipelineMetrics,
-    fitted: Fitted | None = None,
-    rates: RateLimits | None = None,
-    audit: AuditWriter | None = None,
+    engines: Engines, startup: Startup, metrics: PipelineMetrics, audit: AuditWriter | None = None
 ) -> SolveService:
+    settings = startup.settings
     summaries = SummaryWriter(
         engines.generator_format,
         engines.summarizer or engines.generator,
@@ -59,9 +55,9 @@ def build_solve_service(
     recall = Recall(audit.store, settings.continue_ttl_s) if audit is not None else None
     return SolveService(
         engines,
-        ServiceLimits.of(settings, engines.generator_format, rates),
+        ServiceLimits.of(settings, engines.generator_format, startup.rates),
         metrics,
-        rules=ServiceRules.of(settings, fitted),
+        rules=ServiceRules.of(settings, startup.fitted),
         summaries=summaries,
         continuations=Continuations.of(settings, recall),
         audit=partial(record_solve, audit, trace_hash_key(settings)) if audit is not None else None,
@@ -127,9 +123,7 @@ def lifespan_of(startup: Startup, audit_metrics: AuditMetrics) -> Lifespan:
 
         def serve_with(loaded: Engines) -> None:
             state.policy = RequestPolicy.of(settings, loaded.generator_format)
-            state.solve_service = build_solve_service(
-                loaded, settings, state.metrics, startup.fitted, startup.rates, state.audit
-            )
+            state.solve_service = build_solve_service(loaded, startup, state.metrics, state.audit)
 
         if startup.engines is not None:
             state.engine_loader.use(startup.engines, serve_with)

@@ -36,8 +36,8 @@ from tqdm import tqdm
 from app.audit.store import AuditStore, database_url, verify
 from app.audit.writer import AuditMetrics, AuditWriter
 from app.config import Settings
-from app.fitted import load_fitted
-from app.main import build_solve_service, create_app
+from app.engines.container import build_engines
+from app.main import Startup, build_solve_service, create_app
 from app.service.solve import SolveService
 from lab.background_server import BackgroundServer, start_background_server
 from lab.postgres import PostgresCluster, postgres_bin
@@ -208,7 +208,7 @@ def main() -> None:
     server = start_background_server(create_app(settings), args.port)
     try:
         engines = server.app.state.api.engine_loader.value
-        fitted = load_fitted(settings)
+        startup = Startup.of(settings, engines, build_engines)
         from prometheus_client import CollectorRegistry
 
         writers = {}
@@ -217,7 +217,7 @@ def main() -> None:
             writers[mode] = server.call(make_writer(url, CollectorRegistry()))
         services = {"none": server.app.state.api.solve_service}
         for mode, writer in writers.items():
-            services[mode] = build_solve_service(engines, settings, server.app.state.api.metrics, fitted, None, writer)
+            services[mode] = build_solve_service(engines, startup, server.app.state.api.metrics, writer)
         bench = Bench(server, services, writers)
         problems = [p.text for p in arith.problems("test", 200, seed=4242)]
         with server.client() as client:  # warm-up

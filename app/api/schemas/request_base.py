@@ -11,15 +11,14 @@ from pydantic import BaseModel, Field
 
 from app.service.params import SAMPLING_PARAMS, Sampling
 
+TOP_P = (
+    "Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens "
+    "whose probabilities add up to top_p (default 1: from all of them)."
+)
+
 
 class RequestBase(BaseModel):
-    top_p: float | None = Field(
-        default=None,
-        gt=0,
-        le=1,
-        description="Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most "
-        "likely tokens whose probabilities add up to top_p (default 1: from all of them).",
-    )
+    top_p: float | None = Field(default=None, gt=0, le=1, description=TOP_P)
     store: bool | None = Field(
         default=None,
         description="false: the server's audit record of this request keeps only metadata and hashes, not the "
