@@ -181,16 +181,29 @@ class Settings(BaseSettings):
         "own system prompt replaces this one.",
     )
     # Split deployment: either engine can be a remote service instead of an in-process one.
-    generator_url: HttpUrl | None = Field(
-        default=None,
-        description="An OpenAI-compatible completions server (`vllm serve`) to sample from instead of the "
-        "in-process engine. `generator_model` still names the model: its tokenizer and format are read here.",
+    generator_url: Annotated[tuple[HttpUrl, ...], NoDecode] = Field(
+        default=(),
+        description="OpenAI-compatible completions servers (`vllm serve`) to sample from instead of the "
+        "in-process engine: one URL, several (comma-separated, or a JSON list), or a name that resolves to "
+        "several addresses (a headless Service); a request's chains all go to one of them. `generator_model` "
+        "still names the model: its tokenizer and format are read here.",
     )
     generator_served_name: str | None = Field(
         default=None, description="The model name the remote server serves; asked of its /v1/models when unset."
     )
-    reward_url: HttpUrl | None = Field(
-        default=None, description="A reward worker (`bon worker`) to score with instead of the in-process engines."
+    reward_url: Annotated[tuple[HttpUrl, ...], NoDecode] = Field(
+        default=(),
+        description="Reward workers (`bon worker`) to score with instead of the in-process engines, named as "
+        "generator_url names its servers; a request's calls all go to one of them.",
+    )
+    replica_resolve_s: float = Field(
+        default=10.0, gt=0, description="How often a replica URL's host name is resolved again (pods come and go)."
+    )
+    replica_down_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="How long a replica that could not be reached is passed over before requests try it again "
+        "(GET /ready probes it sooner).",
     )
     remote_timeout_s: float | None = Field(
         default=None, gt=0, description="Timeout of one call to a remote engine; unset: the request's deadline."
@@ -219,6 +232,11 @@ class Settings(BaseSettings):
         ge=1,
         le=WIRE_MAX_PROBLEM_CHARS,
         description="Longest problem accepted, in characters.",
+    )
+    max_request_bytes: int = Field(
+        default=2**20,
+        ge=1024,
+        description="Largest request body accepted, in bytes; a larger one is answered 413 before it is read whole.",
     )
     default_aggregation: Aggregation = "min"
     default_selection: Selection = "prm_weighted_vote"
@@ -355,9 +373,9 @@ class Settings(BaseSettings):
     def _unset_when_none_or_empty(cls, value: object) -> object:
         return optional_model(value)
 
-    @field_validator("api_keys", "admin_keys", mode="before")
+    @field_validator("api_keys", "admin_keys", "generator_url", "reward_url", mode="before")
     @classmethod
-    def _keys_from_text(cls, value: object) -> object:
+    def _list_from_text(cls, value: object) -> object:
         if isinstance(value, str):
             text = value.strip()
             if text.startswith("["):

@@ -31,6 +31,12 @@ class UnsupportedParameter(InvalidRequest):
         super().__init__(message, param)
 
 
+class RequestTooLarge(BonError):
+    """The body is over the size the server accepts; refused before it is read whole."""
+
+    code = "request_too_large"
+
+
 class ModelNotFound(BonError):
     code = "model_not_found"
 
@@ -113,6 +119,12 @@ class EngineUnavailable(EngineError):
     """An engine cannot be reached (down, timed out)."""
 
     code = "engine_unavailable"
+
+
+class EngineUnreachable(EngineUnavailable):
+    """No byte of an answer came back: the engine refused the connection, dropped it before
+    answering, or said it cannot serve (502/503/504). Another replica may take the call: this one
+    sent nothing a client could have seen."""
 
 
 class DeadlineExceeded(BonError):

@@ -20,6 +20,7 @@ from app.audit.store import AuditStore, database_url, redacted
 from app.audit.writer import AuditMetrics, AuditWriter, Retention
 from app.config import Settings
 from app.engines.container import Engines, build_engines
+from app.engines.replica_metrics import ReplicaCollector
 from app.fitted import Fitted, load_fitted
 from app.formats.spec import GeneratorFormat
 from app.service.continuation import Continuations
@@ -30,6 +31,7 @@ from app.service.rate_limits import RateLimits
 from app.service.solve import ServiceLimits, ServiceRules, SolveService
 from app.service.summaries import SummaryPrompts, SummaryWriter
 from app.web.api_keys import ApiKeys, install_api_keys, install_key_headers
+from app.web.body_limit import BodyLimit
 from app.web.errors import install_error_handlers
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader
@@ -178,16 +180,20 @@ def create_app(
         # the settings (and answered 503), and the format's budgets apply once it is loaded.
         policy=RequestPolicy.of(settings, GeneratorFormat()),
     )
-    install_routes(app, keys, startup.rates)
+    loader = app.state.api.engine_loader
+    registry.register(ReplicaCollector(lambda: loader.value.pools() if loader.value is not None else {}))
+    install_routes(app, keys, startup.rates, settings.max_request_bytes)
     return app
 
 
-def install_routes(app: FastAPI, keys: ApiKeys, rates: RateLimits) -> None:
-    """The routers, and what runs around them: errors in each dialect, keys, request ids, the spec."""
+def install_routes(app: FastAPI, keys: ApiKeys, rates: RateLimits, max_body_bytes: int) -> None:
+    """The routers, and what runs around them: errors in each dialect, keys, the body cap, request
+    ids, the spec."""
     respond = install_error_handlers(app, {OPENAI_PREFIX: openai_error})
     if rates.enabled:
         install_key_headers(app, rates.headers)
     install_api_keys(app, keys, respond)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes, respond=respond)
     install_request_id(app)  # outermost: a refused request has an id too
     install_openapi(app)
     for router in (health.router, solve.router, openai.router, admin.router):

@@ -96,7 +96,7 @@ def main() -> None:
     logs = Path(tempfile.mkdtemp(prefix="bon-bench-split-"))
     with engine_services(settings, args.port + 1, args.port + 2, logs) as (generator, reward):
         split_settings = settings.model_copy(
-            update={"port": args.port + 3, "generator_url": generator.url, "reward_url": reward.url}
+            update={"port": args.port + 3, "generator_url": (generator.url,), "reward_url": (reward.url,)}
         )
         split = start_background_server(create_app(split_settings), args.port + 3)
         try:

@@ -15,12 +15,18 @@ from app.errors import (
     ModelNotFound,
     NotReady,
     Overloaded,
+    RequestTooLarge,
 )
 from app.web.errors import ErrorReport, NotJson, Responses, documented
 
 OPENAI_PREFIX = "/v1/"
 _TYPES = {400: "invalid_request_error", 404: "invalid_request_error", 405: "invalid_request_error"}
-_TYPES |= {401: "invalid_request_error", 415: "invalid_request_error", 429: "rate_limit_error"}
+_TYPES |= {
+    401: "invalid_request_error",
+    413: "invalid_request_error",
+    415: "invalid_request_error",
+    429: "rate_limit_error",
+}
 
 
 def openai_status(status: int) -> int:
@@ -34,7 +40,15 @@ def openai_responses_for(*errors: type[BonError]) -> Responses:
 
 # What the OpenAI-compatible generating routes can fail with (the API key check documents its own 401).
 OPENAI_ERROR_RESPONSES = openai_responses_for(
-    NotJson, InvalidRequest, ModelNotFound, Overloaded, NotReady, EngineUnavailable, DeadlineExceeded, EngineError
+    NotJson,
+    RequestTooLarge,
+    InvalidRequest,
+    ModelNotFound,
+    Overloaded,
+    NotReady,
+    EngineUnavailable,
+    DeadlineExceeded,
+    EngineError,
 )
 
 

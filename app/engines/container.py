@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from functools import partial
 
 from app.config import AUTO, Settings
-from app.engines.protocols import GENERATOR, REWARD_MODEL, Generator, StepScorer
+from app.engines.http_common import make_client
+from app.engines.protocols import GENERATOR, REWARD_MODEL, Generator, Replicated, StepScorer, pinned
+from app.engines.replicas import Connect, ReplicaPool
 from app.engines.vllm_common import load_tokenizer
 from app.formats.resolve import generator_format
 from app.formats.spec import GeneratorFormat
@@ -33,6 +37,19 @@ class Engines:
             named["summarizer"] = self.summarizer
         return named
 
+    def pinned(self, key: str) -> Engines:
+        """The engines as the request `key` sees them: each pool's calls on the replica it picks."""
+        return replace(
+            self,
+            generator=pinned(self.generator, key),
+            scorer=pinned(self.scorer, key),
+            outcome_scorer=pinned(self.outcome_scorer, key),
+        )
+
+    def pools(self) -> dict[str, ReplicaPool]:
+        """Each pool of remote replicas, by the service it serves (the reward models share one)."""
+        return {e.replicas().service: e.replicas() for e in self.by_name().values() if isinstance(e, Replicated)}
+
     async def close(self) -> None:
         for engine in self.by_name().values():
             try:
@@ -50,15 +67,15 @@ def build_engines(settings: Settings) -> Engines:
     fmt, _ = generator_format(settings.generator_format, "BON_GENERATOR_FORMAT", settings.generator, tokenizer)
     # A remote call may take as long as the whole request may: one call samples all N chains.
     remote_timeout = settings.remote_timeout_s or settings.request_timeout_s or fmt.timeout_s
+    connect = partial(make_client, timeout_s=remote_timeout)
     generator: Generator
-    if settings.generator_url is not None:
+    if settings.generator_url:
         from app.engines.remote_generator import RemoteGenerator
 
         config = settings.generator.read_json("config.json") or {}
         generator = RemoteGenerator(
-            str(settings.generator_url),
+            _pool(GENERATOR, settings.generator_url, settings, connect),
             tokenizer,
-            remote_timeout,
             settings.generator_served_name,
             fallback_context=config.get("max_position_embeddings"),
         )
@@ -68,13 +85,14 @@ def build_engines(settings: Settings) -> Engines:
         generator = VllmGenerator.start(settings.generator, tokenizer, settings.generator_engine)
     scorer: StepScorer
     outcome: StepScorer | None
-    if settings.reward_url is not None:
+    if settings.reward_url:
         from app.engines.remote_scorer import RemoteStepScorer
 
-        scorer = RemoteStepScorer(str(settings.reward_url), remote_timeout, "process")
+        workers = _pool(REWARD_MODEL, settings.reward_url, settings, connect)
+        scorer = RemoteStepScorer(workers, "process")
         # The worker owns the models: `auto` asks for its outcome model, if it serves one.
         outcome = (
-            RemoteStepScorer(str(settings.reward_url), remote_timeout, "outcome", required=settings.orm_model != AUTO)
+            RemoteStepScorer(workers, "outcome", required=settings.orm_model != AUTO)
             if settings.orm_model is not None
             else None
         )
@@ -86,6 +104,16 @@ def build_engines(settings: Settings) -> Engines:
         outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", settings.orm_engine) if orm else None
     summarizer, summarizer_format = _summarizer(settings)
     return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format)
+
+
+def _pool(service: str, urls: Sequence[object], settings: Settings, connect: Connect) -> ReplicaPool:
+    return ReplicaPool(
+        service,
+        [str(u) for u in urls],
+        connect,
+        resolve_every_s=settings.replica_resolve_s,
+        down_for_s=settings.replica_down_s,
+    )
 
 
 def _summarizer(settings: Settings) -> tuple[Generator | None, GeneratorFormat | None]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from app.errors import EngineError, EngineUnavailable, InvalidRequest
+from app.errors import EngineError, EngineUnavailable, EngineUnreachable, InvalidRequest
 
 
 def make_client(base_url: str, timeout_s: float, max_connections: int = 64) -> httpx.AsyncClient:
@@ -36,8 +36,8 @@ async def request_json(
 ) -> Any:
     """Send one request and return its decoded JSON body.
 
-    Unreachable, timed out, 502/503/504 → `EngineUnavailable` (the API answers 503); any other error status
-    or a body that is not JSON → `EngineError` (424). Both name `service`."""
+    Unreachable or 502/503/504 → `EngineUnreachable`, timed out → `EngineUnavailable` (the API answers
+    503 to both); any other error status or a body that is not JSON → `EngineError` (424). All name `service`."""
     response = await _send(client, service, method, path, body, headers)
     try:
         return response.json()
@@ -53,13 +53,15 @@ async def _send(
         try:
             response = await client.request(method, path, json=body, headers=headers)
             break
+        except httpx.ConnectTimeout as exc:
+            raise EngineUnreachable(service, f"cannot connect to {url} within {client.timeout.connect} s") from exc
         except httpx.TimeoutException as exc:
             raise EngineUnavailable(service, f"no answer from {url} within {client.timeout.read} s") from exc
         except httpx.TransportError as exc:
             # A pooled keep-alive connection can be dead (the service restarted, or closed it
             # idle): one retry on a fresh connection. A service that is down fails again at once.
             if attempt == 2:
-                raise EngineUnavailable(service, f"cannot reach {url}: {type(exc).__name__}: {exc}") from exc
+                raise EngineUnreachable(service, f"cannot reach {url}: {type(exc).__name__}: {exc}") from exc
     _check_status(service, url, response)
     return response
 
@@ -69,8 +71,10 @@ async def stream_events(
 ) -> AsyncIterator[Any]:
     """POST and yield the JSON of each server-sent event until `[DONE]`, with failures mapped as
     `request_json` maps them. Closing the iterator closes the connection, which is how a vLLM
-    server learns to abort the request."""
+    server learns to abort the request. A connection lost before the first event is
+    `EngineUnreachable`: nothing of the answer was seen."""
     url = f"{client.base_url}{path}"
+    started = False
     try:
         async with client.stream("POST", path, json=body, headers=headers) as response:
             if response.status_code >= 400:
@@ -88,17 +92,21 @@ async def stream_events(
                     raise EngineError(service, f"{url} streamed something that is not JSON: {data[:300]}") from exc
                 if isinstance(event, dict) and "error" in event:  # vLLM reports a failure mid-stream so
                     raise EngineError(service, f"{url} failed mid-stream: {str(event['error'])[:300]}")
+                started = True
                 yield event
+    except httpx.ConnectTimeout as exc:
+        raise EngineUnreachable(service, f"cannot connect to {url} within {client.timeout.connect} s") from exc
     except httpx.TimeoutException as exc:
         raise EngineUnavailable(service, f"{url} went silent for {client.timeout.read} s") from exc
     except httpx.TransportError as exc:
-        raise EngineUnavailable(service, f"lost {url}: {type(exc).__name__}: {exc}") from exc
+        lost = EngineUnavailable if started else EngineUnreachable
+        raise lost(service, f"lost {url}: {type(exc).__name__}: {exc}") from exc
     raise EngineError(service, f"{url} ended its stream without [DONE]")
 
 
 def _check_status(service: str, url: str, response: httpx.Response) -> None:
     if response.status_code in (502, 503, 504):  # down, loading, or behind a proxy that cannot reach it
-        raise EngineUnavailable(service, f"{url} answered {response.status_code}: {_excerpt(response)}")
+        raise EngineUnreachable(service, f"{url} answered {response.status_code}: {_excerpt(response)}")
     if response.status_code == 422:  # the input itself is wrong (e.g. a chain too long to score)
         raise InvalidRequest(f"{service}: {_error_message(response)}")
     if response.status_code >= 400:

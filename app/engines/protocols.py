@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
+
+if TYPE_CHECKING:
+    from app.engines.replicas import ReplicaPool
 
 # The services the two engines are, as errors, logs and metrics name them (in process or remote).
 GENERATOR = "generator"
@@ -140,3 +143,21 @@ class StepScorer(Protocol):
         """Raise when the engine cannot answer."""
 
     async def close(self) -> None: ...
+
+
+@runtime_checkable
+class Replicated(Protocol):
+    """An engine served by a pool of replicas (the remote adapters): a request sees it pinned to one."""
+
+    def pinned(self, key: str) -> Self:
+        """The engine with every call on the replica `key` picks."""
+
+    def replicas(self) -> ReplicaPool: ...
+
+
+E = TypeVar("E")
+
+
+def pinned(engine: E, key: str) -> E:
+    """The engine as the request `key` sees it: pinned to one replica where it has several."""
+    return engine.pinned(key) if isinstance(engine, Replicated) else engine

@@ -6,21 +6,26 @@ in-process engine does. Closing the stream aborts all N on the server. `sampler`
 instead, so that chains can be started and stopped one at a time (adaptive search). The prompt goes as token ids made
 by the generator's own tokenizer (loaded here from the same model reference), so both
 deployments feed the engine the same tokens and a fixed seed gives the same chains.
+
+The server may be several replicas (`ReplicaPool`): a request's calls all go to the one its id
+picks (`pinned`), and carry that id as `X-Session-ID`, the header a router in front (vLLM
+production-stack's `session` routing, vllm-router's `consistent_hash`) keeps the same affinity by.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncGenerator, AsyncIterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Self
 
-import httpx
 from pydantic import BaseModel, ValidationError
 from transformers import PreTrainedTokenizerBase
 
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.generator_tokenizer import GeneratorTokenizer
-from app.engines.http_common import make_client, probe, request_json, stream_events
 from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest
+from app.engines.replicas import ReplicaPool
 from app.errors import EngineError
 
 
@@ -49,53 +54,72 @@ class _ModelList(BaseModel):
     data: list[_Model]
 
 
+SESSION_HEADER = "X-Session-ID"
+
+
+@dataclass
+class _Served:
+    """What the servers serve, asked on first use and shared by every request's view."""
+
+    model_name: str | None
+    context: int | None = None
+    # A server that does not say its context (vLLM's /v1/models does): the model's own config's.
+    fallback_context: int | None = None
+
+
 class RemoteGenerator(GeneratorTokenizer):
     def __init__(
         self,
-        base_url: str,
+        pool: ReplicaPool,
         tokenizer: PreTrainedTokenizerBase,
-        timeout_s: float,
         model_name: str | None = None,
-        client: httpx.AsyncClient | None = None,
         fallback_context: int | None = None,
     ) -> None:
         super().__init__(tokenizer)
-        self._client = client or make_client(base_url, timeout_s)
-        # The served model's name and context, asked of the server on first use (name: unless configured).
-        self._model_name = model_name
-        self._context: int | None = None
-        # A server that does not say its context (vLLM's /v1/models does): the model's own config's.
-        self._fallback_context = fallback_context
+        self._pool = pool
+        self._served = _Served(model_name, fallback_context=fallback_context)
+        self._key: str | None = None  # the request this view is pinned to (None: each call's own id)
+
+    def pinned(self, key: str) -> Self:
+        """This generator as one request sees it: every call on the replica `key` picks."""
+        view = copy.copy(self)
+        view._key = key
+        return view
+
+    def _affinity(self, request_id: str) -> tuple[str, dict[str, str]]:
+        key = self._key or request_id
+        return key, {SESSION_HEADER: key}
 
     async def _listing(self) -> _ModelList._Model:
-        listing = await request_json(self._client, GENERATOR, "GET", "/v1/models")
+        listing = await self._pool.request_json(self._key or "", "GET", "/v1/models")
         try:
             models = _ModelList.model_validate(listing).data
         except ValidationError as exc:
             raise EngineError(GENERATOR, f"GET /v1/models answered an unexpected body: {exc}") from exc
-        served = [m for m in models if self._model_name in (None, m.id)]
+        served = [m for m in models if self._served.model_name in (None, m.id)]
         if not served:
-            raise EngineError(GENERATOR, f"the server does not list {self._model_name or 'any model'}")
+            raise EngineError(GENERATOR, f"the server does not list {self._served.model_name or 'any model'}")
         return served[0]
 
     async def _model(self) -> str:
-        if self._model_name is None:
-            self._model_name = (await self._listing()).id
-        return self._model_name
+        if self._served.model_name is None:
+            self._served.model_name = (await self._listing()).id
+        return self._served.model_name
 
     async def context_length(self) -> int:
-        if self._context is None:
+        if self._served.context is None:
             listed = await self._listing()
-            context = listed.max_model_len or self._fallback_context
+            context = listed.max_model_len or self._served.fallback_context
             if context is None:
                 raise EngineError(GENERATOR, "neither GET /v1/models nor the model's config says its context length")
-            self._model_name, self._context = listed.id, context
-        return self._context
+            self._served.model_name, self._served.context = listed.id, context
+        return self._served.context
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         ids = self.prompt_ids(request)
         body = await self._completion_body(request, ids, request_id)
-        raw = await request_json(self._client, GENERATOR, "POST", "/v1/completions", body)
+        key, headers = self._affinity(request_id)
+        raw = await self._pool.request_json(key, "POST", "/v1/completions", body, headers)
         try:
             completion = _Completion.model_validate(raw)
         except ValidationError as exc:
@@ -126,7 +150,8 @@ class RemoteGenerator(GeneratorTokenizer):
     async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
         ids = self.prompt_ids(request)
         body = await self._completion_body(request, ids, request_id) | {"stream": True}
-        async for event in stream_events(self._client, GENERATOR, "/v1/completions", body):
+        key, headers = self._affinity(request_id)
+        async for event in self._pool.stream_events(key, "/v1/completions", body, headers):
             for c in self._choices(event, request.n):
                 yield ChainDelta(c.index, c.text, self._tokens(c), c.finish_reason)
 
@@ -148,21 +173,25 @@ class RemoteGenerator(GeneratorTokenizer):
         """One streamed completion with n=1 per chain (seed + i), so that a chain can be stopped
         alone: closing its stream makes the server abort it."""
         ids = self.prompt_ids(request)
+        key, headers = self._affinity(request_id)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
             body = await self._completion_body(request.chain(i), ids, f"{request_id}-{i}") | {"stream": True}
-            async for event in stream_events(self._client, GENERATOR, "/v1/completions", body):
+            async for event in self._pool.stream_events(key, "/v1/completions", body, headers):
                 for c in self._choices(event, 1):
                     yield ChainDelta(i, c.text, self._tokens(c), c.finish_reason)
 
         return TaskChainSampler(chain, GENERATOR, request_id)
 
     async def check(self) -> None:
-        # vLLM's /health is 200 (empty body) once the engine runs; /v1/models names the model and
-        # its context, asked again each time: a restarted server may have another.
-        await probe(self._client, GENERATOR, "/health")
-        self._context = None
+        # vLLM's /health is 200 (empty body) once the engine runs, on every replica; /v1/models
+        # names the model and its context, asked again each time: a restarted server may have another.
+        await self._pool.check("/health")
+        self._served.context = None
         await self.context_length()
 
+    def replicas(self) -> ReplicaPool:
+        return self._pool
+
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._pool.aclose()

@@ -2,43 +2,47 @@
 
 The worker owns the reward model's input format, so the app sends only the problem and each
 chain's steps and gets one score per step back. The request id goes along, so the worker's log
-lines for a request (and for the batch that served it) name the API's id.
+lines for a request (and for the batch that served it) name the API's id. Where the worker has
+several replicas (`ReplicaPool`), a request's calls all go to the one its id picks (`pinned`): a
+growing chain is re-read through that replica's prefix cache.
 """
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from typing import Self
 
 import httpx
 from pydantic import ValidationError
 
-from app.engines.http_common import make_client, request_json
+from app.engines.http_common import request_json
 from app.engines.protocols import REWARD_MODEL, StepScores
+from app.engines.replicas import ReplicaPool
 from app.errors import EngineError, EngineUnavailable
 from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
 from app.web.request_id import HEADER as REQUEST_ID
 
 
 class RemoteStepScorer:
-    def __init__(
-        self,
-        base_url: str,
-        timeout_s: float,
-        reward: RewardKind = "process",
-        client: httpx.AsyncClient | None = None,
-        *,
-        required: bool = True,
-    ) -> None:
-        self._client = client or make_client(base_url, timeout_s)
+    def __init__(self, pool: ReplicaPool, reward: RewardKind = "process", *, required: bool = True) -> None:
+        self._pool = pool
+        self._key: str | None = None  # the request this view is pinned to (None: each call's own id)
         self._reward = reward
         # An optional model (the outcome model under `auto`) may be missing from the worker without
         # the API being unready; asking for it then gets the worker's clear refusal.
         self._required = required
 
+    def pinned(self, key: str) -> Self:
+        """This scorer as one request sees it: every call on the replica `key` picks."""
+        view = copy.copy(self)
+        view._key = key
+        return view
+
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         body = ScoreRequest(problem=problem, chains=[list(c) for c in chains], reward=self._reward)
-        raw = await request_json(
-            self._client, REWARD_MODEL, "POST", "/score", body.model_dump(), headers={REQUEST_ID: request_id}
+        raw = await self._pool.request_json(
+            self._key or request_id, "POST", "/score", body.model_dump(), headers={REQUEST_ID: request_id}
         )
         try:
             answer = ScoreResponse.model_validate(raw)
@@ -55,14 +59,18 @@ class RemoteStepScorer:
 
     async def readable_tokens(self, problem: str) -> int:
         body = RoomRequest(problem=problem, reward=self._reward)
-        raw = await request_json(self._client, REWARD_MODEL, "POST", "/room", body.model_dump())
+        raw = await self._pool.request_json(self._key or problem, "POST", "/room", body.model_dump())
         try:
             return RoomResponse.model_validate(raw).tokens
         except ValidationError as exc:
             raise EngineError(REWARD_MODEL, f"the worker's /room answer is unexpected: {exc}") from exc
 
     async def check(self) -> None:
-        raw = await request_json(self._client, REWARD_MODEL, "GET", "/ready")
+        """Every replica is asked; ready while one serves the model."""
+        await self._pool.check("/ready", self._check_replica)
+
+    async def _check_replica(self, client: httpx.AsyncClient) -> None:
+        raw = await request_json(client, REWARD_MODEL, "GET", "/ready")
         try:
             ready = WorkerReady.model_validate(raw)
         except ValidationError as exc:
@@ -70,5 +78,8 @@ class RemoteStepScorer:
         if self._reward not in ready.models and self._required:
             raise EngineUnavailable(REWARD_MODEL, f"the worker serves no {self._reward} reward model")
 
+    def replicas(self) -> ReplicaPool:
+        return self._pool
+
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._pool.aclose()

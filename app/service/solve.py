@@ -134,13 +134,15 @@ class SolveService:
         it, stops every chain and scoring call still running and frees the slot. The outcome is
         kept to be continued when `continuable` (or when it continues `earlier`: see `resume`)."""
         answered = False
+        # Where an engine has replicas, every call of this answer (continuations too) goes to one.
+        engines = self._engines.pinned(request_id)
         try:
-            params, prompt_tokens = await checked(params, self._engines)
+            params, prompt_tokens = await checked(params, engines)
             if self._limits.rates is not None:
                 self._limits.rates.admit(client)
             async with self._limits.admission.slot(client):
                 events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
-                run = self._run(params, prompt_tokens, request_id, events.put_nowait, progress, earlier)
+                run = self._run(params, prompt_tokens, request_id, engines, events.put_nowait, progress, earlier)
                 task = asyncio.create_task(self._within_deadline(run))
                 try:
                     yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
@@ -170,6 +172,7 @@ class SolveService:
         params: SolveParams,
         prompt_tokens: int,
         request_id: str,
+        engines: Engines,
         emit: Emit,
         progress: bool,
         earlier: KeptSearch | None,
@@ -179,7 +182,7 @@ class SolveService:
             params,
             prompt_tokens,
             request_id,
-            self._engines,
+            engines,
             emit,
             progress=progress,
             partial_scoring=partial_scoring,

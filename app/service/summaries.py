@@ -18,7 +18,7 @@ from typing import Literal
 from app.config import Settings, SummaryStyle
 from app.core.leak import DEFAULT_RUN, copies_a_chain
 from app.core.steps import split_thinking
-from app.engines.protocols import Generator, SamplingRequest
+from app.engines.protocols import Generator, SamplingRequest, pinned
 from app.errors import BonError
 from app.formats.arith_summary import summarize_chain
 from app.formats.spec import GeneratorFormat
@@ -156,13 +156,14 @@ class SummaryWriter:
             return "", "fallback_empty"
         max_tokens = self._prompts.max_tokens[style]
         fmt = self._model_format
-        prompt = summary_prompt(fmt, self._prompts, style, brief.problem, brief.winner.steps, self._model.chat_prompt)
+        model = pinned(self._model, request_id)  # where the generator has replicas: the answer's own
+        prompt = summary_prompt(fmt, self._prompts, style, brief.problem, brief.winner.steps, model.chat_prompt)
         request = SamplingRequest(prompt, 1, 0.0, max_tokens, seed=0, templated=fmt.prompt.chat)
         try:
-            if self._model.count_tokens(prompt, request.templated) + max_tokens > await self._model.context_length():
+            if model.count_tokens(prompt, request.templated) + max_tokens > await model.context_length():
                 return "", "fallback_long"
             async with asyncio.timeout(self._prompts.timeout_s):
-                written = (await self._model.generate(request, f"{request_id}-summary")).chains[0]
+                written = (await model.generate(request, f"{request_id}-summary")).chains[0]
         except (BonError, TimeoutError) as exc:  # the answer stands without a written summary
             log.warning("the summary could not be written: %s", getattr(exc, "message", "it took too long"))
             return "", "fallback_error"

@@ -34,6 +34,7 @@ from app.errors import (
     RateLimited,
     RequestBusy,
     RequestExpired,
+    RequestTooLarge,
     StoreUnavailable,
     Unauthenticated,
     UnknownRequest,
@@ -70,6 +71,7 @@ class Failure:
 # of the body or a parameter is answered as an `InvalidRequest`.
 FAILURES: dict[type[BonError], Failure] = {
     NotJson: Failure(415, "The body is not sent as JSON (Content-Type: application/json)."),
+    RequestTooLarge: Failure(413, "The body is larger than the server accepts (BON_MAX_REQUEST_BYTES)."),
     NoSuchPath: Failure(404, "No such path."),
     MethodNotAllowed: Failure(405, "The path does not take this method."),
     InvalidRequest: Failure(
@@ -149,7 +151,7 @@ def responses_for(*errors: type[BonError]) -> Responses:
 
 # What the service's own solving routes can fail with (the API key check documents its own 401).
 ERROR_RESPONSES = responses_for(
-    NotJson, InvalidRequest, Overloaded, NotReady, EngineUnavailable, DeadlineExceeded, EngineError
+    NotJson, RequestTooLarge, InvalidRequest, Overloaded, NotReady, EngineUnavailable, DeadlineExceeded, EngineError
 )
 
 

@@ -255,7 +255,7 @@ class Bench:
     def ours(self, system: System, ns: list[int]) -> list[RunSummary]:
         if system.kind == "ours-split":
             generator, reward = self.shared()
-            settings = self.settings.model_copy(update={"generator_url": generator.url, "reward_url": reward.url})
+            settings = self.settings.model_copy(update={"generator_url": (generator.url,), "reward_url": (reward.url,)})
         else:
             settings = self.settings
         adaptive = system.slug == "ours-adaptive"

@@ -166,7 +166,7 @@ def deployed(
     served: LocalService | None = None
     if deployment == "split":
         served = generator_service(ModelRef(str(generator)), free_port(), tmp_path_factory.mktemp("logs")).start()
-        settings = settings.model_copy(update={"generator_url": served.url, "reward_url": qwen_worker.url})
+        settings = settings.model_copy(update={"generator_url": (served.url,), "reward_url": (qwen_worker.url,)})
     api = start_background_server(create_app(settings), settings.port)
     try:
         yield api

@@ -12,9 +12,10 @@ import httpx
 import pytest
 
 from app.config import SHIPPED_MODELS
-from app.engines.protocols import SamplingRequest
+from app.engines.protocols import GENERATOR, REWARD_MODEL, SamplingRequest
 from app.engines.remote_generator import RemoteGenerator
 from app.engines.remote_scorer import RemoteStepScorer
+from app.engines.replicas import ReplicaPool
 from app.engines.vllm_common import load_tokenizer
 from app.errors import EngineError, EngineUnavailable, InvalidRequest
 from app.model_ref import ModelRef
@@ -24,12 +25,17 @@ REQUEST = SamplingRequest("Q:1+2\n", 2, 1.0, 32, seed=1)
 TOKENIZER = load_tokenizer(ModelRef(str(SHIPPED_MODELS / "arith-generator")))
 
 
-def client(handler: Handler) -> httpx.AsyncClient:
-    return httpx.AsyncClient(base_url="http://remote", transport=httpx.MockTransport(handler))
+def pool(handler: Handler, service: str = GENERATOR) -> ReplicaPool:
+    """One scripted replica, as the adapters see a remote service."""
+
+    def connect(url: str) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=url, transport=httpx.MockTransport(handler))
+
+    return ReplicaPool(service, ["http://remote"], connect)
 
 
 def generator(handler: Handler) -> RemoteGenerator:
-    return RemoteGenerator("http://remote", TOKENIZER, 5, "gen", client(handler))
+    return RemoteGenerator(pool(handler), TOKENIZER, "gen")
 
 
 def completion(n: int, **extra: Any) -> dict[str, Any]:
@@ -71,7 +77,7 @@ def test_generator_failures_name_the_generator(handler: Handler, error: type[Eng
 
 
 def scorer(handler: Handler) -> RemoteStepScorer:
-    return RemoteStepScorer("http://remote", 5, "process", client(handler))
+    return RemoteStepScorer(pool(handler, REWARD_MODEL), "process")
 
 
 @pytest.mark.parametrize(
@@ -96,7 +102,7 @@ def test_a_422_from_the_worker_stays_an_invalid_request() -> None:
 
 def test_ready_checks_the_worker_serves_the_kind_asked_for() -> None:
     ready = {"status": "ready", "models": {"process": "arith-prm"}}
-    outcome = RemoteStepScorer("http://remote", 5, "outcome", client(lambda r: httpx.Response(200, json=ready)))
+    outcome = RemoteStepScorer(pool(lambda r: httpx.Response(200, json=ready), REWARD_MODEL), "outcome")
     with pytest.raises(EngineUnavailable, match="no outcome reward model"):
         asyncio.run(outcome.check())
     asyncio.run(scorer(lambda r: httpx.Response(200, json=ready)).check())
@@ -144,7 +150,7 @@ def test_the_reading_room_is_asked_of_the_worker_for_the_kind_it_scores_with() -
         seen.append(json.loads(request.content))
         return httpx.Response(200, json={"tokens": 230})
 
-    outcome = RemoteStepScorer("http://remote", 5, "outcome", client(handler))
+    outcome = RemoteStepScorer(pool(handler, REWARD_MODEL), "outcome")
     assert asyncio.run(outcome.readable_tokens("1+2")) == 230 and seen == [{"problem": "1+2", "reward": "outcome"}]
 
 
@@ -157,7 +163,7 @@ def test_the_generators_context_is_the_servers_else_the_models_config_and_is_ask
         return httpx.Response(200, json={"object": "list", "data": listed})
 
     async def scenario() -> list[int]:
-        gen = RemoteGenerator("http://remote", TOKENIZER, 5, "gen", client(handler), fallback_context=4096)
+        gen = RemoteGenerator(pool(handler), TOKENIZER, "gen", fallback_context=4096)
         seen = [await gen.context_length()]
         listed[0] = {"id": "gen", "max_model_len": 2048}  # restarted with another --max-model-len
         seen.append(await gen.context_length())  # remembered until the next check
@@ -167,11 +173,7 @@ def test_the_generators_context_is_the_servers_else_the_models_config_and_is_ask
 
     assert asyncio.run(scenario()) == [4096, 4096, 2048]
     no_config = RemoteGenerator(
-        "http://remote",
-        TOKENIZER,
-        5,
-        "gen",
-        client(lambda r: httpx.Response(200, json={"object": "list", "data": [{"id": "gen"}]})),
+        pool(lambda r: httpx.Response(200, json={"object": "list", "data": [{"id": "gen"}]})), TOKENIZER, "gen"
     )
     with pytest.raises(EngineError, match="context length"):
         asyncio.run(no_config.context_length())
@@ -181,8 +183,8 @@ def test_an_optional_outcome_model_the_worker_lacks_leaves_the_api_ready() -> No
     def ready(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, json={"status": "ready", "models": {"process": "prm"}})
 
-    optional = RemoteStepScorer("http://remote", 5, "outcome", client(ready), required=False)
+    optional = RemoteStepScorer(pool(ready, REWARD_MODEL), "outcome", required=False)
     asyncio.run(optional.check())
-    required = RemoteStepScorer("http://remote", 5, "outcome", client(ready))
+    required = RemoteStepScorer(pool(ready, REWARD_MODEL), "outcome")
     with pytest.raises(EngineUnavailable, match="no outcome reward model"):
         asyncio.run(required.check())

@@ -34,9 +34,11 @@ async def ready(loader: EngineLoaderDep, request: Request) -> JSONResponse:
         return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
     states, failures = await check_all(loader.value.by_name())
     ok = not failures
+    pools = loader.value.pools()
     body = ReadyOut(
         status="ready" if ok else "failed",
         engines=states,
+        replicas={name: pool.states() for name, pool in pools.items()} if pools else None,
         detail="; ".join(failures) or None,
         audit=audit,
         audit_detail=why,

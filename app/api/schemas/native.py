@@ -216,6 +216,11 @@ AuditState = Literal["ok", "degraded", "off"]
 class ReadyOut(BaseModel):
     status: Literal["ready", "loading", "failed"] = Field(description="ready when /solve can answer.")
     engines: dict[str, str] = Field(description="State of each engine.")
+    replicas: dict[str, dict[str, str]] | None = Field(
+        default=None,
+        description="Where engines are remote: each pool's replicas by URL, and their state (a pool is ready "
+        "while one of its replicas is).",
+    )
     detail: str | None = Field(default=None, description="Why it is not ready.")
     audit: AuditState = Field(
         default="off",
