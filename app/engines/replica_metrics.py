@@ -35,11 +35,10 @@ class ReplicaCollector(Collector):
             "bon_replica_failovers", "Calls moved to another replica because one could not be reached.", labels=["pool"]
         )
         for name, pool in self._pools().items():
-            states = pool.states()
-            for endpoint in pool.endpoints:
-                labels = [name, endpoint.url]
-                requests.add_metric(labels, endpoint.requests)
-                errors.add_metric(labels, endpoint.errors)
-                up.add_metric(labels, 1.0 if states.get(endpoint.url) == "ready" else 0.0)
+            for state in pool.states():
+                labels = [name, state.url]
+                requests.add_metric(labels, state.requests)
+                errors.add_metric(labels, state.errors)
+                up.add_metric(labels, 1.0 if state.ready else 0.0)
             failovers.add_metric([name], pool.failovers)
         yield from (requests, errors, up, failovers)

@@ -56,6 +56,17 @@ class Endpoint:
         return int.from_bytes(hashlib.blake2b(f"{key}|{self.url}".encode(), digest_size=8).digest(), "big")
 
 
+@dataclass(frozen=True, slots=True)
+class ReplicaState:
+    """What `/ready` and `/metrics` tell of one replica."""
+
+    url: str
+    ready: bool
+    detail: str | None  # why it is set aside
+    requests: int
+    errors: int
+
+
 @dataclass
 class Target:
     """One URL the settings name; `addresses` are those its host had when last resolved."""
@@ -197,13 +208,14 @@ class ReplicaPool:
         endpoint.down_until = 0.0
         endpoint.last_error = None
 
-    def states(self) -> dict[str, str]:
-        """Each replica's state, for `/ready`: up, or why it is set aside."""
+    def states(self) -> list[ReplicaState]:
+        """Each replica's state, for `/ready` and `/metrics`: up, or why it is set aside."""
         now = self._clock()
-        return {
-            e.url: "ready" if e.down_until <= now else f"unavailable: {e.last_error or 'failed'}"
+        return [
+            ReplicaState(e.url, ready, None if ready else e.last_error or "failed", e.requests, e.errors)
             for e in self._endpoints.values()
-        }
+            for ready in (e.down_until <= now,)
+        ]
 
     async def _refresh(self) -> None:
         """Resolve the targets' names again when due, and keep one endpoint for each address."""

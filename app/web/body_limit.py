@@ -33,7 +33,7 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send, f"the body is {declared} bytes")
+            await self._refuse(scope, receive, send, f"the body ({declared} bytes)")
             return
         seen = 0
         over = False

@@ -709,6 +709,24 @@ export interface components {
              */
             reasoning_tokens: number;
         };
+        /** PoolOut */
+        PoolOut: {
+            /**
+             * Name
+             * @description Which engine the pool serves: generator or reward.
+             */
+            name: string;
+            /**
+             * Ready
+             * @description One of its replicas at least answers.
+             */
+            ready: boolean;
+            /**
+             * Replicas
+             * @description Its replicas, in no particular order.
+             */
+            replicas: components["schemas"]["ReplicaOut"][];
+        };
         /** ReadyOut */
         ReadyOut: {
             /**
@@ -735,6 +753,11 @@ export interface components {
             engines: {
                 [key: string]: string;
             };
+            /**
+             * Pools
+             * @description Where engines are remote: each pool's replicas and their state (a request goes to one replica of each pool; a pool is ready while one of its replicas is).
+             */
+            pools?: components["schemas"]["PoolOut"][] | null;
             /**
              * Status
              * @description ready when /solve can answer.
@@ -774,6 +797,34 @@ export interface components {
              * @description Return a summary of the reasoning (auto = detailed here); none when absent.
              */
             summary?: ("auto" | "concise" | "detailed") | null;
+        };
+        /** ReplicaOut */
+        ReplicaOut: {
+            /**
+             * Detail
+             * @description Why it is set aside.
+             */
+            detail?: string | null;
+            /**
+             * Errors
+             * @description Of those, the ones that failed.
+             */
+            errors: number;
+            /**
+             * Ready
+             * @description Taking requests; false while it is set aside after a failure.
+             */
+            ready: boolean;
+            /**
+             * Requests
+             * @description Calls sent to it since the API started.
+             */
+            requests: number;
+            /**
+             * Url
+             * @description The replica's base URL (an address of a name that resolves to several).
+             */
+            url: string;
         };
         /**
          * ResponseObject
@@ -1718,6 +1769,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (BON_MAX_REQUEST_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
@@ -1843,6 +1903,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
+            /** @description The body is larger than the server accepts (BON_MAX_REQUEST_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
             /** @description The body is not sent as JSON (Content-Type: application/json). */
             415: {
                 headers: {
@@ -1949,6 +2018,15 @@ export interface operations {
             };
             /** @description No such model: the service serves the one GET /v1/models lists. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIError"];
+                };
+            };
+            /** @description The body is larger than the server accepts (BON_MAX_REQUEST_BYTES). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2082,6 +2160,15 @@ export interface operations {
             };
             /** @description No such model: the service serves the one GET /v1/models lists. */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAIError"];
+                };
+            };
+            /** @description The body is larger than the server accepts (BON_MAX_REQUEST_BYTES). */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -20,7 +20,7 @@ from app.config import SHIPPED_MODELS, Settings
 from app.engines.protocols import SamplingRequest
 from app.engines.remote_generator import SESSION_HEADER, RemoteGenerator
 from app.engines.remote_scorer import RemoteStepScorer
-from app.engines.replicas import Endpoint, ReplicaPool, expandable, with_address
+from app.engines.replicas import Endpoint, ReplicaPool, ReplicaState, expandable, with_address
 from app.engines.vllm_common import load_tokenizer
 from app.errors import EngineUnavailable, EngineUnreachable
 from app.model_ref import ModelRef
@@ -105,7 +105,7 @@ def test_a_replica_that_refuses_the_connection_is_passed_over_and_set_aside_for_
 
     assert asyncio.run(call())["ok"] != down
     assert seen.count(down) == 2  # the one retry on a fresh connection, then the next replica
-    assert pool.failovers == 1 and pool.states()[down].startswith("unavailable")
+    assert pool.failovers == 1 and not _state(pool, down).ready
     seen.clear()
     asyncio.run(call())
     assert down not in seen  # set aside: not even tried
@@ -219,8 +219,8 @@ def test_ready_while_one_replica_answers_and_each_replicas_state_is_told() -> No
 
     pool = pool_of(handler)
     asyncio.run(pool.check("/health"))
-    states = pool.states()
-    assert states[URLS[1]] == "ready" and all(states[u].startswith("unavailable") for u in (URLS[0], URLS[2]))
+    assert _state(pool, URLS[1]).ready and _state(pool, URLS[1]).detail is None
+    assert not any(_state(pool, u).ready for u in (URLS[0], URLS[2])) and _state(pool, URLS[0]).detail
     none = pool_of(lambda url, r: httpx.Response(503))
     with pytest.raises(EngineUnavailable, match="no replica answers"):
         asyncio.run(none.check("/health"))
@@ -266,3 +266,7 @@ def test_the_settings_take_one_url_several_or_a_json_list() -> None:
     assert [str(u) for u in several.reward_url] == ["http://a:8001/", "http://b:8001/"]
     listed = Settings(reward_url='["http://a:8001", "http://b:8001"]')
     assert len(listed.reward_url) == 2
+
+
+def _state(pool: ReplicaPool, url: str) -> ReplicaState:
+    return next(s for s in pool.states() if s.url == url)

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import EngineLoaderDep
-from app.api.schemas.native import AuditState, HealthOut, ReadyOut
+from app.api.schemas.native import AuditState, HealthOut, PoolOut, ReadyOut, ReplicaOut
 from app.api.state import state_of
+from app.engines.replicas import ReplicaPool
 from app.web.loading import LoadState, check_all
 
 router = APIRouter(tags=["health"])
@@ -34,13 +35,21 @@ async def ready(loader: EngineLoaderDep, request: Request) -> JSONResponse:
         return JSONResponse(body.model_dump(exclude_none=True), status_code=503)
     states, failures = await check_all(loader.value.by_name())
     ok = not failures
-    pools = loader.value.pools()
+    pools = [_pool_out(name, pool) for name, pool in loader.value.pools().items()]
     body = ReadyOut(
         status="ready" if ok else "failed",
         engines=states,
-        replicas={name: pool.states() for name, pool in pools.items()} if pools else None,
+        pools=pools or None,
         detail="; ".join(failures) or None,
         audit=audit,
         audit_detail=why,
     )
     return JSONResponse(body.model_dump(exclude_none=True), status_code=200 if ok else 503)
+
+
+def _pool_out(name: str, pool: ReplicaPool) -> PoolOut:
+    replicas = [
+        ReplicaOut(url=s.url, ready=s.ready, detail=s.detail, requests=s.requests, errors=s.errors)
+        for s in pool.states()
+    ]
+    return PoolOut(name=name, ready=any(r.ready for r in replicas), replicas=replicas)

@@ -213,13 +213,27 @@ class HealthOut(BaseModel):
 AuditState = Literal["ok", "degraded", "off"]
 
 
+class ReplicaOut(BaseModel):
+    url: str = Field(description="The replica's base URL (an address of a name that resolves to several).")
+    ready: bool = Field(description="Taking requests; false while it is set aside after a failure.")
+    detail: str | None = Field(default=None, description="Why it is set aside.")
+    requests: int = Field(ge=0, description="Calls sent to it since the API started.")
+    errors: int = Field(ge=0, description="Of those, the ones that failed.")
+
+
+class PoolOut(BaseModel):
+    name: str = Field(description="Which engine the pool serves: generator or reward.")
+    ready: bool = Field(description="One of its replicas at least answers.")
+    replicas: list[ReplicaOut] = Field(description="Its replicas, in no particular order.")
+
+
 class ReadyOut(BaseModel):
     status: Literal["ready", "loading", "failed"] = Field(description="ready when /solve can answer.")
     engines: dict[str, str] = Field(description="State of each engine.")
-    replicas: dict[str, dict[str, str]] | None = Field(
+    pools: list[PoolOut] | None = Field(
         default=None,
-        description="Where engines are remote: each pool's replicas by URL, and their state (a pool is ready "
-        "while one of its replicas is).",
+        description="Where engines are remote: each pool's replicas and their state (a request goes to one "
+        "replica of each pool; a pool is ready while one of its replicas is).",
     )
     detail: str | None = Field(default=None, description="Why it is not ready.")
     audit: AuditState = Field(

@@ -32,6 +32,7 @@ from .open_ai_error import OpenAIError
 from .open_ai_error_detail import OpenAIErrorDetail
 from .output_text import OutputText
 from .output_tokens_details import OutputTokensDetails
+from .pool_out import PoolOut
 from .ready_out import ReadyOut
 from .ready_out_audit import ReadyOutAudit
 from .ready_out_engines import ReadyOutEngines
@@ -40,6 +41,7 @@ from .reasoning_item import ReasoningItem
 from .reasoning_param import ReasoningParam
 from .reasoning_param_effort_type_0 import ReasoningParamEffortType0
 from .reasoning_param_summary_type_0 import ReasoningParamSummaryType0
+from .replica_out import ReplicaOut
 from .response_object import ResponseObject
 from .response_object_status import ResponseObjectStatus
 from .response_reasoning import ResponseReasoning
@@ -108,6 +110,7 @@ __all__ = (
     "OpenAIErrorDetail",
     "OutputText",
     "OutputTokensDetails",
+    "PoolOut",
     "ReadyOut",
     "ReadyOutAudit",
     "ReadyOutEngines",
@@ -116,6 +119,7 @@ __all__ = (
     "ReasoningParam",
     "ReasoningParamEffortType0",
     "ReasoningParamSummaryType0",
+    "ReplicaOut",
     "ResponseObject",
     "ResponseObjectStatus",
     "ResponseReasoning",

@@ -14,6 +14,7 @@ from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
+  from ..models.pool_out import PoolOut
   from ..models.ready_out_engines import ReadyOutEngines
 
 
@@ -34,6 +35,8 @@ class ReadyOut:
                 go on). Default: ReadyOutAudit.OFF.
             audit_detail (None | str | Unset): Why the audit store is degraded.
             detail (None | str | Unset): Why it is not ready.
+            pools (list[PoolOut] | None | Unset): Where engines are remote: each pool's replicas and their state (a request
+                goes to one replica of each pool; a pool is ready while one of its replicas is).
      """
 
     engines: ReadyOutEngines
@@ -41,6 +44,7 @@ class ReadyOut:
     audit: ReadyOutAudit | Unset = ReadyOutAudit.OFF
     audit_detail: None | str | Unset = UNSET
     detail: None | str | Unset = UNSET
+    pools: list[PoolOut] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -48,6 +52,7 @@ class ReadyOut:
 
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.pool_out import PoolOut # noqa: PLC0415
         from ..models.ready_out_engines import ReadyOutEngines # noqa: PLC0415
         engines = self.engines.to_dict()
 
@@ -70,6 +75,19 @@ class ReadyOut:
         else:
             detail = self.detail
 
+        pools: list[dict[str, Any]] | None | Unset
+        if isinstance(self.pools, Unset):
+            pools = UNSET
+        elif isinstance(self.pools, list):
+            pools = []
+            for pools_type_0_item_data in self.pools:
+                pools_type_0_item = pools_type_0_item_data.to_dict()
+                pools.append(pools_type_0_item)
+
+
+        else:
+            pools = self.pools
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -83,6 +101,8 @@ class ReadyOut:
             field_dict["audit_detail"] = audit_detail
         if detail is not UNSET:
             field_dict["detail"] = detail
+        if pools is not UNSET:
+            field_dict["pools"] = pools
 
         return field_dict
 
@@ -90,6 +110,7 @@ class ReadyOut:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.pool_out import PoolOut # noqa: PLC0415
         from ..models.ready_out_engines import ReadyOutEngines # noqa: PLC0415
         d = dict(src_dict)
         engines = ReadyOutEngines.from_dict(d.pop("engines"))
@@ -132,12 +153,38 @@ class ReadyOut:
         detail = _parse_detail(d.pop("detail", UNSET))
 
 
+        def _parse_pools(data: object) -> list[PoolOut] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                pools_type_0 = []
+                _pools_type_0 = data
+                for pools_type_0_item_data in (_pools_type_0):
+                    pools_type_0_item = PoolOut.from_dict(pools_type_0_item_data)
+
+
+
+                    pools_type_0.append(pools_type_0_item)
+
+                return pools_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[PoolOut] | None | Unset, data)
+
+        pools = _parse_pools(d.pop("pools", UNSET))
+
+
         ready_out = cls(
             engines=engines,
             status=status,
             audit=audit,
             audit_detail=audit_detail,
             detail=detail,
+            pools=pools,
         )
 
 
