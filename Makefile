@@ -21,7 +21,7 @@ endif
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq docker-compose >/dev/null; }
 
-.PHONY: install run run-split test test-fast lint lint-docker typecheck models eval eval-adaptive bench bench-split bench-live bench-peers openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive bench bench-split bench-live bench-peers openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -42,7 +42,7 @@ run: install
 run-split: install
 	$(PY) -m lab.local_services
 
-test: install node_modules/.installed lint
+test: install node_modules/.installed lint lint-k8s
 	$(PY) -m pytest
 
 # The fast tier: everything but the end-to-end tests, on fake engines; no vLLM engine starts. Two
@@ -61,7 +61,20 @@ lint-docker: install
 	$(INSTALL_COMPOSE)
 	docker-compose -f docker/compose.yaml --profile gpu config -q
 	docker-compose -f docker/compose.yaml --profile cpu config -q
-	$(VENV)/bin/hadolint docker/Dockerfile.api docker/Dockerfile.reward
+	$(VENV)/bin/hadolint docker/Dockerfile.api docker/Dockerfile.reward docker/Dockerfile.models
+
+# deploy/k8s: each overlay rendered (kubectl kustomize), validated offline against Kubernetes' schemas
+# (kubernetes-validate --strict), and checked against the app (env names, probe routes, compose's
+# images, the grace period, the HPA/PDB targets, the NetworkPolicy); seconds, no cluster.
+lint-k8s: install
+	$(PY) -m lab.k8s_manifests
+
+# The CPU overlay's images, for a kind/minikube cluster (needs a Docker engine; see deploy/k8s/README.md).
+CPU_VLLM_IMAGE := public.ecr.aws/q9t5s3a7/vllm-cpu-release-repo:v$(VLLM_VERSION)
+images-cpu:
+	docker build -f docker/Dockerfile.api -t bon-api:0.1.0 .
+	docker build -f docker/Dockerfile.reward --build-arg VLLM_IMAGE=$(CPU_VLLM_IMAGE) -t bon-reward-cpu:0.1.0 .
+	docker build -f docker/Dockerfile.models -t bon-models:0.1.0 models
 
 # The API contract: openapi.json at the root (a test fails when it differs from the app's).
 openapi: install

@@ -52,8 +52,13 @@ class Endpoint:
     errors: int = 0
 
     def weight(self, key: str) -> int:
-        """Its rendezvous weight for `key`: the replica with the highest serves the key."""
-        return int.from_bytes(hashlib.blake2b(f"{key}|{self.url}".encode(), digest_size=8).digest(), "big")
+        return rendezvous_weight(key, self.url)
+
+
+def rendezvous_weight(key: str, url: str) -> int:
+    """A replica's weight for `key`: the replica with the highest serves the key. Adding or removing
+    a replica moves only the keys it wins or won."""
+    return int.from_bytes(hashlib.blake2b(f"{key}|{url}".encode(), digest_size=8).digest(), "big")
 
 
 @dataclass(frozen=True, slots=True)
