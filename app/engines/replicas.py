@@ -50,6 +50,7 @@ class Endpoint:
     last_error: str | None = None
     requests: int = 0
     errors: int = 0
+    in_flight: int = 0  # calls under way: a replica gone from DNS is closed once none is left
 
     def weight(self, key: str) -> int:
         return rendezvous_weight(key, self.url)
@@ -124,7 +125,7 @@ class ReplicaPool:
         self._clock = clock
         self._endpoints: dict[str, Endpoint] = {}
         self._refreshing = asyncio.Lock()  # one resolution at a time: endpoints come and go in order
-        self._retired: list[httpx.AsyncClient] = []  # replicas gone from DNS: closed with the pool
+        self._retired: list[Endpoint] = []  # gone from DNS, with calls still under way
         self.failovers = 0
 
     @property
@@ -145,8 +146,9 @@ class ReplicaPool:
         """`request_json` on the key's replica, failing over while no answer came back."""
         failure: EngineUnreachable | None = None
         for endpoint in await self.ranked(key):
+            endpoint.requests += 1
+            endpoint.in_flight += 1
             try:
-                endpoint.requests += 1
                 answer = await request_json(endpoint.client, self.service, method, path, body, headers)
             except EngineUnreachable as exc:
                 failure = self._failed(endpoint, exc)
@@ -155,6 +157,8 @@ class ReplicaPool:
                 endpoint.errors += 1
                 endpoint.last_error = str(exc)
                 raise
+            finally:
+                endpoint.in_flight -= 1
             return answer
         assert failure is not None
         raise failure
@@ -167,6 +171,7 @@ class ReplicaPool:
         for endpoint in await self.ranked(key):
             started = False
             endpoint.requests += 1
+            endpoint.in_flight += 1
             try:
                 async for event in stream_events(endpoint.client, self.service, path, body, headers):
                     started = True
@@ -180,6 +185,8 @@ class ReplicaPool:
                 endpoint.errors += 1
                 endpoint.last_error = str(exc)
                 raise
+            finally:
+                endpoint.in_flight -= 1
         assert failure is not None
         raise failure
 
@@ -237,7 +244,15 @@ class ReplicaPool:
                     self._endpoints[url] = Endpoint(url, self._connect(url))
             for url in list(self._endpoints):
                 if url not in wanted:
-                    self._retired.append(self._endpoints.pop(url).client)
+                    self._retired.append(self._endpoints.pop(url))
+            await self._close_idle_retired()
+
+    async def _close_idle_retired(self) -> None:
+        """Close the clients of replicas gone from DNS once their last call is over (closing one
+        under a stream would cut it)."""
+        idle = [e for e in self._retired if e.in_flight == 0]
+        self._retired = [e for e in self._retired if e.in_flight]
+        await asyncio.gather(*(e.client.aclose() for e in idle), return_exceptions=True)
 
     async def _resolve(self, target: Target, now: float) -> None:
         target.resolved_at = now
@@ -255,7 +270,7 @@ class ReplicaPool:
         return [with_address(target.url, a) for a in target.addresses]
 
     async def aclose(self) -> None:
-        clients = [e.client for e in self._endpoints.values()] + self._retired
+        clients = [e.client for e in (*self._endpoints.values(), *self._retired)]
         self._endpoints.clear()
         self._retired.clear()
         await asyncio.gather(*(c.aclose() for c in clients), return_exceptions=True)

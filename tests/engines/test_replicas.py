@@ -15,11 +15,13 @@ import pytest
 from hypothesis import given
 from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
+from prometheus_client import CollectorRegistry
 
 from app.config import SHIPPED_MODELS, Settings
 from app.engines.protocols import SamplingRequest
 from app.engines.remote_generator import SESSION_HEADER, RemoteGenerator
 from app.engines.remote_scorer import RemoteStepScorer
+from app.engines.replica_metrics import ReplicaCollector
 from app.engines.replicas import Endpoint, ReplicaPool, ReplicaState, expandable, with_address
 from app.engines.vllm_common import load_tokenizer
 from app.errors import EngineUnavailable, EngineUnreachable
@@ -195,9 +197,11 @@ def test_a_name_is_resolved_to_its_addresses_again_as_pods_come_and_go() -> None
     records["generator.bon.svc"] = ["10.1.0.2", "10.1.0.3"]
     asyncio.run(pool.ranked("k"))
     assert {e.url for e in pool.endpoints} == {"http://10.1.0.1:8000", "http://10.1.0.2:8000"}  # not due yet
+    gone = next(e for e in pool.endpoints if e.url == "http://10.1.0.1:8000")
     clock.now = 11
     asyncio.run(pool.ranked("k"))
     assert {e.url for e in pool.endpoints} == {"http://10.1.0.2:8000", "http://10.1.0.3:8000"}
+    assert gone.client.is_closed  # no call was under way on it
     del records["generator.bon.svc"]
     clock.now = 22
     asyncio.run(pool.ranked("k"))  # the name stops resolving for a moment: what was known stays
@@ -270,3 +274,58 @@ def test_the_settings_take_one_url_several_or_a_json_list() -> None:
 
 def _state(pool: ReplicaPool, url: str) -> ReplicaState:
     return next(s for s in pool.states() if s.url == url)
+
+
+def test_metrics_tell_each_replicas_calls_failures_and_state_and_each_pools_failovers() -> None:
+    down = URLS[2]
+
+    def handler(url: str, request: httpx.Request) -> httpx.Response:
+        if url == down:
+            raise httpx.ConnectError("connection refused")
+        return httpx.Response(200, json={})
+
+    pool = pool_of(handler)
+    key = next(k for k in (f"k{i}" for i in range(100)) if asyncio.run(pool.ranked(k))[0].url == down)
+    asyncio.run(pool.request_json(key, "GET", "/x"))
+    registry = CollectorRegistry()
+    registry.register(ReplicaCollector(lambda: {"generator": pool}))
+
+    def value(name: str, **labels: str) -> float | None:
+        return registry.get_sample_value(name, {"pool": "generator", **labels})
+
+    assert value("bon_replica_failovers_total") == 1
+    assert value("bon_replica_up", endpoint=down) == 0 and value("bon_replica_errors_total", endpoint=down) == 1
+    served = [u for u in URLS if value("bon_replica_requests_total", endpoint=u) == 1 and u != down]
+    assert len(served) == 1 and value("bon_replica_up", endpoint=served[0]) == 1
+    assert value("bon_replica_errors_total", endpoint=served[0]) == 0
+
+
+def test_a_replica_gone_from_dns_is_closed_only_once_its_streams_are_over() -> None:
+    clock = Clock()
+    records = {"generator.bon.svc": ["10.1.0.1"]}
+
+    async def resolver(host: str, port: int) -> list[str]:
+        return records[host]
+
+    def handler(url: str, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=events_of(url, 3))
+
+    async def scenario() -> tuple[list[Any], bool, bool]:
+        pool = pool_of(handler, ["http://generator.bon.svc:8000"], resolver=resolver, clock=clock)
+        stream = pool.stream_events("k", "/v1/completions", {})
+        got = [await anext(stream)]  # a stream under way on the only replica
+        gone = pool.endpoints[0]
+        records["generator.bon.svc"] = ["10.1.0.2"]  # its pod leaves, another comes
+        clock.now = 11
+        await pool.ranked("other")
+        closed_mid_stream = gone.client.is_closed
+        got += [event async for event in stream]
+        clock.now = 22
+        await pool.ranked("other")
+        closed_after = gone.client.is_closed
+        await pool.aclose()
+        return got, closed_mid_stream, closed_after
+
+    got, closed_mid_stream, closed_after = asyncio.run(scenario())
+    assert [e["i"] for e in got] == [0, 1, 2] and {e["from"] for e in got} == {"http://10.1.0.1:8000"}
+    assert not closed_mid_stream and closed_after
