@@ -20,6 +20,9 @@ endif
 # installed with the rest, since the fast tier's compose tests call it too.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq docker-compose >/dev/null; }
+# Debian's chromium: the trace viewer's tests drive it with Playwright (whose own browser
+# downloads are not reachable here).
+INSTALL_CHROMIUM := command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 .PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive bench bench-split bench-live bench-peers openapi clients clean
 
@@ -33,6 +36,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) uninstall -y torchvision torchaudio torchcodec
 	$(PIP) install -e '.[dev,lab]'
 	$(INSTALL_COMPOSE)
+	$(INSTALL_CHROMIUM)
 	touch $@
 
 run: install
@@ -61,6 +65,8 @@ lint-docker: install
 	$(INSTALL_COMPOSE)
 	docker-compose -f docker/compose.yaml --profile gpu config -q
 	docker-compose -f docker/compose.yaml --profile cpu config -q
+	docker-compose -f docker/compose.yaml --profile gpu --profile observability config -q
+	docker-compose -f docker/compose.yaml --profile cpu --profile observability config -q
 	$(VENV)/bin/hadolint docker/Dockerfile.api docker/Dockerfile.reward docker/Dockerfile.models
 
 # deploy/k8s: each overlay rendered (kubectl kustomize), validated offline against Kubernetes' schemas

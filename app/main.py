@@ -12,7 +12,7 @@ from fastapi import FastAPI
 
 from app.api.openai_errors import OPENAI_PREFIX, openai_error
 from app.api.openapi import install_openapi
-from app.api.routes import admin, health, openai, solve
+from app.api.routes import admin, admin_ui, health, openai, solve
 from app.api.state import ApiState, api_state
 from app.audit.recall import Recall
 from app.audit.record import solve_entry
@@ -196,5 +196,5 @@ def install_routes(app: FastAPI, keys: ApiKeys, rates: RateLimits, max_body_byte
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes, respond=respond)
     install_request_id(app)  # outermost: a refused request has an id too
     install_openapi(app)
-    for router in (health.router, solve.router, openai.router, admin.router):
+    for router in (health.router, solve.router, openai.router, admin.router, admin_ui.router):
         app.include_router(router)

@@ -28,6 +28,7 @@ from tests.fakes import FakeApp, fake_app
 os.environ.setdefault("BON_DATA_DIR", tempfile.mkdtemp(prefix="bon-test-data-"))
 
 LiveServer = BackgroundServer
+E2E_ADMIN_KEY = "admin-key-of-the-live-server"  # reads the live server's audit store (the trace viewer)
 
 # Hypothesis's per-example deadline is a timing assertion: on a loaded 2-core machine it fails
 # tests whose logic is right. Speed is measured in bench/, not asserted here. `make test` runs
@@ -78,7 +79,8 @@ def shipped_models() -> Path:
 def live_server(shipped_models: Path) -> Iterator[LiveServer]:
     """The app on the real embedded engines with the shipped models, served on loopback."""
     port = free_port()
-    server = start_background_server(create_app(Settings(port=port, request_timeout_s=300)), port)
+    settings = Settings(port=port, request_timeout_s=300, admin_keys=[E2E_ADMIN_KEY])
+    server = start_background_server(create_app(settings), port)
     try:
         yield server
     finally:

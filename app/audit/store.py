@@ -251,13 +251,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-async def verify(store: AuditStore, on_row: Callable[[Row], None] | None = None) -> ChainCheck:
-    """Every record checked against the one before it, from the chain's start (or its anchor). A
-    retention sweep while it reads moves the start: then it reads again from the new one."""
+async def verify(
+    store: AuditStore, on_row: Callable[[Row], None] | None = None, through_seq: int | None = None
+) -> ChainCheck:
+    """Every record checked against the one before it, from the chain's start (or its anchor), up
+    to `through_seq` where given. A retention sweep while it reads moves the start: then it reads
+    again from the new one."""
     for _ in range(3):
         anchor = await store.anchor()
         check = ChainCheck(anchor=anchor)
         async for row in store.rows():
+            if through_seq is not None and row.seq > through_seq:
+                break
             check.feed(row)
             if on_row is not None:
                 on_row(row)

@@ -4,6 +4,26 @@
  */
 
 export interface paths {
+    "/admin/chain": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check Chain
+         * @description Whether the audit store's hash chain holds up to a record (what `bon audit verify` checks).
+         */
+        get: operations["check_chain"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/traces": {
         parameters: {
             query?: never;
@@ -270,6 +290,34 @@ export interface components {
              * @description Chains that voted: finished, read by the reward model, with an answer.
              */
             voted: number;
+        };
+        /** ChainStateOut */
+        ChainStateOut: {
+            /**
+             * Checked
+             * @description Records checked (from the chain's start, or the last sweep's anchor).
+             */
+            checked: number;
+            /**
+             * Head
+             * @description The hash of the last record checked.
+             */
+            head: string;
+            /**
+             * Ok
+             * @description Every record up to it links to the one before and matches its hash.
+             */
+            ok: boolean;
+            /**
+             * Problems
+             * @description What does not hold, record by record (empty when ok).
+             */
+            problems: string[];
+            /**
+             * Through Seq
+             * @description The last record checked.
+             */
+            through_seq: number;
         };
         /** ChatChoice */
         ChatChoice: {
@@ -1295,6 +1343,16 @@ export interface components {
         /** TraceHeader */
         TraceHeader: {
             /**
+             * Answer
+             * @description solve: the answer given (absent when only hashed).
+             */
+            answer?: string | null;
+            /**
+             * Confidence
+             * @description solve: the answer's confidence.
+             */
+            confidence?: number | null;
+            /**
              * Created At
              * @description When the record was made, UTC.
              */
@@ -1311,6 +1369,11 @@ export interface components {
              */
             kind: "solve" | "read" | "sweep";
             /**
+             * N
+             * @description solve: chains sampled, a continuation's earlier ones included.
+             */
+            n?: number | null;
+            /**
              * Request Id
              * @description The request id, when the record is of one.
              */
@@ -1325,6 +1388,16 @@ export interface components {
              * @description Whether the texts were kept (false: hashes only).
              */
             stored: boolean;
+            /**
+             * Total S
+             * @description solve: the request's time in the pipeline, seconds.
+             */
+            total_s?: number | null;
+            /**
+             * Verified
+             * @description solve: whether the answer went out verified.
+             */
+            verified?: boolean | null;
         };
         /** TraceListOut */
         TraceListOut: {
@@ -1535,6 +1608,65 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    check_chain: {
+        parameters: {
+            query: {
+                /** @description Check the hash chain from its start up to this record. */
+                through_seq: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChainStateOut"];
+                };
+            };
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Only an admin key (BON_ADMIN_KEYS) reads the audit store: the key sent is not one, or there are none. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The audit store is off (BON_TRACE_DB=none), or cannot be read or written now. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     list_traces: {
         parameters: {
             query?: {

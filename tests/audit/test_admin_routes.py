@@ -162,3 +162,18 @@ def test_the_hash_key_setting_reaches_the_record(tmp_path: Any) -> None:
         rid = app.client.post("/solve", json={"problem": "1+2", "n": 2, "store": False}).json()["request_id"]
         (record,) = trace_of(app, rid)["records"]
         assert set(record["content"]["params"]["problem"]) == {"hmac_sha256"}
+
+
+def test_the_list_glances_at_each_answer_and_the_chain_is_checked_up_to_a_record(keyed: FakeApp) -> None:
+    solved = keyed.client.post("/solve", json={"problem": "((37+48)*3)-12", "n": 3}, headers=USER).json()
+    hidden = keyed.client.post("/solve", json={"problem": "((37+48)*3)-12", "n": 3, "store": False}, headers=USER)
+    written(keyed.app)
+    listed = keyed.client.get("/admin/traces", params={"kind": "solve"}, headers=ADMIN).json()["records"]
+    glance = {r["request_id"]: r for r in listed}
+    mine = glance[solved["request_id"]]
+    assert (mine["answer"], mine["verified"], mine["n"]) == (solved["answer"], solved["verified"], 3)
+    assert mine["confidence"] == pytest.approx(solved["confidence"]) and mine["total_s"] > 0
+    assert glance[hidden.json()["request_id"]]["answer"] is None  # only its digest was kept
+    state = keyed.client.get("/admin/chain", params={"through_seq": mine["seq"]}, headers=ADMIN)
+    assert state.status_code == 200 and state.json()["ok"] and state.json()["through_seq"] == mine["seq"]
+    assert keyed.client.get("/admin/chain", params={"through_seq": 1}, headers=USER).status_code == 403

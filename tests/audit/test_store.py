@@ -190,3 +190,13 @@ def test_database_urls_get_their_async_drivers(tmp_path: Path) -> None:
     for bad in ("mysql://db/bon", "audit.db"):
         with pytest.raises(ConfigurationError):
             database_url(bad, tmp_path)
+
+
+async def test_the_verifier_checks_up_to_a_record_when_asked(store: AuditStore) -> None:
+    for i in range(5):
+        await store.append([Entry("solve", "key-a", {"answer": str(i)}, f"r{i}")])
+    await disable_guard(store)
+    await raw(store, 'UPDATE audit_records SET body = replace(body, \'"answer":"3"\', \'"answer":"8"\') WHERE seq = 4')
+    before = await verify(store, through_seq=3)
+    assert before.ok and before.checked == 3
+    assert not (await verify(store, through_seq=4)).ok

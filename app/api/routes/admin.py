@@ -9,9 +9,10 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 
-from app.api.schemas.admin import TraceHeader, TraceListOut, TraceOut, TraceRecord
+from app.api.schemas.admin import ChainStateOut, TraceHeader, TraceListOut, TraceOut, TraceRecord
 from app.api.state import state_of
 from app.audit.record import Entry, Row, content_of
+from app.audit.store import verify
 from app.audit.writer import AuditWriter
 from app.errors import Forbidden, InvalidRequest, NoRecord, StoreUnavailable, Unauthenticated
 from app.web.api_keys import ApiKeys
@@ -66,6 +67,21 @@ async def _read(query: Awaitable[T]) -> T:
         raise StoreUnavailable(f"the audit store cannot be read now: {exc}") from exc
 
 
+def glance(row: Row) -> dict[str, Any]:
+    """What a list shows of a solve record without opening it; texts only where they were kept."""
+    if row.kind != "solve":
+        return {}
+    content = content_of(row)
+    answer = content.get("answer")
+    return {
+        "answer": answer if isinstance(answer, str) else None,
+        "confidence": content.get("confidence"),
+        "verified": content.get("verified"),
+        "n": len(content.get("chains", [])),
+        "total_s": content.get("timings", {}).get("total_s"),
+    }
+
+
 def _record(row: Row) -> TraceRecord:
     return TraceRecord(**row.header(), prev_hash=row.prev_hash, hash=row.hash, content=content_of(row))
 
@@ -110,5 +126,19 @@ async def list_traces(
     rows = await _read(
         writer.store.find(key_id=key_id, kind=kind, since=since, until=until, before_seq=before_seq, limit=limit)
     )
-    headers = [TraceHeader(**r.header()) for r in rows]
+    headers = [TraceHeader(**r.header(), **glance(r)) for r in rows]
     return TraceListOut(records=headers, next_before_seq=rows[-1].seq if len(rows) == limit else None)
+
+
+@router.get("/chain", operation_id="check_chain", response_model=ChainStateOut, responses=responses_for(*ADMIN_ERRORS))
+async def check_chain(
+    admin: AdminDep,
+    writer: WriterDep,
+    through_seq: Annotated[int, Query(ge=1, description="Check the hash chain from its start up to this record.")],
+) -> ChainStateOut:
+    """Whether the audit store's hash chain holds up to a record (what `bon audit verify` checks)."""
+    await _recorded_read(writer, admin, {"read": "chain", "through_seq": str(through_seq)}, None)
+    check = await _read(verify(writer.store, through_seq=through_seq))
+    return ChainStateOut(
+        through_seq=through_seq, ok=check.ok, checked=check.checked, head=check.head, problems=check.problems
+    )

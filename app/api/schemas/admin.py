@@ -62,6 +62,19 @@ class TraceHeader(BaseModel):
     key_id: str = Field(description="The id of the key that asked.")
     created_at: str = Field(description="When the record was made, UTC.")
     stored: bool = Field(description="Whether the texts were kept (false: hashes only).")
+    answer: str | None = Field(default=None, description="solve: the answer given (absent when only hashed).")
+    confidence: float | None = Field(default=None, description="solve: the answer's confidence.")
+    verified: bool | None = Field(default=None, description="solve: whether the answer went out verified.")
+    n: int | None = Field(default=None, description="solve: chains sampled, a continuation's earlier ones included.")
+    total_s: float | None = Field(default=None, description="solve: the request's time in the pipeline, seconds.")
+
+
+class ChainStateOut(BaseModel):
+    through_seq: int = Field(description="The last record checked.")
+    ok: bool = Field(description="Every record up to it links to the one before and matches its hash.")
+    checked: int = Field(description="Records checked (from the chain's start, or the last sweep's anchor).")
+    head: str = Field(description="The hash of the last record checked.")
+    problems: list[str] = Field(description="What does not hold, record by record (empty when ok).")
 
 
 class TraceListOut(BaseModel):

@@ -4,6 +4,7 @@ from .answer_cluster_out import AnswerClusterOut
 from .assistant_message import AssistantMessage
 from .budget_in import BudgetIn
 from .chain_counts_out import ChainCountsOut
+from .chain_state_out import ChainStateOut
 from .chat_choice import ChatChoice
 from .chat_choice_finish_reason import ChatChoiceFinishReason
 from .chat_completion import ChatCompletion
@@ -82,6 +83,7 @@ __all__ = (
     "AssistantMessage",
     "BudgetIn",
     "ChainCountsOut",
+    "ChainStateOut",
     "ChatChoice",
     "ChatChoiceFinishReason",
     "ChatCompletion",
