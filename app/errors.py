@@ -91,7 +91,13 @@ class NotReady(BonError):
 
 
 class Overloaded(BonError):
+    """A 429: `reason` says which limit (queue_full, wait_timeout, rate_requests, rate_tokens)."""
+
     code = "overloaded"
+
+    def __init__(self, message: str, reason: str = "overloaded") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class RateLimited(Overloaded):
@@ -99,8 +105,8 @@ class RateLimited(Overloaded):
 
     code = "rate_limit_exceeded"
 
-    def __init__(self, message: str, retry_after_s: float, headers: dict[str, str]) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, retry_after_s: float, headers: dict[str, str], reason: str) -> None:
+        super().__init__(message, reason)
         self.retry_after_s = retry_after_s
         self.headers = headers
 

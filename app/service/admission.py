@@ -31,6 +31,10 @@ class Admission:
         return sum(len(q) for q in self._queues.values())
 
     @property
+    def free(self) -> int:
+        return self._free
+
+    @property
     def running(self) -> bool:
         return self._free == 0
 
@@ -48,7 +52,7 @@ class Admission:
             self._free -= 1
             return
         if self.queued >= self._max_queued:
-            raise Overloaded(f"every slot is busy and {self.queued} requests wait already; retry shortly")
+            raise Overloaded(f"every slot is busy and {self.queued} requests wait already; retry shortly", "queue_full")
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._queues.setdefault(client, deque()).append(waiter)
         try:
@@ -60,7 +64,7 @@ class Admission:
                 waiter.cancel()
                 self._forget(client, waiter)
             if isinstance(exc, TimeoutError):
-                raise Overloaded(f"no slot came free within {wait_s:g} s; retry shortly") from None
+                raise Overloaded(f"no slot came free within {wait_s:g} s; retry shortly", "wait_timeout") from None
             raise
 
     def _release(self) -> None:

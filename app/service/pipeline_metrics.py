@@ -1,9 +1,11 @@
-"""Prometheus metrics of the pipeline: per-stage latency, chains and tokens."""
+"""Prometheus metrics of the pipeline: per-stage latency, chains and tokens, the search's cuts
+and stops, admission's queue and refusals."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from app.service.admission import Admission
 from app.service.outcome import SolveOutcome
 
 _STAGE_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120)
@@ -26,6 +28,31 @@ class PipelineMetrics:
             ["source"],
             registry=registry,
         )
+        self.pruned = Counter(
+            "bon_chains_pruned", "Chains the adaptive search cut before they ended.", registry=registry
+        )
+        self.stops = Counter(
+            "bon_search_stops", "How adaptive searches ended, by reason.", ["reason"], registry=registry
+        )
+        self.refused = Counter(
+            "bon_refused",
+            "Requests answered 429, by reason: queue_full, wait_timeout, rate_requests, rate_tokens.",
+            ["reason"],
+            registry=registry,
+        )
+        self.queue_wait = Histogram(
+            "bon_admission_wait_seconds",
+            "How long admitted requests waited for a slot.",
+            registry=registry,
+            buckets=(0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+        )
+        self.queued = Gauge("bon_admission_queued", "Requests waiting for a slot now.", registry=registry)
+        self.free_slots = Gauge("bon_admission_free_slots", "Slots free now (none: requests queue).", registry=registry)
+
+    def watch(self, admission: Admission) -> None:
+        """Read the queue's depth and the free slots from `admission` when scraped."""
+        self.queued.set_function(lambda: admission.queued)
+        self.free_slots.set_function(lambda: admission.free)
 
     def summary_written(self, source: str) -> None:
         self.summaries.labels(source).inc()
@@ -38,3 +65,7 @@ class PipelineMetrics:
         self.chains.inc(outcome.params.n)
         self.generated_tokens.inc(usage.reasoning_tokens)
         self.scored_tokens.inc(usage.scored_tokens)
+        if outcome.search is not None:
+            self.pruned.inc(outcome.search.pruned)
+            if outcome.search.stop_reason is not None:
+                self.stops.labels(outcome.search.stop_reason).inc()

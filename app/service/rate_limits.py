@@ -82,6 +82,7 @@ class RateLimits:
                 f"this key's {what} a minute are spent; retry in {math.ceil(wait)} s",
                 retry_after_s=wait,
                 headers=self.headers(client),
+                reason="rate_requests" if what == "requests" else "rate_tokens",
             )
         if requests is not None:
             requests.level -= 1

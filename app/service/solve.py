@@ -10,6 +10,7 @@ them.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from app.config import AdaptiveSettings, Settings
 from app.core.adaptive import SearchRules
 from app.core.confidence import Calibration
 from app.engines.container import Engines
-from app.errors import DeadlineExceeded, UnknownRequest
+from app.errors import DeadlineExceeded, Overloaded, UnknownRequest
 from app.fitted import Fitted
 from app.formats.spec import GeneratorFormat
 from app.service.admission import Admission
@@ -102,6 +103,8 @@ class SolveService:
         # By default the generator writes the summaries, with the built-in prompts.
         summaries = summaries or SummaryWriter(fmt, engines.generator, fmt, SummaryPrompts(), metrics.summary_written)
         self._judge = Judge(summaries, metrics, self._rules.calibration, self._rules.verified_threshold)
+        self._metrics = metrics
+        metrics.watch(limits.admission)
 
     async def solve(
         self,
@@ -140,7 +143,9 @@ class SolveService:
             params, prompt_tokens = await checked(params, engines)
             if self._limits.rates is not None:
                 self._limits.rates.admit(client)
+            asked_at = time.perf_counter()
             async with self._limits.admission.slot(client):
+                self._metrics.queue_wait.observe(time.perf_counter() - asked_at)
                 events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
                 run = self._run(params, prompt_tokens, request_id, engines, events.put_nowait, progress, earlier)
                 task = asyncio.create_task(self._within_deadline(run))
@@ -156,6 +161,9 @@ class SolveService:
                         yield event
                 finally:
                     await self._stop(task, client, run)
+        except Overloaded as refused:
+            self._metrics.refused.labels(refused.reason).inc()
+            raise
         finally:
             if earlier is not None and not answered and self._continuations is not None:
                 self._continuations.release(request_id, earlier)  # a failed continuation loses nothing

@@ -76,7 +76,8 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         prunes=prunes,
     )
     _log(outcome)
-    judge.metrics.observe(replace(outcome, params=replace(params, n=scored.launched), usage=this_run))
+    own = replace(outcome, params=replace(params, n=scored.launched), usage=this_run, search=scored.tally)
+    judge.metrics.observe(own)
     return outcome
 
 

@@ -4,7 +4,7 @@ failed; /metrics counts requests, stages, chains and tokens."""
 from __future__ import annotations
 
 from app.errors import EngineUnavailable
-from tests.fakes import PROBLEM, ArithmeticScorer, FakeApp, FakeGenerator, fake_app, fake_engines
+from tests.fakes import PROBLEM, RIGHT, WRONG, ArithmeticScorer, FakeApp, FakeGenerator, fake_app, fake_engines
 
 
 def test_ready_names_every_engine(fake: FakeApp) -> None:
@@ -53,3 +53,18 @@ def test_metrics_count_requests_stages_chains_and_tokens(fake: FakeApp) -> None:
         assert f'bon_stage_seconds_count{{stage="{stage}"}} 1.0' in text
     assert "bon_chains_sampled_total 3.0" in text and "bon_tokens_generated_total" in text
     assert "bon_tokens_scored_total" in text
+
+
+def test_metrics_count_the_searchs_cuts_and_stops_and_refusals_by_reason() -> None:
+    key = "sk-metrics-test-0123456789"
+    headers = {"Authorization": f"Bearer {key}"}
+    wrong_first = FakeGenerator(chains=[WRONG, WRONG, RIGHT, RIGHT])
+    with fake_app(fake_engines(wrong_first), api_keys=[key], rate_limit_requests_per_minute=1) as fake:
+        body = {"problem": PROBLEM, "n": 8, "strategy": "adaptive", "seed": 1}
+        search = fake.client.post("/solve", json=body, headers=headers).json()["search"]
+        refused = fake.client.post("/solve", json=body, headers=headers)
+        text = fake.client.get("/metrics", headers=headers).text
+    assert refused.status_code == 429 and 'bon_refused_total{reason="rate_requests"} 1.0' in text
+    assert search["chains_pruned"] >= 1 and f"bon_chains_pruned_total {float(search['chains_pruned'])}" in text
+    assert f'bon_search_stops_total{{reason="{search["stop_reason"]}"}} 1.0' in text
+    assert "bon_admission_queued 0.0" in text and "bon_admission_wait_seconds_count 1.0" in text

@@ -30,7 +30,7 @@ def a_pruned_answer(server: LiveServer) -> dict[str, Any]:
             body = {"problem": PROBLEMS[seed % len(PROBLEMS)], "n": 16, "strategy": "adaptive", "seed": seed}
             answer = client.post("/solve", json=body)
             assert answer.status_code == 200, answer.text
-            if (answer.json().get("search") or {}).get("pruned", 0) >= 1:
+            if (answer.json().get("search") or {}).get("chains_pruned", 0) >= 1:
                 return answer.json()  # type: ignore[no-any-return]
     pytest.fail("no answer of 40 had a chain cut")
 
@@ -51,8 +51,8 @@ def test_a_real_record_with_a_cut_chain_in_the_viewer(live_server: LiveServer, t
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(f"{live_server.url}/admin/#trace/{answer['request_id']}")
         use_key(page, E2E_ADMIN_KEY)
-        expect(page.locator(".chain")).to_have_count(answer["search"]["started"])
-        expect(page.locator(".chain.pruned")).to_have_count(answer["search"]["pruned"])
+        expect(page.locator(".chain")).to_have_count(answer["search"]["chains_started"])
+        expect(page.locator(".chain.pruned")).to_have_count(answer["search"]["chains_pruned"])
         expect(page.locator(".chain.winner")).to_have_count(1)
         expect(page.locator(".summary-text")).to_have_text(answer["summary"])
         expect(page.locator(".chain-state")).to_contain_text("yes: the chain holds")
