@@ -56,7 +56,8 @@ def test_a_real_record_with_a_cut_chain_in_the_viewer(live_server: LiveServer, t
         expect(page.locator(".chain.winner")).to_have_count(1)
         expect(page.locator(".summary-text")).to_have_text(answer["summary"])
         expect(page.locator(".chain-state")).to_contain_text("yes: the chain holds")
-        page.locator(".chain.pruned .step").first.click()
-        expect(page.locator(".step-detail h4")).to_contain_text("score")
+        expect(page.locator(".chain.pruned .step.cut-at")).to_have_count(answer["search"]["chains_pruned"])
+        page.locator(".chain.pruned .step.cut-at").first.click()
+        expect(page.locator(".step-detail h4")).to_contain_text("the search cut the chain here")
         page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000

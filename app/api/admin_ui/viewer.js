@@ -195,13 +195,13 @@
 
   function votePanel(content) {
     const clusters = content.clusters || [];
-    const width = 420;
+    const width = 560;
     const barHeight = 22;
     const chart = svg("svg", { viewBox: `0 0 ${width} ${Math.max(1, clusters.length) * (barHeight + 6)}`, role: "img", class: "votes" });
     const most = Math.max(1e-9, ...clusters.map((c) => c.weight));
     clusters.forEach((cluster, i) => {
       const y = i * (barHeight + 6);
-      const barWidth = Math.max(2, (cluster.weight / most) * (width - 260));
+      const barWidth = Math.max(2, (cluster.weight / most) * (width - 320));
       chart.append(svg("rect", { x: 110, y, width: barWidth, height: barHeight, class: i === 0 ? "bar leader" : "bar" }));
       const label = svg("text", { x: 104, y: y + barHeight * 0.7, "text-anchor": "end", class: "label" });
       label.textContent = textOf(cluster.answer).slice(0, 16);
@@ -229,10 +229,11 @@
       if (chain.index === content.selected_chain) tags.push("winner");
       if (cut) tags.push(`cut after ${cut.steps_scored} steps`);
       if (chain.finish_reason === "length") tags.push("ran out of tokens");
+      if (!(chain.steps || []).length && !cut) tags.push("stopped before its first step");
       if (chain.votes === false) tags.push("no vote");
-      if (typeof chain.chain_score === "number") tags.push(`score ${fixed(chain.chain_score, 2)}`);
+      else if (typeof chain.chain_score === "number") tags.push(`score ${fixed(chain.chain_score, 2)}`);
       const cells = el("div", "cells");
-      (chain.steps || []).forEach((step, i) => cells.append(stepCell(chain, step, i, detail)));
+      (chain.steps || []).forEach((step, i) => cells.append(stepCell(chain, step, i, detail, cut)));
       if (cut) cells.append(el("span", "cut-mark", "✂ cut"));
       const answer = el("div", "chain-answer", textOf(chain.answer), tags.length ? ` · ${tags.join(" · ")}` : "");
       grid.append(el("div", classes.join(" "), label, cells, answer));
@@ -240,19 +241,21 @@
     return el("section", "panel", el("h3", null, "Every chain, step by step (color: the PRM's score)"), grid, detail);
   }
 
-  function stepCell(chain, step, i, detail) {
-    const score = (chain.step_scores || [])[i];
-    const cell = el("button", "step", String(i + 1));
+  // A cut chain keeps no final scores: the step it was cut at shows the score that cut it, the
+  // steps after it (decoded, never scored) stay grey.
+  function stepCell(chain, step, i, detail, cut) {
+    const cutHere = cut && i === cut.steps_scored - 1;
+    const score = cutHere ? cut.score : (chain.step_scores || [])[i];
+    const cell = el("button", cutHere ? "step cut-at" : "step", String(i + 1));
     cell.type = "button";
     cell.style.backgroundColor = scoreColor(score);
-    cell.title = `step ${i + 1}: score ${fixed(score)}`;
+    const what = cutHere ? `the search cut the chain here, at score ${fixed(score)}` : `score ${fixed(score)}`;
+    cell.title = `step ${i + 1}: ${what}`;
     cell.addEventListener("click", () => {
       const check = (chain.step_checks || [])[i];
-      detail.replaceChildren(
-        el("h4", null, `Chain #${chain.index}, step ${i + 1}: score ${fixed(score)}`),
-        el("pre", "step-text", textOf(step)),
-        check ? el("p", null, `Check: ${check.verdict ?? textOf(check)}`) : null,
-      );
+      const parts = [el("h4", null, `Chain #${chain.index}, step ${i + 1}: ${what}`), el("pre", "step-text", textOf(step))];
+      if (check) parts.push(el("p", null, `Check: ${check.verdict ?? textOf(check)}`));
+      detail.replaceChildren(...parts);
     });
     return cell;
   }
