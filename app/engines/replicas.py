@@ -18,7 +18,7 @@ import hashlib
 import ipaddress
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -146,20 +146,11 @@ class ReplicaPool:
         """`request_json` on the key's replica, failing over while no answer came back."""
         failure: EngineUnreachable | None = None
         for endpoint in await self.ranked(key):
-            endpoint.requests += 1
-            endpoint.in_flight += 1
             try:
-                answer = await request_json(endpoint.client, self.service, method, path, body, headers)
+                with self._calling(endpoint):
+                    return await request_json(endpoint.client, self.service, method, path, body, headers)
             except EngineUnreachable as exc:
                 failure = self._failed(endpoint, exc)
-                continue
-            except BonError as exc:
-                endpoint.errors += 1
-                endpoint.last_error = str(exc)
-                raise
-            finally:
-                endpoint.in_flight -= 1
-            return answer
         assert failure is not None
         raise failure
 
@@ -170,25 +161,35 @@ class ReplicaPool:
         failure: EngineUnreachable | None = None
         for endpoint in await self.ranked(key):
             started = False
-            endpoint.requests += 1
-            endpoint.in_flight += 1
             try:
-                async for event in stream_events(endpoint.client, self.service, path, body, headers):
-                    started = True
-                    yield event
-                return
+                with self._calling(endpoint):
+                    async for event in stream_events(endpoint.client, self.service, path, body, headers):
+                        started = True
+                        yield event
+                    return
             except EngineUnreachable as exc:
                 if started:  # cannot happen (a lost stream is Unavailable once it began): never resend
                     raise
                 failure = self._failed(endpoint, exc)
-            except BonError as exc:
-                endpoint.errors += 1
-                endpoint.last_error = str(exc)
-                raise
-            finally:
-                endpoint.in_flight -= 1
         assert failure is not None
         raise failure
+
+    @contextlib.contextmanager
+    def _calling(self, endpoint: Endpoint) -> Iterator[None]:
+        """One call to `endpoint`, counted; a failure other than not reaching it is its error (not
+        reaching it is the caller's to handle: it fails over)."""
+        endpoint.requests += 1
+        endpoint.in_flight += 1
+        try:
+            yield
+        except EngineUnreachable:
+            raise
+        except BonError as exc:
+            endpoint.errors += 1
+            endpoint.last_error = str(exc)
+            raise
+        finally:
+            endpoint.in_flight -= 1
 
     def _failed(self, endpoint: Endpoint, exc: EngineUnreachable) -> EngineUnreachable:
         endpoint.errors += 1

@@ -84,6 +84,17 @@ def stored(server: BackgroundServer, request_id: str) -> None:
         time.sleep(0.1)
 
 
+def opened(server: BackgroundServer, page: Page) -> dict[str, Any]:
+    """A fresh answer, opened from the list as a reader would: its row, then its record."""
+    answer = solved(server)
+    stored(server, answer["request_id"])
+    page.goto(f"{server.url}/admin/")
+    use_key(page, ADMIN)
+    page.click(f"text={answer['request_id']}")
+    expect(page.locator(".chain")).to_have_count(answer["n"])
+    return answer
+
+
 def test_the_page_is_served_with_a_strict_policy_and_no_outside_asset(server: BackgroundServer) -> None:
     page = httpx.get(f"{server.url}/admin/")
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
@@ -116,12 +127,7 @@ def test_the_list_needs_an_admin_key(server: BackgroundServer, page: Page) -> No
 
 
 def test_a_record_shows_its_chains_scores_vote_and_summary(server: BackgroundServer, page: Page) -> None:
-    answer = solved(server)
-    stored(server, answer["request_id"])
-    page.goto(f"{server.url}/admin/")
-    use_key(page, ADMIN)
-    page.click(f"text={answer['request_id']}")
-    expect(page.locator(".chain")).to_have_count(answer["n"])
+    answer = opened(server, page)
     expect(page.locator(".chain.winner")).to_have_count(1)
     expect(page.locator(".summary-text")).to_have_text(answer["summary"])
     expect(page.locator("svg.votes rect")).to_have_count(len(answer["clusters"]))
@@ -133,12 +139,7 @@ def test_a_record_shows_its_chains_scores_vote_and_summary(server: BackgroundSer
 
 
 def test_chain_text_renders_as_text_and_runs_nothing(server: BackgroundServer, page: Page) -> None:
-    answer = solved(server)
-    stored(server, answer["request_id"])
-    page.goto(f"{server.url}/admin/")
-    use_key(page, ADMIN)
-    page.click(f"text={answer['request_id']}")
-    expect(page.locator(".chain")).to_have_count(answer["n"])
+    opened(server, page)
     hostile = page.locator(".chain").nth(1)  # the fake generator's second chain
     steps = hostile.locator(".step")
     for i, text in enumerate(HOSTILE.split("\n")):
