@@ -177,3 +177,9 @@ def test_the_list_glances_at_each_answer_and_the_chain_is_checked_up_to_a_record
     state = keyed.client.get("/admin/chain", params={"through_seq": mine["seq"]}, headers=ADMIN)
     assert state.status_code == 200 and state.json()["ok"] and state.json()["through_seq"] == mine["seq"]
     assert keyed.client.get("/admin/chain", params={"through_seq": 1}, headers=USER).status_code == 403
+
+
+def test_a_record_number_past_64_bits_is_a_bad_request_not_a_store_failure(keyed: FakeApp) -> None:
+    for path, name in (("/admin/traces", "before_seq"), ("/admin/chain", "through_seq")):
+        answer = keyed.client.get(path, params={name: 2**70}, headers=ADMIN)
+        assert answer.status_code == 422 and name in answer.text

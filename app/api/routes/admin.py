@@ -22,6 +22,7 @@ router = APIRouter(prefix="/admin", tags=["admin"])
 T = TypeVar("T")
 
 ADMIN_ERRORS = (Unauthenticated, Forbidden, InvalidRequest, StoreUnavailable)
+MAX_SEQ = 2**63 - 1  # a record's number is a 64-bit integer in both databases
 
 
 def require_admin(request: Request) -> str:
@@ -113,7 +114,9 @@ async def list_traces(
     kind: Annotated[Literal["solve", "read", "sweep"] | None, Query(description="Only records of this kind.")] = None,
     since: Annotated[datetime | None, Query(description="Only records made at or after this time.")] = None,
     until: Annotated[datetime | None, Query(description="Only records made before this time.")] = None,
-    before_seq: Annotated[int | None, Query(ge=1, description="Records before this seq (the next page).")] = None,
+    before_seq: Annotated[
+        int | None, Query(ge=1, le=MAX_SEQ, description="Records before this seq (the next page).")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="Records per page.")] = 50,
 ) -> TraceListOut:
     """Records newest first, by key, kind and time (headers only: read one for its content)."""
@@ -134,7 +137,9 @@ async def list_traces(
 async def check_chain(
     admin: AdminDep,
     writer: WriterDep,
-    through_seq: Annotated[int, Query(ge=1, description="Check the hash chain from its start up to this record.")],
+    through_seq: Annotated[
+        int, Query(ge=1, le=MAX_SEQ, description="Check the hash chain from its start up to this record.")
+    ],
 ) -> ChainStateOut:
     """Whether the audit store's hash chain holds up to a record (what `bon audit verify` checks)."""
     await _recorded_read(writer, admin, {"read": "chain", "through_seq": str(through_seq)}, None)
