@@ -14,10 +14,9 @@ production-stack's `session` routing, vllm-router's `consistent_hash`) keeps the
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncGenerator, AsyncIterator
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
 from transformers import PreTrainedTokenizerBase
@@ -25,7 +24,7 @@ from transformers import PreTrainedTokenizerBase
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.generator_tokenizer import GeneratorTokenizer
 from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest
-from app.engines.replicas import ReplicaPool
+from app.engines.replicas import OnReplicas, ReplicaPool
 from app.errors import EngineError
 
 
@@ -67,7 +66,7 @@ class _Served:
     fallback_context: int | None = None
 
 
-class RemoteGenerator(GeneratorTokenizer):
+class RemoteGenerator(OnReplicas, GeneratorTokenizer):
     def __init__(
         self,
         pool: ReplicaPool,
@@ -78,13 +77,6 @@ class RemoteGenerator(GeneratorTokenizer):
         super().__init__(tokenizer)
         self._pool = pool
         self._served = _Served(model_name, fallback_context=fallback_context)
-        self._key: str | None = None  # the request this view is pinned to (None: each call's own id)
-
-    def pinned(self, key: str) -> Self:
-        """This generator as one request sees it: every call on the replica `key` picks."""
-        view = copy.copy(self)
-        view._key = key
-        return view
 
     def _affinity(self, request_id: str) -> tuple[str, dict[str, str]]:
         key = self._key or request_id
@@ -189,9 +181,3 @@ class RemoteGenerator(GeneratorTokenizer):
         await self._pool.check("/health")
         self._served.context = None
         await self.context_length()
-
-    def replicas(self) -> ReplicaPool:
-        return self._pool
-
-    async def close(self) -> None:
-        await self._pool.aclose()

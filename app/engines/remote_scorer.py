@@ -9,35 +9,26 @@ growing chain is re-read through that replica's prefix cache.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
-from typing import Self
 
 import httpx
 from pydantic import ValidationError
 
 from app.engines.http_common import request_json
 from app.engines.protocols import REWARD_MODEL, StepScores
-from app.engines.replicas import ReplicaPool
+from app.engines.replicas import OnReplicas, ReplicaPool
 from app.errors import EngineError, EngineUnavailable
 from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
 from app.web.request_id import HEADER as REQUEST_ID
 
 
-class RemoteStepScorer:
+class RemoteStepScorer(OnReplicas):
     def __init__(self, pool: ReplicaPool, reward: RewardKind = "process", *, required: bool = True) -> None:
         self._pool = pool
-        self._key: str | None = None  # the request this view is pinned to (None: each call's own id)
         self._reward = reward
         # An optional model (the outcome model under `auto`) may be missing from the worker without
         # the API being unready; asking for it then gets the worker's clear refusal.
         self._required = required
-
-    def pinned(self, key: str) -> Self:
-        """This scorer as one request sees it: every call on the replica `key` picks."""
-        view = copy.copy(self)
-        view._key = key
-        return view
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores:
         body = ScoreRequest(problem=problem, chains=[list(c) for c in chains], reward=self._reward)
@@ -77,9 +68,3 @@ class RemoteStepScorer:
             raise EngineError(REWARD_MODEL, f"the worker's /ready answer is unexpected: {exc}") from exc
         if self._reward not in ready.models and self._required:
             raise EngineUnavailable(REWARD_MODEL, f"the worker serves no {self._reward} reward model")
-
-    def replicas(self) -> ReplicaPool:
-        return self._pool
-
-    async def close(self) -> None:
-        await self._pool.aclose()

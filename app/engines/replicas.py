@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import hashlib
 import ipaddress
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -54,6 +55,13 @@ class Endpoint:
 
     def weight(self, key: str) -> int:
         return rendezvous_weight(key, self.url)
+
+    def ready(self, now: float) -> bool:
+        return self.down_until <= now
+
+    def set_aside(self, until: float, why: str) -> None:
+        self.down_until = until
+        self.last_error = why
 
 
 def rendezvous_weight(key: str, url: str) -> int:
@@ -102,6 +110,25 @@ def with_address(url: str, address: str) -> str:
     return urlunsplit(parts._replace(netloc=netloc)).rstrip("/")
 
 
+class OnReplicas:
+    """An engine adapter over a pool: its view for one request (`pinned`) sends every call to the
+    replica that request's key picks; unpinned, each call picks by its own id."""
+
+    _pool: ReplicaPool
+    _key: str | None = None
+
+    def pinned(self, key: str) -> Self:
+        view = copy.copy(self)
+        view._key = key
+        return view
+
+    def replicas(self) -> ReplicaPool:
+        return self._pool
+
+    async def close(self) -> None:
+        await self._pool.aclose()
+
+
 class ReplicaPool:
     def __init__(
         self,
@@ -138,7 +165,7 @@ class ReplicaPool:
         await self._refresh()
         now = self._clock()
         by_weight = sorted(self._endpoints.values(), key=lambda e: e.weight(key), reverse=True)
-        return [e for e in by_weight if e.down_until <= now] + [e for e in by_weight if e.down_until > now]
+        return [e for e in by_weight if e.ready(now)] + [e for e in by_weight if not e.ready(now)]
 
     async def request_json(
         self, key: str, method: str, path: str, body: Any | None = None, headers: dict[str, str] | None = None
@@ -193,8 +220,7 @@ class ReplicaPool:
 
     def _failed(self, endpoint: Endpoint, exc: EngineUnreachable) -> EngineUnreachable:
         endpoint.errors += 1
-        endpoint.last_error = exc.message
-        endpoint.down_until = self._clock() + self._down_for_s
+        endpoint.set_aside(self._clock() + self._down_for_s, exc.message)
         self.failovers += 1
         return exc
 
@@ -215,8 +241,7 @@ class ReplicaPool:
         try:
             await (check(endpoint.client) if check is not None else probe(endpoint.client, self.service, path))
         except BonError as exc:
-            endpoint.down_until = self._clock() + self._down_for_s
-            endpoint.last_error = exc.message
+            endpoint.set_aside(self._clock() + self._down_for_s, exc.message)
             raise
         endpoint.down_until = 0.0
         endpoint.last_error = None
@@ -224,11 +249,12 @@ class ReplicaPool:
     def states(self) -> list[ReplicaState]:
         """Each replica's state, for `/ready` and `/metrics`: up, or why it is set aside."""
         now = self._clock()
-        return [
-            ReplicaState(e.url, ready, None if ready else e.last_error or "failed", e.requests, e.errors)
-            for e in self._endpoints.values()
-            for ready in (e.down_until <= now,)
-        ]
+        return [self._state(e, e.ready(now)) for e in self._endpoints.values()]
+
+    @staticmethod
+    def _state(endpoint: Endpoint, ready: bool) -> ReplicaState:
+        why = None if ready else endpoint.last_error or "failed"
+        return ReplicaState(endpoint.url, ready, why, endpoint.requests, endpoint.errors)
 
     async def _refresh(self) -> None:
         """Resolve the targets' names again when due, and keep one endpoint for each address."""
