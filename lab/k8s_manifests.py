@@ -138,18 +138,26 @@ def name_of(doc: Doc) -> str:
 # --- what the app and compose define --------------------------------------------------------
 
 
-@functools.cache
-def compose_images() -> frozenset[str]:
-    """Every image docker/compose.yaml runs, in both profiles (as docker-compose resolves it)."""
+def compose_config(*profiles: str) -> dict[str, Any]:
+    """docker/compose.yaml as docker-compose resolves it for `profiles` (anchors merged, variables
+    at their defaults)."""
     exe = shutil.which("docker-compose")
     if not exe:
         raise SystemExit("docker-compose is missing: `make install` installs it")
-    images = set()
-    for profile in ("gpu", "cpu"):
-        cmd = [exe, "-f", str(COMPOSE), "--profile", profile, "config"]
-        services = yaml.safe_load(subprocess.run(cmd, check=True, capture_output=True, text=True).stdout)["services"]
-        images |= {service["image"] for service in services.values() if "image" in service}
-    return frozenset(images)
+    chosen = [arg for profile in profiles for arg in ("--profile", profile)]
+    out = subprocess.run([exe, "-f", str(COMPOSE), *chosen, "config"], check=True, capture_output=True, text=True)
+    return yaml.safe_load(out.stdout)
+
+
+@functools.cache
+def compose_images() -> frozenset[str]:
+    """Every image docker/compose.yaml runs, in both profiles."""
+    return frozenset(
+        service["image"]
+        for profile in ("gpu", "cpu")
+        for service in compose_config(profile)["services"].values()
+        if "image" in service
+    )
 
 
 @functools.cache

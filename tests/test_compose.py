@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+
+from lab.k8s_manifests import compose_config
 
 COMPOSE = Path(__file__).resolve().parent.parent / "docker" / "compose.yaml"
 DEPLOY = COMPOSE.parent.parent / "deploy"
@@ -17,18 +17,9 @@ PROFILES = {"gpu": ("api", "generator", "reward"), "cpu": ("api-cpu", "generator
 OBSERVABILITY = ("prometheus", "grafana")
 
 
-def rendered(*profiles: str) -> dict[str, Any]:
-    """The file as docker-compose resolves it (anchors merged, variables at their defaults)."""
-    exe = shutil.which("docker-compose")
-    assert exe, "docker-compose is missing: `make install` installs it"
-    chosen = [arg for profile in profiles for arg in ("--profile", profile)]
-    out = subprocess.run([exe, "-f", str(COMPOSE), *chosen, "config"], check=True, capture_output=True, text=True)
-    return yaml.safe_load(out.stdout)  # type: ignore[no-any-return]
-
-
 @pytest.mark.parametrize("profile", PROFILES)
 def test_each_profile_has_the_three_services_wired_by_health(profile: str) -> None:
-    services = rendered(profile)["services"]
+    services = compose_config(profile)["services"]
     api, generator, reward = (services[name] for name in PROFILES[profile])
     for service in (api, generator, reward):
         assert profile in service["profiles"]
@@ -48,7 +39,7 @@ def test_each_profile_has_the_three_services_wired_by_health(profile: str) -> No
 
 
 def test_the_gpu_profile_gives_each_engine_its_own_gpu() -> None:
-    services = rendered("gpu")["services"]
+    services = compose_config("gpu")["services"]
     ids = [
         services[s]["deploy"]["resources"]["reservations"]["devices"][0]["device_ids"] for s in ("generator", "reward")
     ]
@@ -57,7 +48,7 @@ def test_the_gpu_profile_gives_each_engine_its_own_gpu() -> None:
 
 
 def test_the_cpu_profile_runs_vllms_cpu_build_with_an_explicit_kv_cache() -> None:
-    services = rendered("cpu")["services"]
+    services = compose_config("cpu")["services"]
     generator = services["generator-cpu"]
     assert "vllm-cpu" in generator["image"]
     assert any(a.startswith("--kv-cache-memory-bytes=") for a in generator["command"])
@@ -79,7 +70,7 @@ def test_hub_ids_reach_every_service_that_reads_the_models(monkeypatch: pytest.M
     monkeypatch.setenv("GENERATOR_NAME", "qwen-math")
     monkeypatch.setenv("PRM_MODEL", "Qwen/Qwen2.5-Math-PRM-7B")
     monkeypatch.setenv("ORM_MODEL", "none")
-    services = rendered("gpu")["services"]
+    services = compose_config("gpu")["services"]
     assert "--model=Qwen/Qwen2.5-Math-1.5B-Instruct" in services["generator"]["command"]
     assert "--served-model-name=qwen-math" in services["generator"]["command"]
     api, reward = services["api"]["environment"], services["reward"]["environment"]
@@ -90,7 +81,7 @@ def test_hub_ids_reach_every_service_that_reads_the_models(monkeypatch: pytest.M
 
 
 def test_by_default_the_shipped_models_are_read_from_the_volume() -> None:
-    services = rendered("cpu")["services"]
+    services = compose_config("cpu")["services"]
     api, reward = services["api-cpu"]["environment"], services["reward-cpu"]["environment"]
     assert api["BON_GENERATOR_MODEL"] == "/models/arith-generator" and reward["BON_WORKER_MODEL"] == "/models/arith-prm"
     assert reward["BON_WORKER_ENGINE__KV_CACHE_BYTES"] == "268435456"
@@ -99,7 +90,7 @@ def test_by_default_the_shipped_models_are_read_from_the_volume() -> None:
 def started(*profiles: str) -> dict[str, Any]:
     """The services `docker compose --profile …` starts (Debian's docker-compose 1.29 renders them
     all, whatever the profiles: each service's own `profiles` says)."""
-    services = rendered(*profiles)["services"]
+    services = compose_config(*profiles)["services"]
     return {name: s for name, s in services.items() if not s.get("profiles") or set(s["profiles"]) & set(profiles)}
 
 

@@ -48,8 +48,5 @@ async def ready(loader: EngineLoaderDep, request: Request) -> JSONResponse:
 
 
 def _pool_out(name: str, pool: ReplicaPool) -> PoolOut:
-    replicas = [
-        ReplicaOut(url=s.url, ready=s.ready, detail=s.detail, requests=s.requests, errors=s.errors)
-        for s in pool.states()
-    ]
+    replicas = [ReplicaOut.model_validate(state, from_attributes=True) for state in pool.states()]
     return PoolOut(name=name, ready=any(r.ready for r in replicas), replicas=replicas)
