@@ -159,16 +159,23 @@
     return box;
   }
 
+  // A panel of named facts: [name, value] pairs, a value text or a node (`ddClass` marks a value
+  // filled in later).
+  function factsPanel(title, entries) {
+    const list = el("dl", "facts");
+    for (const [name, value, ddClass] of entries) list.append(el("dt", null, name), el("dd", ddClass, value));
+    return el("section", "panel", el("h3", null, title), list);
+  }
+
   function facts(content) {
     const params = content.params || {};
-    const list = el("dl", "facts");
-    const add = (name, value) => list.append(el("dt", null, name), el("dd", null, value));
-    add("Problem", textOf(params.problem));
-    add("Answer", textOf(content.answer));
-    add("Confidence", `${fixed(content.confidence)}${content.calibrated ? " (calibrated)" : " (vote share)"}`);
-    add("Verified", content.verified ? "yes" : "no");
-    add("Chains", `${(content.chains || []).length} (strategy ${params.strategy ?? "—"}, N ${params.n ?? "—"})`);
-    return el("section", "panel", el("h3", null, "The answer"), list);
+    return factsPanel("The answer", [
+      ["Problem", textOf(params.problem)],
+      ["Answer", textOf(content.answer)],
+      ["Confidence", `${fixed(content.confidence)}${content.calibrated ? " (calibrated)" : " (vote share)"}`],
+      ["Verified", content.verified ? "yes" : "no"],
+      ["Chains", `${(content.chains || []).length} (strategy ${params.strategy ?? "—"}, N ${params.n ?? "—"})`],
+    ]);
   }
 
   function summaryPanel(content) {
@@ -261,29 +268,24 @@
   }
 
   function detailsPanel(content) {
-    const list = el("dl", "facts");
-    const add = (name, value) => list.append(el("dt", null, name), el("dd", null, value));
     const usage = content.usage || {};
     const timings = content.timings || {};
-    add("Tokens", `prompt ${usage.prompt_tokens ?? "—"} · reasoning ${usage.reasoning_tokens ?? "—"} · scored ${usage.scored_tokens ?? "—"}`);
-    add("Time", `generate ${ms(timings.generate_s)} · score ${ms(timings.score_s)} · select ${ms(timings.select_s)} · total ${ms(timings.total_s)}`);
     const counts = content.counts || {};
-    add("Chains", `sampled ${counts.sampled ?? "—"} · voted ${counts.voted ?? "—"} · truncated ${counts.truncated ?? "—"} · unscored ${counts.unscored ?? "—"}`);
     const search = content.search;
-    add("Search", search ? `started ${search.started} · pruned ${search.pruned} · finished ${search.finished} · stopped: ${search.stop_reason}` : "none (fixed N)");
-    return el("section", "panel", el("h3", null, "Cost and search"), list);
+    return factsPanel("Cost and search", [
+      ["Tokens", `prompt ${usage.prompt_tokens ?? "—"} · reasoning ${usage.reasoning_tokens ?? "—"} · scored ${usage.scored_tokens ?? "—"}`],
+      ["Time", `generate ${ms(timings.generate_s)} · score ${ms(timings.score_s)} · select ${ms(timings.select_s)} · total ${ms(timings.total_s)}`],
+      ["Chains", `sampled ${counts.sampled ?? "—"} · voted ${counts.voted ?? "—"} · truncated ${counts.truncated ?? "—"} · unscored ${counts.unscored ?? "—"}`],
+      ["Search", search ? `started ${search.started} · pruned ${search.pruned} · finished ${search.finished} · stopped: ${search.stop_reason}` : "none (fixed N)"],
+    ]);
   }
 
   function chainPanel(record) {
-    return el(
-      "section",
-      "panel",
-      el("h3", null, "Its place in the hash chain"),
-      el("dl", "facts",
-        el("dt", null, "Previous hash"), el("dd", null, el("code", null, record.prev_hash)),
-        el("dt", null, "Hash"), el("dd", null, el("code", null, record.hash)),
-        el("dt", null, "Verified"), el("dd", "chain-state", "checking…")),
-    );
+    return factsPanel("Its place in the hash chain", [
+      ["Previous hash", el("code", null, record.prev_hash)],
+      ["Hash", el("code", null, record.hash)],
+      ["Verified", "checking…", "chain-state"],
+    ]);
   }
 
   async function checkChain(seq) {
