@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from prometheus_client.samples import Sample
 
 from app.config import Settings
 from app.engines.replicas import rendezvous_weight
@@ -92,11 +93,9 @@ def _api(name: str, env: dict[str, str], logs: Path) -> LocalService:
 def calls(service: LocalService) -> float:
     """How many calls the replica has served, by its own /metrics: finished generation requests
     (vLLM), or scoring calls (the worker)."""
-    text = httpx.get(f"{service.url}/metrics", timeout=10).text
-    samples = [s for family in text_string_to_metric_families(text) for s in family.samples]
-    generated = sum(s.value for s in samples if s.name == "vllm:request_success_total")
-    scored = sum(s.value for s in samples if s.name == "http_requests_total" and s.labels.get("handler") in SCORING)
-    return generated + scored
+    samples = _samples(service)
+    scored = sum(_total(samples, "http_requests_total", handler=route) for route in SCORING)
+    return _total(samples, "vllm:request_success_total") + scored
 
 
 def snapshot(deployment: Deployment) -> dict[str, float]:
@@ -227,7 +226,7 @@ def test_a_generator_killed_under_load_loses_no_request(deployment: Deployment) 
     generator_pool = next(p for p in ready["pools"] if p["name"] == "generator")
     states = {r["url"].rstrip("/"): r["ready"] for r in generator_pool["replicas"]}
     assert generator_pool["ready"] and states == {survivor.url: True, doomed.url: False}
-    failovers = sum(_metric(api, "bon_replica_failovers_total", pool="generator") for api in apis)
+    failovers = sum(_total(_samples(api), "bon_replica_failovers_total", pool="generator") for api in apis)
     assert failovers >= 1
 
 
@@ -246,11 +245,12 @@ def _trace(api: LocalService, request_id: str, records: int = 1) -> dict[str, An
         time.sleep(0.2)
 
 
-def _metric(api: LocalService, name: str, **labels: str) -> float:
-    text = httpx.get(f"{api.url}/metrics", timeout=10).text
-    return sum(
-        s.value
-        for family in text_string_to_metric_families(text)
-        for s in family.samples
-        if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())
-    )
+def _samples(service: LocalService) -> list[Sample]:
+    """The samples of the service's own /metrics, read once."""
+    text = httpx.get(f"{service.url}/metrics", timeout=10).text
+    return [sample for family in text_string_to_metric_families(text) for sample in family.samples]
+
+
+def _total(samples: list[Sample], name: str, **labels: str) -> float:
+    """The sum of a metric's samples with these labels."""
+    return sum(s.value for s in samples if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()))
