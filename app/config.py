@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.adaptive import PruneRule, SearchRules, StopRule, Strategy
 from app.core.aggregate import Aggregation
+from app.core.particles import STEP_STRATEGIES, StepRules
 from app.core.select import Selection
 from app.model_ref import ModelRef
 
@@ -122,6 +123,22 @@ class AdaptiveSettings(BaseModel):
     def rules(self) -> SearchRules:
         prune = PruneRule(self.prune_floor, self.prune_relative, self.prune_min_steps)
         return SearchRules(prune, StopRule(self.stop_margin, self.stop_share, self.stop_min_votes), self.wave)
+
+
+class StepSearchSettings(BaseModel):
+    """The step-level searches' rules (`BON_STEP_SEARCH__TEMPERATURE=0.5`, …): see app/core/particles.py."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    temperature: float = Field(
+        default=1.0, gt=0, description="particle_filtering: weights are the PRM's odds to the power 1/temperature."
+    )
+    width: int = Field(
+        default=4, ge=1, description="beam: each kept chain is extended this many ways; n / width chains are kept."
+    )
+
+    def rules(self) -> StepRules:
+        return StepRules(self.temperature, self.width)
 
 
 class Settings(BaseSettings):
@@ -266,6 +283,7 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="The longest a request waits for a slot before it is answered 429."
     )
     adaptive: AdaptiveSettings = Field(default_factory=AdaptiveSettings)
+    step_search: StepSearchSettings = Field(default_factory=StepSearchSettings)
     api_keys: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="Keys that may call the API (comma-separated, or a JSON list); with none and no keys file, "
@@ -353,7 +371,8 @@ class Settings(BaseSettings):
         default="fixed",
         description="How the OpenAI routes sample: `fixed` (the effort's N chains, each with its share of "
         "max_completion_tokens) or `adaptive` (at most the effort's N, stopping when the vote is decided, "
-        "max_completion_tokens the reasoning tokens of all chains together).",
+        "max_completion_tokens the reasoning tokens of all chains together), or a step-level search "
+        "(`particle_filtering`, `beam`: the effort's N partial chains, a step at a time, under the same total).",
     )
 
     @field_validator(
@@ -434,4 +453,6 @@ class Settings(BaseSettings):
             raise ValueError("default_temperature exceeds max_temperature")
         if self.openai_strategy == "adaptive" and self.default_selection != "prm_weighted_vote":
             raise ValueError("openai_strategy 'adaptive' stops on the PRM-weighted vote: default_selection must be it")
+        if self.openai_strategy in STEP_STRATEGIES and self.default_selection == "orm_max":
+            raise ValueError(f"openai_strategy '{self.openai_strategy}' scores steps with the PRM: not orm_max")
         return self

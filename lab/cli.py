@@ -88,6 +88,18 @@ def _check(cfg: AdaptiveEvalConfig, names: list[str]) -> None:
         raise typer.Exit(1)
 
 
+def _step_eval(models_dir: Path, name: str, out_dir: Path | None, problems: int, report_only: bool) -> None:
+    from lab.evaluation.step_run import StepEvalConfig, rewrite_report, run_step_eval
+
+    cfg = StepEvalConfig(models_dir / f"{name}-generator", models_dir / f"{name}-prm", out_dir or models_dir, problems)
+    result = rewrite_report(cfg) if report_only else run_step_eval(cfg, "bon " + shlex.join(sys.argv[1:]))
+    for run, row in result["runs"].items():
+        typer.echo(
+            f"{run:24s} {row['accuracy']:5.1f}%  {row['reasoning_tokens']:6.0f} tokens  {row['wall_ms_p50']:5.0f} ms"
+        )
+    typer.echo(f"wrote {cfg.out_dir}/EVAL.md")
+
+
 def evaluate(
     models_dir: Annotated[Path, typer.Option(help="Holds <name>-generator, -prm and -orm.")] = Path("models"),
     name: str = "arith",
@@ -101,7 +113,8 @@ def evaluate(
         typer.Option(
             help="fixed: best-of-N against N from 64 samples per problem. adaptive: fit the search rules and the "
             "confidence calibration on the validation split (written beside the PRM), then run fixed N=1..max-n "
-            "and adaptive search through the service on held-out problems."
+            "and adaptive search through the service on held-out problems. steps: particle filtering and beam "
+            "search against fixed N=4, 16, 64 through the service on held-out problems."
         ),
     ] = "fixed",
     validation_problems: Annotated[int, typer.Option(min=1, help="adaptive: validation problems to fit on.")] = 500,
@@ -122,8 +135,11 @@ def evaluate(
     adaptive) the adaptive search and the calibrated confidence, fitted and measured."""
     from lab.evaluation.run import EvalConfig, run_eval
 
-    if strategy not in ("fixed", "adaptive"):
-        raise typer.BadParameter("fixed or adaptive", param_hint="--strategy")
+    if strategy not in ("fixed", "adaptive", "steps"):
+        raise typer.BadParameter("fixed, adaptive or steps", param_hint="--strategy")
+    if strategy == "steps":
+        _step_eval(models_dir, name, out_dir, problems, report_only)
+        return
     if strategy == "adaptive":
         from lab.evaluation.adaptive_run import AdaptiveEvalConfig, run_adaptive_eval
 

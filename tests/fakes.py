@@ -18,7 +18,15 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.container import Engines
-from app.engines.protocols import ChainDelta, ChatMessage, Generation, SampledChain, SamplingRequest, StepScores
+from app.engines.protocols import (
+    ChainDelta,
+    ChatMessage,
+    Generation,
+    SampledChain,
+    SamplingRequest,
+    StepDraft,
+    StepScores,
+)
 from app.errors import BonError, InvalidRequest
 from app.formats.arith import parse_step
 from app.formats.resolve import load_preset
@@ -131,6 +139,36 @@ class FakeGenerator:
                 self.stopped += not ended
 
         return TaskChainSampler(chain, "generator", request_id)
+
+    async def next_steps(
+        self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str
+    ) -> list[StepDraft]:
+        """Step j goes on along the ((seed or 0) + j)-th scripted chain (cycling) of those that begin
+        with the prefix, to its next `step_end` or its end; `delay` before they come."""
+        self.requests.append(request)
+        self.running += request.n
+        try:
+            await asyncio.sleep(self.delay)
+        finally:
+            self.running -= request.n
+        if self.failure is not None:
+            raise self.failure
+        written = "".join(map(chr, prefix))
+        fitting = [c for c in self.chains if c.startswith(written)] or [written]
+        return [
+            self._next_step(fitting[((request.seed or 0) + j) % len(fitting)], written, request, step_end)
+            for j in range(request.n)
+        ]
+
+    def _next_step(self, chain: str, written: str, request: SamplingRequest, step_end: str) -> StepDraft:
+        rest = chain[len(written) :]
+        cut = rest.find(step_end)
+        text, finish = (
+            (rest[: cut + len(step_end)], None) if cut >= 0 else (rest, "length" if chain in self.cut_off else "stop")
+        )
+        if len(text) > request.max_tokens:
+            text, finish = text[: request.max_tokens], "length"
+        return StepDraft(text, tuple(map(ord, text)), len(text), finish)
 
     async def check(self) -> None:
         if self.failure is not None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from prometheus_client import CollectorRegistry
 
 from app.core.adaptive import SearchRules
+from app.core.particles import StepRules
 from app.engines.container import Engines
 from app.engines.protocols import Generator, StepScorer
 from app.formats.spec import GeneratorFormat
@@ -26,10 +29,11 @@ def solve_service(
     search_rules: SearchRules | None = None,
     score_steps_while_decoding: bool = False,
     rates: RateLimits | None = None,
+    step_rules: StepRules | None = None,
 ) -> SolveService:
-    rules = ServiceRules(score_steps_while_decoding=score_steps_while_decoding)
+    rules = ServiceRules(score_steps_while_decoding=score_steps_while_decoding, steps=step_rules or StepRules())
     if search_rules is not None:
-        rules = ServiceRules(search=search_rules, score_steps_while_decoding=score_steps_while_decoding)
+        rules = replace(rules, search=search_rules)
     return SolveService(
         Engines(generator, scorer, outcome_scorer, fmt),
         ServiceLimits(timeout_s, Admission(max_concurrent, max_queued=0, max_wait_s=0.0), rates),

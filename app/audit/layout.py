@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from app.core.adaptive import SearchTally
-from app.service.outcome import ChainCounts, ChainRecord, PruneEvent, Timings, Usage
+from app.service.outcome import ChainCounts, ChainRecord, PruneEvent, StepNode, Timings, Usage
 from app.service.params import SolveParams
 
 T = TypeVar("T")
@@ -51,9 +51,21 @@ CHAIN_FIELDS = (
     "votes",
     "finish_reason",
     "tokens",
+    "leaf",
 )
 PRUNE_FIELDS = ("index", "steps_scored", "score", "tokens")
-SEARCH_FIELDS = ("started", "pruned", "finished", "truncated", "reasoning_tokens", "stop_reason")
+SEARCH_FIELDS = (
+    "started",
+    "pruned",
+    "finished",
+    "truncated",
+    "reasoning_tokens",
+    "stop_reason",
+    "steps",
+    "resamplings",
+    "branches",
+)
+TREE_FIELDS = ("node", "parent", "depth", "tokens", "score")
 COUNT_FIELDS = ("sampled", "voted", "truncated", "unscored")
 USAGE_FIELDS = ("prompt_tokens", "reasoning_tokens", "scored_tokens")
 TIMING_FIELDS = ("generate_s", "score_s", "select_s", "total_s")
@@ -63,6 +75,7 @@ RECORDED: dict[type, tuple[str, ...]] = {
     SolveParams: RECORDED_PARAMS,
     ChainRecord: CHAIN_FIELDS,
     PruneEvent: PRUNE_FIELDS,
+    StepNode: TREE_FIELDS,
     SearchTally: SEARCH_FIELDS,
     ChainCounts: COUNT_FIELDS,
     Usage: USAGE_FIELDS,
@@ -119,6 +132,11 @@ def chains_of(content: Mapping[str, Any]) -> tuple[ChainRecord, ...]:
 
 def prunes_of(content: Mapping[str, Any]) -> tuple[PruneEvent, ...]:
     return tuple(built(PruneEvent, PRUNE_FIELDS, prune) for prune in content["pruned"])
+
+
+def tree_of(content: Mapping[str, Any]) -> tuple[StepNode, ...]:
+    """A step-level search's tree (none in a record of another strategy's, or an older one)."""
+    return tuple(built(StepNode, TREE_FIELDS, node) for node in content.get("tree", ()))
 
 
 def search_of(content: Mapping[str, Any]) -> SearchTally | None:

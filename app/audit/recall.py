@@ -9,7 +9,16 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from app.audit.layout import UnknownRecordVersion, chains_of, current, params_of, prunes_of, search_of, usage_of
+from app.audit.layout import (
+    UnknownRecordVersion,
+    chains_of,
+    current,
+    params_of,
+    prunes_of,
+    search_of,
+    tree_of,
+    usage_of,
+)
 from app.audit.record import Row, content_of, moment_of
 from app.audit.store import AuditStore
 from app.errors import RequestExpired
@@ -43,6 +52,7 @@ def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
         continued=len(lineage) - 1,
         prunes=prunes_of(last),
         owner=lineage[-1].key_id,
+        tree=tree_of(last),
     )
 
 

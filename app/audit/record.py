@@ -34,6 +34,7 @@ from app.audit.layout import (
     SCHEMA_VERSION,
     SEARCH_FIELDS,
     TIMING_FIELDS,
+    TREE_FIELDS,
     USAGE_FIELDS,
     fields_of,
 )
@@ -216,6 +217,7 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
         ],
         "chains": chains,
         "pruned": [fields_of(p, PRUNE_FIELDS) for p in outcome.prunes],
+        "tree": [fields_of(node, TREE_FIELDS) for node in outcome.tree],
         "search": fields_of(outcome.search, SEARCH_FIELDS) if outcome.search is not None else None,
         "counts": fields_of(outcome.counts, COUNT_FIELDS),
         "usage": fields_of(outcome.usage, USAGE_FIELDS),

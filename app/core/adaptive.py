@@ -23,7 +23,8 @@ from typing import Literal
 
 # "certain": no open chain could change the winner; "decided": the stop rule holds; the others: a
 # budget ran out (max_chains: every chain it allows has ended, and the vote was still open).
-Strategy = Literal["fixed", "adaptive"]  # adaptive: the controller below; fixed: n chains at once
+# adaptive: the controller below; fixed: n chains at once; the step-level searches: app/core/particles.py
+Strategy = Literal["fixed", "adaptive", "particle_filtering", "beam"]
 StopReason = Literal["certain", "decided", "max_chains", "max_reasoning_tokens", "max_latency"]
 
 
@@ -147,6 +148,11 @@ class SearchTally:
     truncated: int = 0
     reasoning_tokens: int = 0
     stop_reason: StopReason | None = None
+    # A step-level search's (particle filtering, beam): rounds of one step each, times the
+    # population was drawn again, and generator requests (each branching one prefix one or more ways).
+    steps: int = 0
+    resamplings: int = 0
+    branches: int = 0
 
 
 @dataclass

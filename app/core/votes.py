@@ -56,4 +56,7 @@ def together(earlier: SearchTally | None, now: SearchTally | None) -> SearchTall
         truncated=earlier.truncated + now.truncated,
         reasoning_tokens=earlier.reasoning_tokens + now.reasoning_tokens,
         stop_reason=now.stop_reason,
+        steps=earlier.steps + now.steps,
+        resamplings=earlier.resamplings + now.resamplings,
+        branches=earlier.branches + now.branches,
     )

@@ -26,6 +26,13 @@ class GeneratorTokenizer:
     def chat_prompt(self, messages: Sequence[ChatMessage]) -> str:
         return chat_prompt(self._tokenizer, messages)
 
+    def spelling(self, text: str, ids: Sequence[int]) -> tuple[int, ...]:
+        """Token ids that spell `text`: the decoded `ids` when they do (a stop string may end
+        inside a token, whose text is then cut short), else the text tokenized again."""
+        if self._tokenizer.decode(list(ids), skip_special_tokens=False) == text:
+            return tuple(ids)
+        return tuple(self.token_ids(text))
+
     def prompt_ids(self, request: SamplingRequest) -> list[int]:
         """The token ids the engine is handed for the request's prompt."""
         return prompt_ids(self._tokenizer, request.prompt, request.templated)

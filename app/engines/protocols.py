@@ -78,6 +78,19 @@ class StepScores:
     tokens_cached: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class StepDraft:
+    """One next step of a partial chain. `token_ids` spell `text` exactly (what the next step goes
+    on from); `tokens` is what the engine decoded for it. `finish_reason` is None when the step
+    reached its end (the chain goes on), else how the chain ended with it ("stop": on its own;
+    "length": its token budget)."""
+
+    text: str
+    token_ids: tuple[int, ...]
+    tokens: int
+    finish_reason: str | None
+
+
 ChatMessage = tuple[str, str]  # (role, content)
 
 
@@ -113,6 +126,15 @@ class Generator(Protocol):
 
     def sampler(self, request: SamplingRequest, request_id: str) -> ChainSampler:
         """Chains of `request` (its `n` is not used) to launch and abort one at a time."""
+
+    async def next_steps(
+        self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str
+    ) -> list[StepDraft]:
+        """`request.n` next steps of the chain whose tokens so far are `prefix` (after the prompt),
+        each decoded until `step_end` (kept in its text) or the chain's end, in one engine request:
+        the prompt and the prefix come from the engine's prefix cache, only the new tokens are
+        decoded. `request.max_tokens` is what the chain has left; with a seed, step j samples with
+        seed + j. Cancelling the call aborts the request."""
 
     def count_tokens(self, text: str, templated: bool = False) -> int: ...
 

@@ -14,7 +14,7 @@ production-stack's `session` routing, vllm-router's `consistent_hash`) keeps the
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +23,7 @@ from transformers import PreTrainedTokenizerBase
 
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.generator_tokenizer import GeneratorTokenizer
-from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest
+from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest, StepDraft
 from app.engines.replicas import OnReplicas, ReplicaPool
 from app.errors import EngineError
 
@@ -33,6 +33,7 @@ class _Choice(BaseModel):
     text: str
     finish_reason: str | None = None
     token_ids: list[int] | None = None
+    stop_reason: int | str | None = None  # vLLM's: the stop string (or token) that ended it
 
 
 class _Usage(BaseModel):
@@ -109,16 +110,7 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
 
     async def generate(self, request: SamplingRequest, request_id: str) -> Generation:
         ids = self.prompt_ids(request)
-        body = await self._completion_body(request, ids, request_id)
-        key, headers = self._affinity(request_id)
-        raw = await self._pool.request_json(key, "POST", "/v1/completions", body, headers)
-        try:
-            completion = _Completion.model_validate(raw)
-        except ValidationError as exc:
-            raise EngineError(GENERATOR, f"the completions answer is not an OpenAI completion: {exc}") from exc
-        choices = sorted(completion.choices, key=lambda c: c.index)
-        if [c.index for c in choices] != list(range(request.n)):
-            raise EngineError(GENERATOR, f"asked for {request.n} completions, got indices {[c.index for c in choices]}")
+        completion, choices = await self._complete(request, ids, request_id)
         chains = [
             SampledChain(
                 text=c.text,
@@ -129,6 +121,35 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
         ]
         prompt_tokens = completion.usage.prompt_tokens if completion.usage else len(ids)
         return Generation(prompt_tokens=prompt_tokens, chains=chains)
+
+    async def next_steps(
+        self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str
+    ) -> list[StepDraft]:
+        ids = [*self.prompt_ids(request), *prefix]
+        ending = {"stop": [step_end], "include_stop_str_in_output": True}
+        _, choices = await self._complete(request, ids, request_id, ending)
+        drafts = []
+        for c in choices:
+            ids = c.token_ids if c.token_ids is not None else self.token_ids(c.text)
+            finish = None if c.stop_reason == step_end else c.finish_reason
+            drafts.append(StepDraft(c.text, self.spelling(c.text, ids), len(ids), finish))
+        return drafts
+
+    async def _complete(
+        self, request: SamplingRequest, ids: list[int], request_id: str, extra: dict[str, Any] | None = None
+    ) -> tuple[_Completion, list[_Choice]]:
+        """One completion with the request's n choices, checked, in index order."""
+        body = await self._completion_body(request, ids, request_id) | (extra or {})
+        key, headers = self._affinity(request_id)
+        raw = await self._pool.request_json(key, "POST", "/v1/completions", body, headers)
+        try:
+            completion = _Completion.model_validate(raw)
+        except ValidationError as exc:
+            raise EngineError(GENERATOR, f"the completions answer is not an OpenAI completion: {exc}") from exc
+        choices = sorted(completion.choices, key=lambda c: c.index)
+        if [c.index for c in choices] != list(range(request.n)):
+            raise EngineError(GENERATOR, f"asked for {request.n} completions, got indices {[c.index for c in choices]}")
+        return completion, choices
 
     async def _completion_body(self, request: SamplingRequest, ids: list[int], request_id: str) -> dict[str, Any]:
         return {

@@ -5,7 +5,8 @@ cache through prefix caching."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from typing import Any
 
 from transformers import PreTrainedTokenizerBase
 from vllm import SamplingParams
@@ -17,7 +18,7 @@ from vllm.v1.engine.async_llm import AsyncLLM
 from app.config import EngineSettings
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.generator_tokenizer import GeneratorTokenizer
-from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest
+from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest, StepDraft
 from app.engines.vllm_common import check_engine, cpu_binding, engine_failure, engine_kwargs
 from app.errors import BonError, EngineError, InvalidRequest
 from app.model_ref import ModelRef
@@ -64,6 +65,29 @@ class VllmGenerator(GeneratorTokenizer):
         ]
         return Generation(prompt_tokens=len(ids), chains=chains)
 
+    async def next_steps(
+        self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str
+    ) -> list[StepDraft]:
+        ids = [*self.prompt_ids(request), *prefix]
+        params = _sampling_params(request, RequestOutputKind.FINAL_ONLY, stop=[step_end])
+        final = None
+        try:
+            async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
+                final = out
+        except Exception as exc:
+            raise engine_failure(GENERATOR, "generation failed", exc) from exc
+        if final is None or len(final.outputs) != request.n:
+            raise EngineError(GENERATOR, "the engine returned no complete output")
+        return [
+            StepDraft(
+                o.text,
+                self.spelling(o.text, o.token_ids),
+                len(o.token_ids),
+                None if o.stop_reason == step_end else o.finish_reason,
+            )
+            for o in sorted(final.outputs, key=lambda o: o.index)
+        ]
+
     def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
         ids = self.prompt_ids(request)
 
@@ -97,8 +121,12 @@ class VllmGenerator(GeneratorTokenizer):
         self._engine.shutdown()
 
 
-def _sampling_params(request: SamplingRequest, kind: RequestOutputKind) -> SamplingParams:
+def _sampling_params(
+    request: SamplingRequest, kind: RequestOutputKind, stop: list[str] | None = None
+) -> SamplingParams:
+    """The request's sampling; with `stop`, decoding ends after any of them (kept in the text)."""
+    ending: dict[str, Any] = {"stop": stop, "include_stop_str_in_output": True} if stop else {}
     try:
-        return SamplingParams(**request.engine_fields(), output_kind=kind)
+        return SamplingParams(**request.engine_fields(), **ending, output_kind=kind)
     except (ValueError, VLLMClientError) as exc:  # vLLM's own check of the sampling parameters
         raise InvalidRequest(f"{GENERATOR}: {exc}") from exc

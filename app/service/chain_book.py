@@ -36,6 +36,7 @@ class ChainBook:
         self.texts, self.tokens = [""] * n, [0] * n
         self.finish: list[str | None] = [None] * n
         self._reads: list[ReadChain | None] = [None] * n
+        self._leaves: list[int | None] = [None] * n
         self.tokens_decoded = 0  # what a key's token limit is charged, however the run ends
 
     def take(self, delta: ChainDelta) -> ChainUpdate:
@@ -51,6 +52,17 @@ class ChainBook:
         self.finish[i] = delta.finish_reason
         self._reads[i] = read = read_chain(self.texts[i], self._fmt)
         return ChainUpdate(ended=True, final=read.steps if ended_on_its_own(delta.finish_reason) else None)
+
+    def charge(self, tokens: int) -> None:
+        """Tokens a step-level search decoded (charged as they are: its chains are written whole)."""
+        self.tokens_decoded += tokens
+
+    def settle(self, index: int, text: str, tokens: int, finish_reason: str, leaf: int) -> None:
+        """Chain `index` written whole, ended: a step-level search's, through node `leaf` of its
+        tree (other chains may share its first steps; their tokens were charged once)."""
+        self.texts[index], self.tokens[index], self.finish[index] = text, tokens, finish_reason
+        self._reads[index] = read_chain(text, self._fmt)
+        self._leaves[index] = leaf
 
     def ended_read(self, index: int) -> ReadChain | None:
         """How an ended chain reads (None while it decodes)."""
@@ -93,4 +105,5 @@ class ChainBook:
             votes=casts_a_vote(self.finish[i], read.answer, scores, outcome, orm is not None),
             finish_reason=self.finish[i],
             tokens=self.tokens[i],
+            leaf=self._leaves[i],
         )

@@ -16,7 +16,7 @@ from app.core.adaptive import SearchTally, Strategy
 from app.core.votes import tally_of, together
 from app.errors import InvalidRequest, UnknownRequest
 from app.service.kept import KeptSearch, KeptSearches
-from app.service.outcome import PruneEvent, SolveOutcome, Usage
+from app.service.outcome import PruneEvent, SolveOutcome, StepNode, Usage
 from app.service.params import SolveParams
 from app.service.run import Scored
 
@@ -95,7 +95,7 @@ class Continuations:
         first = earlier.params if earlier is not None else outcome.params
         continued = earlier.continued + 1 if earlier is not None else 0
         state = KeptSearch(
-            first, tuple(outcome.chains), outcome.usage, outcome.search, continued, outcome.prunes, client
+            first, tuple(outcome.chains), outcome.usage, outcome.search, continued, outcome.prunes, client, outcome.tree
         )
         self._kept.keep(outcome.request_id, state, continued=earlier is not None)
 
@@ -106,15 +106,16 @@ class Continuations:
 
 def carried_over(
     earlier: KeptSearch | None, params: SolveParams, scored: Scored, answered: int
-) -> tuple[SolveParams, SearchTally | None, tuple[PruneEvent, ...]]:
-    """The answer's parameters (n: every chain it has, `answered`), what its search spent and the
-    chains it cut, every run together; the new chains' indices follow the earlier ones'."""
+) -> tuple[SolveParams, SearchTally | None, tuple[PruneEvent, ...], tuple[StepNode, ...]]:
+    """The answer's parameters (n: every chain it has, `answered`), what its search spent, the
+    chains it cut and the steps a step-level search decoded, every run together; the new chains'
+    indices follow the earlier ones'."""
     if earlier is None:
-        return params, scored.tally, scored.prunes
+        return params, scored.tally, scored.prunes, scored.tree
     shift = len(earlier.chains)
     prunes = (*earlier.prunes, *(replace(p, index=p.index + shift) for p in scored.prunes))
     before = earlier.search or tally_of([c.finish_reason for c in earlier.chains], [c.tokens for c in earlier.chains])
-    return replace(params, n=answered), together(before, scored.tally), prunes
+    return replace(params, n=answered), together(before, scored.tally), prunes, (*earlier.tree, *scored.tree)
 
 
 def usage_so_far(earlier: KeptSearch | None, this_run: Usage) -> Usage:

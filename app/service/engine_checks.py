@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from app.core.particles import STEP_STRATEGIES
 from app.engines.container import Engines
 from app.errors import InvalidRequest, ProblemTooLong
 from app.service.params import MIN_CHAIN_TOKENS, SolveParams
@@ -42,6 +43,12 @@ def _check_combination(params: SolveParams, engines: Engines) -> None:
         raise InvalidRequest(
             f"strategy 'adaptive' stops when the PRM-weighted vote is decided: selection must be "
             f"'prm_weighted_vote', not '{params.selection}'",
+            "selection",
+        )
+    if params.strategy in STEP_STRATEGIES and params.selection == "orm_max":
+        raise InvalidRequest(
+            f"strategy '{params.strategy}' weighs partial chains by the PRM and has no outcome scores: "
+            "use another selection",
             "selection",
         )
     if params.selection == "orm_max" and engines.outcome_scorer is None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from app.core.adaptive import SearchTally
 from app.errors import RequestBusy, RequestExpired, UnknownRequest
-from app.service.outcome import ChainRecord, PruneEvent, Usage
+from app.service.outcome import ChainRecord, PruneEvent, StepNode, Usage
 from app.service.params import SolveParams
 
 
@@ -32,6 +32,7 @@ class KeptSearch:
     continued: int = 0  # continuations so far
     prunes: tuple[PruneEvent, ...] = ()  # chains the search cut, every run so far
     owner: str = "-"  # the key that asked: only it may continue the search
+    tree: tuple[StepNode, ...] = ()  # the steps a step-level search decoded, every run so far
 
 
 class KeptSearches:

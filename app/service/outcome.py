@@ -24,6 +24,20 @@ class ChainRecord:
     votes: bool  # finished, read by the reward model, and with an answer
     finish_reason: str | None
     tokens: int
+    leaf: int | None = None  # a step-level search's: the node of `SolveOutcome.tree` its last step is
+
+
+@dataclass(frozen=True, slots=True)
+class StepNode:
+    """One step a step-level search decoded, once, whichever chains go on from it. `parent`: the
+    node before it (None: a chain's first step); `depth`: 1 for a first step; `tokens`: decoded
+    for it alone; `score`: its chain's aggregated score through it (0: not read)."""
+
+    node: int
+    parent: int | None
+    depth: int
+    tokens: int
+    score: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,3 +92,4 @@ class SolveOutcome:
     search: SearchTally | None = None  # what the adaptive strategy spent and why it stopped
     winner_index: int | None = None  # the chain the answer and summary come from
     prunes: tuple[PruneEvent, ...] = ()  # chains the adaptive search cut, every run together
+    tree: tuple[StepNode, ...] = ()  # a step-level search's every step, every run together

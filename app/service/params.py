@@ -145,12 +145,12 @@ class RequestPolicy:
     def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
         """N and each chain's budget for an effort; `limit` bounds all generated tokens together
         (as OpenAI's max_completion_tokens does, reasoning included): under the fixed strategy each
-        chain gets its share, under the adaptive one the search stops when the limit is spent."""
+        chain gets its share, under the others the search stops when the limit is spent."""
         effort = effort or self.default_effort
         n, per_chain = self.effort_n[effort], self.effort_max_tokens[effort]
         if limit is None:
             return Budget(effort, n, per_chain, strategy=self.openai_strategy)
-        if self.openai_strategy == "adaptive":
+        if self.openai_strategy != "fixed":
             if limit < MIN_CHAIN_TOKENS:
                 raise UnsupportedParameter(
                     limit_param, f"{limit_param}={limit} is too small for one chain: use at least {MIN_CHAIN_TOKENS}"
@@ -161,7 +161,7 @@ class RequestPolicy:
                 n,
                 min(per_chain, limit),
                 limit_param if clipped else None,
-                "adaptive",
+                self.openai_strategy,
                 max_reasoning_tokens=limit,
             )
         if limit < n * MIN_CHAIN_TOKENS:

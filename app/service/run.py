@@ -21,7 +21,7 @@ from app.service.chain_book import ChainBook, ChainUpdate
 from app.service.events import Progress, SolveEvent
 from app.service.kept import KeptSearch
 from app.service.live_scoring import LiveScorer
-from app.service.outcome import PruneEvent
+from app.service.outcome import PruneEvent, StepNode
 from app.service.params import SolveParams
 from app.service.prompting import prompt_for
 
@@ -49,6 +49,7 @@ class Scored:
     scored_at: float
     tally: SearchTally | None = None
     prunes: tuple[PruneEvent, ...] = ()
+    tree: tuple[StepNode, ...] = ()  # a step-level search's, its node ids after the earlier runs' ones
 
 
 class Run:
@@ -123,6 +124,11 @@ class Run:
         if self._progress and progress_due(now - self._last_progress, a_chain_ended):
             self.emit(self.progress(search))
             self._last_progress = now
+
+    def report_progress(self, progress: Progress) -> None:
+        """A progress event made by the driver itself (a step-level search's), when wanted."""
+        if self._progress:
+            self.emit(progress)
 
     def report(self, search: AdaptiveSearch | None = None) -> None:
         """Progress now (every chain read: the vote as it will stand)."""

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from app.config import AdaptiveSettings, Settings
 from app.core.adaptive import SearchRules
 from app.core.confidence import Calibration
+from app.core.particles import STEP_STRATEGIES, StepRules
 from app.engines.container import Engines
 from app.errors import DeadlineExceeded, Overloaded, UnknownRequest
 from app.fitted import Fitted
@@ -33,6 +34,7 @@ from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
 from app.service.run import Emit, Run
+from app.service.step_search import search_steps
 from app.service.summaries import SummaryPrompts, SummaryWriter
 from app.service.verdict import Judge, verdict
 
@@ -63,6 +65,7 @@ class ServiceRules:
     calibration: Calibration | None = None
     verified_threshold: float = 0.9
     score_steps_while_decoding: bool = False  # the fixed strategy's; the adaptive search always does
+    steps: StepRules = field(default_factory=StepRules)  # particle filtering's and beam search's
 
     @classmethod
     def of(cls, settings: Settings, fitted: Fitted | None) -> ServiceRules:
@@ -72,6 +75,7 @@ class ServiceRules:
             calibration=fitted.calibration if fitted else None,
             verified_threshold=settings.verified_threshold,
             score_steps_while_decoding=settings.step_scoring == "steps",
+            steps=settings.step_search.rules(),
         )
 
 
@@ -198,7 +202,9 @@ class SolveService:
         )
 
     async def _drive(self, run: Run) -> None:
-        if controlled(run.params, run.earlier):
+        if run.params.strategy in STEP_STRATEGIES:
+            scored = await search_steps(run, self._rules.steps)
+        elif controlled(run.params, run.earlier):
             scored = await sample_controlled(run, search_for(run, self._rules.search))
         else:
             scored = await sample_all(run)

@@ -44,7 +44,7 @@ def counts_of(records: Sequence[ChainRecord]) -> ChainCounts:
 
 async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     records = run.book.records(scored.launched, scored.prm, scored.orm, run.params.aggregation)
-    params, tally, prunes = carried_over(run.earlier, run.params, scored, len(records))
+    params, tally, prunes, tree = carried_over(run.earlier, run.params, scored, len(records))
     ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
     result = select(ballots, params.selection)
     in_domain = run.engines.generator_format.in_domain(params.problem)
@@ -56,7 +56,7 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         run.emit(SummaryDelta(piece))
     # The metrics count this run's own work; the response, a continuation's every run together.
     scored_tokens = scored.prm.tokens_scored + (scored.orm.tokens_scored if scored.orm else 0)
-    this_run = Usage(run.prompt_tokens, sum(run.book.tokens[: scored.launched]), scored_tokens)
+    this_run = Usage(run.prompt_tokens, run.book.tokens_decoded, scored_tokens)
     outcome = SolveOutcome(
         request_id=run.request_id,
         params=params,
@@ -74,6 +74,7 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         search=tally,
         winner_index=result.winner_index,
         prunes=prunes,
+        tree=tree,
     )
     _log(outcome)
     own = replace(outcome, params=replace(params, n=scored.launched), usage=this_run, search=scored.tally)

@@ -26,13 +26,15 @@ class Run:
     """One configuration: the request body's search fields, and how the report names it."""
 
     name: str
-    strategy: str  # "fixed" or "adaptive"
-    chains: int  # n (fixed) or the budget's max_chains (adaptive)
+    strategy: str  # "fixed", "adaptive", "particle_filtering" or "beam"
+    chains: int  # n (fixed; the step-level searches' population) or the budget's max_chains (adaptive)
 
     def body(self) -> dict[str, Any]:
         if self.strategy == "fixed":
             return {"n": self.chains}
-        return {"strategy": "adaptive", "budget": {"max_chains": self.chains}}
+        if self.strategy == "adaptive":
+            return {"strategy": "adaptive", "budget": {"max_chains": self.chains}}
+        return {"strategy": self.strategy, "n": self.chains}
 
 
 def runs_for(fixed_ns: Sequence[int], budgets: Sequence[int]) -> list[Run]:
@@ -59,6 +61,9 @@ class Answered:
     # What the confidence was computed from, as the response shows it (to refit without rerunning).
     clusters: list[dict[str, Any]]
     step_scores: list[float]
+    # A step-level search's rounds and generator requests (0 for the other strategies).
+    steps: int = 0
+    branches: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,4 +109,6 @@ def _solve(client: httpx.Client, case: Case, run: Run, seed: int) -> Answered:
         wall_ms=wall_ms,
         clusters=data["clusters"],
         step_scores=data["step_scores"],
+        steps=search.get("steps", 0),
+        branches=search.get("branches", 0),
     )

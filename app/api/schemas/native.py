@@ -70,7 +70,10 @@ class SolveRequest(RequestBase):
     strategy: Strategy | None = Field(
         default=None,
         description="`fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts "
-        "a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.",
+        "a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided; "
+        "`particle_filtering` advances n partial chains a step at a time and draws them again after each step in "
+        "proportion to the PRM's scores; `beam` keeps the n / width best partial chains after each step and "
+        "extends each `width` ways (the server's BON_STEP_SEARCH__WIDTH).",
     )
     budget: BudgetIn | None = Field(default=None, description="Limits on what the request may spend.")
 
@@ -119,7 +122,17 @@ class SearchOut(BaseModel):
     reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens decoded, all chains.")
     stop_reason: StopReason | None = Field(
         description="Why sampling stopped: `certain` (no chain left could change the answer), `decided` (the "
-        "vote's margin and share rule), or the budget that ran out."
+        "vote's margin and share rule), or the budget that ran out (`max_chains`: every chain allowed has ended)."
+    )
+    steps: int = Field(default=0, ge=0, description="particle_filtering and beam: rounds of one step each.")
+    resamplings: int = Field(
+        default=0, ge=0, description="particle_filtering: times the population was drawn again by the PRM's scores."
+    )
+    branches: int = Field(
+        default=0,
+        ge=0,
+        description="particle_filtering and beam: generator requests, each extending one partial chain (from the "
+        "engine's prefix cache) by one step, one or more ways.",
     )
 
 
@@ -181,7 +194,7 @@ class SolveResponse(BaseModel):
     timings: TimingsOut = Field(description="Where the time went.")
     search: SearchOut | None = Field(
         default=None,
-        description="What the sampling spent and why it stopped: with `strategy: adaptive`, or a budget.",
+        description="What the sampling spent and why it stopped: with a strategy other than `fixed`, or a budget.",
     )
 
 

@@ -1,0 +1,154 @@
+"""The step-level searches' orchestration (particle filtering, beam search) on fake engines: chains
+advanced a step at a time, drawn again or pruned by the PRM's scores, every step decoded once.
+(The rules themselves: tests/core/test_particles.py; real engines: tests/e2e/test_step_search.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from contextlib import aclosing
+from dataclasses import replace
+
+import pytest
+
+from app.core.particles import StepRules
+from app.errors import InvalidRequest
+from app.service.events import Finished, Progress
+from app.service.outcome import SolveOutcome, StepNode
+from app.service.params import SolveParams
+from app.service.solve import SolveService
+from tests.fakes import FORMAT, PROBLEM, RIGHT, WRONG, ArithmeticScorer, FakeGenerator
+from tests.services import solve_service
+
+PARTICLES = SolveParams(
+    problem=PROBLEM,
+    n=8,
+    temperature=1.0,
+    max_tokens=40,
+    seed=7,
+    aggregation="min",
+    selection="prm_weighted_vote",
+    strategy="particle_filtering",
+)
+BEAM = replace(PARTICLES, strategy="beam")
+
+
+def service(gen: FakeGenerator, rules: StepRules = StepRules(temperature=1.0, width=4)) -> SolveService:
+    return solve_service(gen, ArithmeticScorer(), None, FORMAT, timeout_s=5.0, step_rules=rules)
+
+
+def solve(gen: FakeGenerator, params: SolveParams = PARTICLES, **kw: object) -> SolveOutcome:
+    return asyncio.run(service(gen, **kw).solve(params, "r"))  # type: ignore[arg-type]
+
+
+def path(tree: tuple[StepNode, ...], leaf: int) -> list[StepNode]:
+    nodes = {n.node: n for n in tree}
+    out = []
+    at: int | None = leaf
+    while at is not None:
+        out.append(nodes[at])
+        at = nodes[at].parent
+    return out[::-1]
+
+
+def assert_every_step_decoded_once(out: SolveOutcome) -> None:
+    """The usage counts every node of the tree once, and each chain is the path to its leaf."""
+    assert out.tree and out.usage.reasoning_tokens == sum(n.tokens for n in out.tree)
+    assert out.search is not None and out.search.reasoning_tokens == out.usage.reasoning_tokens
+    for chain in out.chains:
+        assert chain.leaf is not None
+        steps = path(out.tree, chain.leaf)
+        assert [s.depth for s in steps] == list(range(1, len(steps) + 1))
+        assert chain.tokens == sum(s.tokens for s in steps)
+
+
+def test_particle_filtering_moves_the_population_to_the_chains_the_prm_likes() -> None:
+    gen = FakeGenerator([WRONG, RIGHT])
+    out = solve(gen)
+    assert out.answer == "243"
+    assert out.counts.sampled == 8 and len(out.chains) == 8
+    # After the wrong second step (scored 0.05 against 0.95), the wrong prefix is mostly drawn away.
+    assert Counter(c.answer for c in out.chains)["243"] >= 6
+    assert out.search is not None and out.search.stop_reason == "max_chains"
+    assert out.search.steps == 4 and out.search.resamplings == 3 and out.search.branches >= 4
+    assert out.search.pruned >= 1
+    assert_every_step_decoded_once(out)
+    assert gen.running == 0
+
+
+def test_branching_shares_the_prefix_and_asks_for_each_branch_once() -> None:
+    gen = FakeGenerator([WRONG, RIGHT])
+    out = solve(gen)
+    # Each generator request extends one prefix as many ways as particles go on from it.
+    assert sum(r.n for r in gen.requests) == sum(1 for _ in out.tree)
+    assert out.tree[0].depth == 1 and out.tree[0].parent is None
+    first_steps = [n for n in out.tree if n.parent is None]
+    assert len(first_steps) == 8  # the first round: n first steps, in one request
+    assert gen.requests[0].n == 8
+
+
+def test_a_seeded_search_is_reproducible() -> None:
+    a, b = solve(FakeGenerator([WRONG, RIGHT, RIGHT])), solve(FakeGenerator([WRONG, RIGHT, RIGHT]))
+    assert a.tree == b.tree and [c.text for c in a.chains] == [c.text for c in b.chains]
+
+
+def test_beam_search_keeps_the_best_and_answers_with_finished_chains() -> None:
+    gen = FakeGenerator([WRONG, RIGHT])
+    out = solve(gen, BEAM)
+    assert out.answer == "243" and all(c.answer == "243" for c in out.chains)
+    assert out.search is not None and out.search.resamplings == 0 and out.search.pruned >= 1
+    assert 1 <= len(out.chains) <= 8
+    assert_every_step_decoded_once(out)
+    assert [r.n for r in gen.requests][:2] == [8, 4]  # n first steps; then each of 8 / 4 = 2 beams 4 ways
+
+
+def test_a_token_budget_stops_the_search_between_steps() -> None:
+    gen = FakeGenerator([RIGHT])
+    out = solve(gen, replace(PARTICLES, max_reasoning_tokens=20))
+    assert out.search is not None and out.search.stop_reason == "max_reasoning_tokens"
+    assert all(c.finish_reason == "abort" for c in out.chains)
+    assert out.answer is None
+    assert out.usage.reasoning_tokens < 20 + 8 * len("85*3=255\n")  # over by at most one round
+
+
+def test_a_chain_out_of_tokens_ends_truncated_and_weighs_nothing() -> None:
+    gen = FakeGenerator([RIGHT])
+    out = solve(gen, replace(PARTICLES, max_tokens=12))  # room for one step and a bit of the next
+    assert all(c.finish_reason == "length" for c in out.chains)
+    assert out.answer is None and out.counts.truncated == 8
+
+
+def test_streamed_progress_comes_after_every_step() -> None:
+    async def events() -> list[object]:
+        svc = service(FakeGenerator([WRONG, RIGHT]))
+        async with aclosing(svc.stream(PARTICLES, "r")) as stream:
+            return [e async for e in stream]
+
+    got = asyncio.run(events())
+    progress = [e for e in got if isinstance(e, Progress)]
+    assert len(progress) >= 1 + 4  # the first, one a step, and the last
+    assert progress[-1].stop_reason == "max_chains" and progress[-1].leading_answer == "243"
+    assert isinstance(got[-1], Finished)
+
+
+def test_closing_the_stream_aborts_every_branch() -> None:
+    gen = FakeGenerator([WRONG, RIGHT], delay=0.2)
+
+    async def leave_early() -> None:
+        svc = service(gen)
+        async with aclosing(svc.stream(PARTICLES, "r")) as stream:
+            async for _ in stream:
+                await asyncio.sleep(0.3)  # mid-way through the second step's requests
+                assert gen.running > 0
+                break
+        assert gen.running == 0
+        asked = len(gen.requests)
+        await asyncio.sleep(0.5)
+        assert len(gen.requests) == asked  # no step after the reader left
+
+    asyncio.run(leave_early())
+
+
+def test_the_outcome_model_cannot_select_a_step_search() -> None:
+    with pytest.raises(InvalidRequest, match="particle_filtering"):
+        solve(FakeGenerator(), replace(PARTICLES, selection="orm_max"))
