@@ -119,7 +119,7 @@ def markdown(report: dict[str, Any], adaptive: dict[str, Any]) -> str:
         "| N | strategy | accuracy | verified | reasoning tokens | rounds | requests | p50 ms | p90 ms |",
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, row in table.items():
+    for row in table.values():
         rounds = f"{row['steps']:.1f}" if row["strategy"] != "fixed" else "–"
         asked = f"{row['generator_requests']:.1f}" if row["strategy"] != "fixed" else "–"
         lines.append(
@@ -127,7 +127,7 @@ def markdown(report: dict[str, Any], adaptive: dict[str, Any]) -> str:
             f"{row['verified_share']:.1f}% | {row['reasoning_tokens']:.0f} | {rounds} | {asked} | "
             f"{row['wall_ms_p50']:.0f} | {row['wall_ms_p90']:.0f} |"
         )
-    for name, row in adaptive.items():
+    for row in adaptive.values():
         lines.append(
             f"| ≤{row['chains_allowed']} | adaptive (recorded by `bon eval --strategy adaptive`, another run) | "
             f"{row['accuracy']:.1f}% | {row['verified_share']:.1f}% | {row['reasoning_tokens']:.0f} | – | – | "

@@ -33,7 +33,10 @@ PARTICLES = SolveParams(
 BEAM = replace(PARTICLES, strategy="beam")
 
 
-def service(gen: FakeGenerator, rules: StepRules = StepRules(temperature=1.0, width=4)) -> SolveService:
+RULES = StepRules(temperature=1.0, width=4)
+
+
+def service(gen: FakeGenerator, rules: StepRules = RULES) -> SolveService:
     return solve_service(gen, ArithmeticScorer(), None, FORMAT, timeout_s=5.0, step_rules=rules)
 
 
