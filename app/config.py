@@ -136,9 +136,14 @@ class StepSearchSettings(BaseModel):
     width: int = Field(
         default=4, ge=1, description="beam: each kept chain is extended this many ways; n / width chains are kept."
     )
+    diverse: bool = Field(
+        default=False,
+        description="beam as DVTS (diverse verifier tree search): n / width independent subtrees, each keeping "
+        "its own best chain.",
+    )
 
     def rules(self) -> StepRules:
-        return StepRules(self.temperature, self.width)
+        return StepRules(self.temperature, self.width, self.diverse)
 
 
 class Settings(BaseSettings):

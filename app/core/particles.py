@@ -9,7 +9,9 @@ A zero score weighs nothing; a lower temperature favours the best more. Systemat
 copies: less noise than N independent draws.
 
 Beam search (as in "Scaling LLM Test-Time Compute Optimally", search-and-learn's `beam_search`):
-the best N / width partial chains by score go on, each extended `width` ways.
+the best N / width partial chains by score go on, each extended `width` ways. With `diverse`
+(DVTS, diverse verifier tree search): the N first steps make N / width independent subtrees, and
+each keeps its own best chain, so one strong prefix cannot take every beam.
 """
 
 from __future__ import annotations
@@ -31,10 +33,11 @@ _CERTAIN = 1.0 - 1e-6  # a score of 1 is read as this: its odds stay finite
 @dataclass(frozen=True, slots=True)
 class StepRules:
     """`temperature`: particle filtering's, on the weights. `width`: beam search's branching; the
-    beams kept are the population over it (at least one)."""
+    beams kept are the population over it (at least one). `diverse`: beam search as DVTS."""
 
     temperature: float = 1.0
     width: int = 4
+    diverse: bool = False
 
     def __post_init__(self) -> None:
         if not self.temperature > 0:
@@ -81,6 +84,17 @@ def best(scores: Sequence[float], keep: int) -> list[int]:
     """The indices of the `keep` highest scores, best first; equal scores in index order."""
     order = sorted(range(len(scores)), key=lambda i: (-_orderable(scores[i]), i))
     return order[:keep]
+
+
+def keep_beams(scores: Sequence[float], subtrees: Sequence[int], beams: int, diverse: bool) -> list[int]:
+    """The indices of the chains that go on: the `beams` best; with `diverse`, the best of each
+    subtree (`subtrees[i]`: chain i's), subtrees in order of first appearance."""
+    if not diverse:
+        return best(scores, beams)
+    firsts: dict[int, int] = {}
+    for i in best(scores, len(scores)):
+        firsts.setdefault(subtrees[i], i)
+    return [firsts[t] for t in dict.fromkeys(subtrees)]
 
 
 def _orderable(score: float) -> float:

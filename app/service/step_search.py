@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 
 from app.core.adaptive import SearchTally, StopReason
 from app.core.aggregate import aggregate
-from app.core.particles import StepRules, best, resample
+from app.core.particles import StepRules, best, keep_beams, resample
 from app.core.select import ScoredChain, select
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote, ended_on_its_own
 from app.engines.protocols import StepScores
@@ -80,13 +80,17 @@ class _StepSearch:
     async def _beam(self) -> list[int]:
         n, beams = self.params.n, self.rules.beams(self.params.n)
         done: list[int] = []
+        subtree: dict[int, int] = {}  # DVTS: the k-th first step's subtree is k // width
         active, width = [START], n  # the first round samples n first steps
         while len(done) < n and self._going_on(active):
             children = await self._extend([(node, width) for node in active])
             grown = [c for node in active for c in children[node]]
+            for k, c in enumerate(grown):
+                subtree.setdefault(c, subtree.get(self.tree.parent(c), k // self.rules.width))
             done += [c for c in grown if self.tree.ended(c)]
             alive = [c for c in grown if not self.tree.ended(c)]
-            kept = [alive[i] for i in best([self._weight(c) for c in alive], beams)]
+            scores = [self._weight(c) for c in alive]
+            kept = [alive[i] for i in keep_beams(scores, [subtree[c] for c in alive], beams, self.rules.diverse)]
             self.pruned += len(alive) - len(kept)
             active, width = kept, self.rules.width
         if len(done) >= n:

@@ -59,6 +59,9 @@ class StepTree:
         """Tokens decoded along the chain through `node`."""
         return sum(self._steps[n].draft.tokens for n in self.path(node))
 
+    def parent(self, node: int) -> int:
+        return self._steps[node].parent
+
     def ended(self, node: int) -> bool:
         return node != START and self._steps[node].finish is not None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 EVAL_FILE = Path(__file__).resolve().parents[2] / "models" / "eval_adaptive.json"
+STEPS_EVAL_FILE = EVAL_FILE.with_name("eval_steps.json")  # `bon eval --strategy steps`
 TARGET = 3.0  # the issue's target: 3× lower p50 than the fastest peer that uses a PRM
 
 
@@ -39,8 +40,17 @@ class RunSummary:
     stream: dict[str, Any] | None = None
 
 
-USES_PRM = {"ours-embedded", "ours-split", "ours-adaptive", "its-bon", "its-pf", "optillm-prmbon"}
-OURS = ("ours-embedded", "ours-split", "ours-adaptive")
+USES_PRM = {
+    "ours-embedded",
+    "ours-split",
+    "ours-adaptive",
+    "ours-pf",
+    "ours-pf-split",
+    "its-bon",
+    "its-pf",
+    "optillm-prmbon",
+}
+OURS = ("ours-embedded", "ours-split", "ours-adaptive", "ours-pf", "ours-pf-split")
 FLOOR = "generator-alone"  # sampling alone: not a peer, the time under every shared-generator system
 
 
@@ -101,10 +111,11 @@ def _interval(p: float, n: int) -> float:
 
 
 def agreement_with_eval(rows: Sequence[RunSummary]) -> list[str]:
-    """Our service's rows against `bon eval`'s fixed-N runs (models/eval_adaptive.json)."""
+    """Our service's rows against `bon eval`'s runs (models/eval_adaptive.json, eval_steps.json)."""
     if not EVAL_FILE.is_file():
         return []
     runs = json.loads(EVAL_FILE.read_text())["runs"]
+    steps = json.loads(STEPS_EVAL_FILE.read_text())["runs"] if STEPS_EVAL_FILE.is_file() else {}
     out = [
         "",
         "### Against `bon eval`",
@@ -118,7 +129,10 @@ def agreement_with_eval(rows: Sequence[RunSummary]) -> list[str]:
         "|---:|---|---:|---:|---:|---:|---:|---|",
     ]
     for s in rows:
-        ref = runs.get(f"adaptive ≤{s.n}" if s.system == "ours-adaptive" else f"fixed N={s.n}")
+        if s.system in ("ours-pf", "ours-pf-split"):
+            ref = steps.get(f"particle filtering N={s.n}")
+        else:
+            ref = runs.get(f"adaptive ≤{s.n}" if s.system == "ours-adaptive" else f"fixed N={s.n}")
         if s.system not in OURS or ref is None:
             continue
         half = _interval(s.accuracy, s.problems)

@@ -56,6 +56,7 @@ class System:
     slug: str
     name: str
     kind: str  # "floor", "ours-embedded", "ours-split", "its-server", "its-lib", "optillm"
+    strategy: str = "fixed"  # ours: /solve's strategy
 
 
 SYSTEMS = [
@@ -64,7 +65,11 @@ SYSTEMS = [
     System("ours-embedded", "ours, embedded (POST /solve)", "ours-embedded"),
     System("ours-split", "ours, split (POST /solve → shared servers)", "ours-split"),
     # The service's adaptive search, at most N chains: the counterpart of its_hub's particle filtering.
-    System("ours-adaptive", "ours, embedded, adaptive search ≤ N chains", "ours-embedded"),
+    System("ours-adaptive", "ours, embedded, adaptive search ≤ N chains", "ours-embedded", "adaptive"),
+    # The service's particle filtering, N particles: the same algorithm as its_hub's, step by step from vLLM's
+    # prefix cache, in both deployments.
+    System("ours-pf", "ours, embedded, particle filtering", "ours-embedded", "particle_filtering"),
+    System("ours-pf-split", "ours, split, particle filtering", "ours-split", "particle_filtering"),
     System("its-sc", "its_hub server, self-consistency (as released)", "its-server"),
     System("its-bon", "its_hub library BestOfN + served PRM", "its-lib"),
     System("its-pf", "its_hub library ParticleFiltering + served PRM", "its-lib"),
@@ -258,18 +263,18 @@ class Bench:
             settings = self.settings.model_copy(update={"generator_url": (generator.url,), "reward_url": (reward.url,)})
         else:
             settings = self.settings
-        adaptive = system.slug == "ours-adaptive"
+        strategy = system.strategy
         server = start_background_server(create_app(settings), free_port())
         out = []
         try:
             with server.client(timeout=600) as client:
                 client.post("/solve", json={"problem": self.cases[0].text, "n": 4}).raise_for_status()  # warm-up
                 for n in ns:
-                    ask = partial(self.ask_ours, client, n, adaptive)
+                    ask = partial(self.ask_ours, client, n, strategy)
                     out.append(self.run(system, n, ask, counted=system.kind == "ours-split"))
                 model = self.served_id(client)
                 stream = {
-                    "POST /solve": self.probe_stream(client, "/solve", lambda p: _solve_body(p, ns[-1], adaptive)),
+                    "POST /solve": self.probe_stream(client, "/solve", lambda p: _solve_body(p, ns[-1], strategy)),
                     "chat": self.probe_stream(client, "/v1/chat/completions", lambda p: {"model": model} | _user(p)),
                 }
         finally:
@@ -287,8 +292,8 @@ class Bench:
         return out
 
     @staticmethod
-    def ask_ours(client: httpx.Client, n: int, adaptive: bool, index: int, problem: str) -> Reply:
-        return ask_ours(client, problem, n, index, adaptive)
+    def ask_ours(client: httpx.Client, n: int, strategy: str, index: int, problem: str) -> Reply:
+        return ask_ours(client, problem, n, index, strategy)
 
     @staticmethod
     def ask_peer(client: httpx.Client, model: str, extra: dict[str, Any], index: int, problem: str) -> Reply:
@@ -412,8 +417,8 @@ class Bench:
         }
 
 
-def _solve_body(problem: str, n: int, adaptive: bool) -> dict[str, Any]:
-    return {"problem": problem} | solve_search(n, adaptive)
+def _solve_body(problem: str, n: int, strategy: str) -> dict[str, Any]:
+    return {"problem": problem} | solve_search(n, strategy)
 
 
 def _user(problem: str) -> dict[str, Any]:

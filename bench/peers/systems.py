@@ -62,14 +62,19 @@ def _timed_post(client: httpx.Client, path: str, body: dict[str, Any]) -> tuple[
     return r, 1000 * (time.perf_counter() - t0)
 
 
-def solve_search(n: int, adaptive: bool) -> dict[str, Any]:
-    """`/solve`'s search fields: N chains, or the adaptive search with at most N (as `bon eval`)."""
-    return {"strategy": "adaptive", "budget": {"max_chains": n}} if adaptive else {"n": n}
+def solve_search(n: int, strategy: str = "fixed") -> dict[str, Any]:
+    """`/solve`'s search fields, as `bon eval` asks: N chains; the adaptive search with at most N;
+    or a step-level search (particle_filtering, beam) of N partial chains."""
+    if strategy == "fixed":
+        return {"n": n}
+    if strategy == "adaptive":
+        return {"strategy": "adaptive", "budget": {"max_chains": n}}
+    return {"strategy": strategy, "n": n}
 
 
-def ask_ours(client: httpx.Client, problem: str, n: int, seed: int, adaptive: bool = False) -> Reply:
-    """`POST /solve`, as `bon eval` asks it: N chains (or the adaptive search), the problem's seed."""
-    body = {"problem": problem, "seed": seed} | solve_search(n, adaptive)
+def ask_ours(client: httpx.Client, problem: str, n: int, seed: int, strategy: str = "fixed") -> Reply:
+    """`POST /solve`, as `bon eval` asks it (see `solve_search`), with the problem's seed."""
+    body = {"problem": problem, "seed": seed} | solve_search(n, strategy)
     r, wall_ms = _timed_post(client, "/solve", body)
     if r.status_code != 200:
         return Reply(None, [r.text], wall_ms, error=f"HTTP {r.status_code}")

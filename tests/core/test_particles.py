@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.particles import StepRules, best, log_weight, resample
+from app.core.particles import StepRules, best, keep_beams, log_weight, resample
 
 scores = st.lists(st.floats(0.0, 1.0), min_size=1, max_size=40)
 temperatures = st.floats(0.05, 10.0)
@@ -88,3 +88,13 @@ def test_beams_are_the_population_over_the_width() -> None:
     assert StepRules(width=4).beams(2) == 1
     with pytest.raises(ValueError):
         StepRules(temperature=0)
+
+
+@given(st.lists(st.tuples(st.floats(0.0, 1.0), st.integers(0, 5)), min_size=1, max_size=30))
+def test_diverse_beams_keep_the_best_of_each_subtree(chains: list[tuple[float, int]]) -> None:
+    scores, subtrees = [s for s, _ in chains], [t for _, t in chains]
+    kept = keep_beams(scores, subtrees, beams=2, diverse=True)
+    assert sorted(subtrees[i] for i in kept) == sorted(set(subtrees))  # one per subtree
+    for i in kept:
+        assert all(scores[i] >= s for s, t in chains if t == subtrees[i])
+    assert keep_beams(scores, subtrees, beams=2, diverse=False) == best(scores, 2)

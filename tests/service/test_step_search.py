@@ -5,15 +5,20 @@ advanced a step at a time, drawn again or pruned by the PRM's scores, every step
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
 from contextlib import aclosing
 from dataclasses import replace
 
 import pytest
 
+from app.audit.layout import chains_of, tree_of
+from app.audit.recall import kept_search_of
+from app.audit.record import GENESIS, chain_row, solve_content, solve_entry
 from app.core.particles import StepRules
 from app.errors import InvalidRequest
 from app.service.events import Finished, Progress
+from app.service.kept import KeptSearch
 from app.service.outcome import SolveOutcome, StepNode
 from app.service.params import SolveParams
 from app.service.solve import SolveService
@@ -155,3 +160,35 @@ def test_closing_the_stream_aborts_every_branch() -> None:
 def test_the_outcome_model_cannot_select_a_step_search() -> None:
     with pytest.raises(InvalidRequest, match="particle_filtering"):
         solve(FakeGenerator(), replace(PARTICLES, selection="orm_max"))
+
+
+def test_a_continuation_grows_the_tree_after_the_earlier_nodes() -> None:
+    gen = FakeGenerator([WRONG, RIGHT])
+    first = solve(gen)
+    earlier = KeptSearch(first.params, tuple(first.chains), first.usage, first.search, tree=first.tree)
+    more = replace(PARTICLES, n=4, seed=100)
+    out = asyncio.run(service(gen).solve(more, "r", earlier=earlier))
+    assert out.tree[: len(first.tree)] == first.tree
+    new = out.tree[len(first.tree) :]
+    assert new and all(n.node >= len(first.tree) for n in new)
+    assert all(n.parent is None or n.parent >= len(first.tree) for n in new)
+    assert len(out.chains) == 8 + 4 and out.chains[:8] == first.chains
+    assert_every_step_decoded_once(out)
+    assert out.search is not None and out.search.steps == first.search.steps + 4  # type: ignore[union-attr]
+
+
+def test_the_tree_is_kept_in_the_audit_record_and_read_back() -> None:
+    out = solve(FakeGenerator([WRONG, RIGHT]))
+    content = json.loads(json.dumps(solve_content(out, stored=True)))
+    assert tree_of(content) == out.tree
+    assert [c.leaf for c in chains_of(content)] == [c.leaf for c in out.chains]
+    kept = kept_search_of([chain_row(solve_entry(out, "key-a", stored=True), 1, GENESIS)])
+    assert kept is not None and kept.tree == out.tree
+
+
+def test_diverse_beams_keep_one_chain_in_each_subtree() -> None:
+    gen = FakeGenerator([WRONG, RIGHT])
+    out = solve(gen, BEAM, rules=StepRules(width=4, diverse=True))
+    assert out.answer == "243"
+    assert [r.n for r in gen.requests][:3] == [8, 4, 4]  # two subtrees, each its own best extended 4 ways
+    assert_every_step_decoded_once(out)
