@@ -24,7 +24,7 @@ INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get upd
 # downloads are not reachable here).
 INSTALL_CHROMIUM := command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive bench bench-split bench-live bench-peers openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive eval-steps bench bench-split bench-live bench-peers openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -102,6 +102,7 @@ models: install
 	$(BON) train --models-dir models
 	$(MAKE) eval
 	$(MAKE) eval-adaptive
+	$(MAKE) eval-steps
 
 eval: install
 	$(BON) eval --models-dir models --problems 500 --max-n 64
@@ -111,6 +112,11 @@ eval: install
 # problems (about 25 min on 2 cores; models/EVAL.md's adaptive section, eval_adaptive.png, calibration.png).
 eval-adaptive: install
 	$(BON) eval --strategy adaptive --models-dir models --problems 500
+
+# Particle filtering and beam search against fixed best-of-N at N = 4, 16, 64 through the service on
+# held-out problems (about 25 min on 2 cores; models/EVAL.md's step-level section, eval_steps.png).
+eval-steps: install
+	$(BON) eval --strategy steps --models-dir models --problems 500
 
 bench: install
 	$(PY) bench/solve_latency.py
