@@ -555,7 +555,7 @@ export interface components {
              * Strategy
              * @description How the new chains are sampled; by default as the first request was.
              */
-            strategy?: ("fixed" | "adaptive") | null;
+            strategy?: ("fixed" | "adaptive" | "particle_filtering" | "beam") | null;
             /**
              * Stream
              * @description Answer with server-sent events, as /solve does.
@@ -1059,6 +1059,12 @@ export interface components {
         /** SearchOut */
         SearchOut: {
             /**
+             * Branches
+             * @description particle_filtering and beam: generator requests, each extending one partial chain (from the engine's prefix cache) by one step, one or more ways.
+             * @default 0
+             */
+            branches: number;
+            /**
              * Chains Finished
              * @description Chains that ended on their own.
              */
@@ -1084,8 +1090,20 @@ export interface components {
              */
             reasoning_tokens: number;
             /**
+             * Resamplings
+             * @description particle_filtering: times the population was drawn again by the PRM's scores.
+             * @default 0
+             */
+            resamplings: number;
+            /**
+             * Steps
+             * @description particle_filtering and beam: rounds of one step each.
+             * @default 0
+             */
+            steps: number;
+            /**
              * Stop Reason
-             * @description Why sampling stopped: `certain` (no chain left could change the answer), `decided` (the vote's margin and share rule), or the budget that ran out.
+             * @description Why sampling stopped: `certain` (no chain left could change the answer), `decided` (the vote's margin and share rule), or the budget that ran out (`max_chains`: every chain allowed has ended).
              */
             stop_reason: ("certain" | "decided" | "max_chains" | "max_reasoning_tokens" | "max_latency") | null;
         };
@@ -1138,9 +1156,9 @@ export interface components {
             store?: boolean | null;
             /**
              * Strategy
-             * @description `fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided.
+             * @description `fixed` (the default) samples n chains; `adaptive` samples at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote is decided; `particle_filtering` advances n partial chains a step at a time and draws them again after each step in proportion to the PRM's scores; `beam` keeps the n / width best partial chains after each step and extends each `width` ways (the server's BON_STEP_SEARCH__WIDTH).
              */
-            strategy?: ("fixed" | "adaptive") | null;
+            strategy?: ("fixed" | "adaptive" | "particle_filtering" | "beam") | null;
             /**
              * Stream
              * @description Answer with server-sent events: `progress` while the chains decode, `summary` deltas, then `result` (the non-streaming body) or `error` (the error envelope).
@@ -1251,7 +1269,7 @@ export interface components {
              * @description Identifies the request in logs and metrics.
              */
             request_id: string;
-            /** @description What the sampling spent and why it stopped: with `strategy: adaptive`, or a budget. */
+            /** @description What the sampling spent and why it stopped: with a strategy other than `fixed`, or a budget. */
             search?: components["schemas"]["SearchOut"] | null;
             /**
              * Selection

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.search_out_stop_reason_type_0 import SearchOutStopReasonType0
+from ..types import UNSET, Unset
 from typing import cast
 
 
@@ -30,7 +31,13 @@ class SearchOut:
             chains_truncated (int): Chains cut off by their token budget.
             reasoning_tokens (int): Hidden reasoning tokens decoded, all chains.
             stop_reason (None | SearchOutStopReasonType0): Why sampling stopped: `certain` (no chain left could change the
-                answer), `decided` (the vote's margin and share rule), or the budget that ran out.
+                answer), `decided` (the vote's margin and share rule), or the budget that ran out (`max_chains`: every chain
+                allowed has ended).
+            branches (int | Unset): particle_filtering and beam: generator requests, each extending one partial chain (from
+                the engine's prefix cache) by one step, one or more ways. Default: 0.
+            resamplings (int | Unset): particle_filtering: times the population was drawn again by the PRM's scores.
+                Default: 0.
+            steps (int | Unset): particle_filtering and beam: rounds of one step each. Default: 0.
      """
 
     chains_finished: int
@@ -39,6 +46,9 @@ class SearchOut:
     chains_truncated: int
     reasoning_tokens: int
     stop_reason: None | SearchOutStopReasonType0
+    branches: int | Unset = 0
+    resamplings: int | Unset = 0
+    steps: int | Unset = 0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -62,6 +72,12 @@ class SearchOut:
         else:
             stop_reason = self.stop_reason
 
+        branches = self.branches
+
+        resamplings = self.resamplings
+
+        steps = self.steps
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -73,6 +89,12 @@ class SearchOut:
             "reasoning_tokens": reasoning_tokens,
             "stop_reason": stop_reason,
         })
+        if branches is not UNSET:
+            field_dict["branches"] = branches
+        if resamplings is not UNSET:
+            field_dict["resamplings"] = resamplings
+        if steps is not UNSET:
+            field_dict["steps"] = steps
 
         return field_dict
 
@@ -109,6 +131,12 @@ class SearchOut:
         stop_reason = _parse_stop_reason(d.pop("stop_reason"))
 
 
+        branches = d.pop("branches", UNSET)
+
+        resamplings = d.pop("resamplings", UNSET)
+
+        steps = d.pop("steps", UNSET)
+
         search_out = cls(
             chains_finished=chains_finished,
             chains_pruned=chains_pruned,
@@ -116,6 +144,9 @@ class SearchOut:
             chains_truncated=chains_truncated,
             reasoning_tokens=reasoning_tokens,
             stop_reason=stop_reason,
+            branches=branches,
+            resamplings=resamplings,
+            steps=steps,
         )
 
 

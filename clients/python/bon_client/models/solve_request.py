@@ -41,7 +41,9 @@ class SolveRequest:
                 not the problem, the hidden chains, the answer or the summary (kept by default).
             strategy (None | SolveRequestStrategyType0 | Unset): `fixed` (the default) samples n chains; `adaptive` samples
                 at most n, a few at a time, cuts a chain at the first step the PRM rejects and stops when the PRM-weighted vote
-                is decided.
+                is decided; `particle_filtering` advances n partial chains a step at a time and draws them again after each step
+                in proportion to the PRM's scores; `beam` keeps the n / width best partial chains after each step and extends
+                each `width` ways (the server's BON_STEP_SEARCH__WIDTH).
             stream (bool | None | Unset): Answer with server-sent events: `progress` while the chains decode, `summary`
                 deltas, then `result` (the non-streaming body) or `error` (the error envelope).
             summary (None | SolveRequestSummaryType0 | Unset): How long a summary of the reasoning to write: concise, auto

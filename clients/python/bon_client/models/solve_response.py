@@ -47,8 +47,8 @@ class SolveResponse:
             usage (UsageOut):
             calibrated (bool | Unset): Whether `confidence` is a calibrated probability (the reward model ships one).
                 Default: False.
-            search (None | SearchOut | Unset): What the sampling spent and why it stopped: with `strategy: adaptive`, or a
-                budget.
+            search (None | SearchOut | Unset): What the sampling spent and why it stopped: with a strategy other than
+                `fixed`, or a budget.
             verified (bool | Unset): An answer whose confidence reached the server's threshold. False: treat the answer as a
                 guess (the problem may be outside what the models know); `POST /solve/{request_id}/continue` thinks longer.
                 Default: False.
