@@ -199,8 +199,8 @@ def vllm_exposition() -> Exposition:
 
 
 def api_exposition() -> Exposition:
-    """The API's /metrics on fake engines, after a run of each kind (fixed, streamed, adaptive, a
-    continuation, a chat completion, an invalid request) and audit records dropped from a one-record
+    """The API's /metrics on fake engines, after a run of each kind (fixed, streamed, adaptive,
+    particle filtering, a continuation, a chat completion, an invalid request) and audit records dropped from a one-record
     buffer; with the replica pools' metrics, from their collector over a scripted pool."""
     with fake_app(trace_buffer=1) as fake:
         c = fake.client
@@ -210,6 +210,7 @@ def api_exposition() -> Exposition:
         with c.stream("POST", "/solve", json={"problem": PROBLEM, "n": 4, "stream": True}) as r:
             assert r.status_code == 200 and "".join(r.iter_text())
         assert c.post("/solve", json={"problem": PROBLEM, "n": 8, "strategy": "adaptive"}).status_code == 200
+        assert c.post("/solve", json={"problem": PROBLEM, "n": 4, "strategy": "particle_filtering"}).status_code == 200
         chat = {
             "model": c.get("/v1/models").json()["data"][0]["id"],
             "messages": [{"role": "user", "content": PROBLEM}],

@@ -29,10 +29,24 @@ class PipelineMetrics:
             registry=registry,
         )
         self.pruned = Counter(
-            "bon_chains_pruned", "Chains the adaptive search cut before they ended.", registry=registry
+            "bon_chains_pruned",
+            "Chains cut before they ended: by the adaptive search, or left behind by a step-level search.",
+            registry=registry,
         )
         self.stops = Counter(
-            "bon_search_stops", "How adaptive searches ended, by reason.", ["reason"], registry=registry
+            "bon_search_stops", "How budgeted searches ended, by reason.", ["reason"], registry=registry
+        )
+        self.search_steps = Counter(
+            "bon_search_steps",
+            "Step-level searches' rounds (one step of every chain that goes on), by strategy.",
+            ["strategy"],
+            registry=registry,
+        )
+        self.search_branches = Counter(
+            "bon_search_branches",
+            "Step-level searches' generator requests, each extending one prefix one or more ways, by strategy.",
+            ["strategy"],
+            registry=registry,
         )
         self.refused = Counter(
             "bon_refused",
@@ -69,3 +83,6 @@ class PipelineMetrics:
             self.pruned.inc(outcome.search.pruned)
             if outcome.search.stop_reason is not None:
                 self.stops.labels(outcome.search.stop_reason).inc()
+            if outcome.search.steps:
+                self.search_steps.labels(outcome.params.strategy).inc(outcome.search.steps)
+                self.search_branches.labels(outcome.params.strategy).inc(outcome.search.branches)

@@ -45,3 +45,12 @@ def test_the_settings_refuse_a_step_level_search_selected_by_the_outcome_model()
     with pytest.raises(ValidationError, match="orm_max"):
         Settings(openai_strategy="beam", default_selection="orm_max")
     assert Settings(step_search={"temperature": 0.5, "width": 2}).step_search.rules().beams(16) == 8
+
+
+def test_metrics_count_the_rounds_and_requests_by_strategy() -> None:
+    with fake_app(fake_engines(FakeGenerator([WRONG, RIGHT]))) as app:
+        body = {"problem": PROBLEM, "strategy": "particle_filtering", "n": 8, "seed": 2}
+        search = app.client.post("/solve", json=body).json()["search"]
+        text = app.client.get("/metrics").text
+    assert f'bon_search_steps_total{{strategy="particle_filtering"}} {float(search["steps"])}' in text
+    assert f'bon_search_branches_total{{strategy="particle_filtering"}} {float(search["branches"])}' in text
