@@ -200,8 +200,8 @@ def vllm_exposition() -> Exposition:
 
 def api_exposition() -> Exposition:
     """The API's /metrics on fake engines, after a run of each kind (fixed, streamed, adaptive,
-    particle filtering, a continuation, a chat completion, an invalid request) and audit records dropped from a one-record
-    buffer; with the replica pools' metrics, from their collector over a scripted pool."""
+    particle filtering, a continuation, a chat completion, an invalid request) and audit records
+    dropped from a one-record buffer; with the replica pools' metrics, from their collector over a scripted pool."""
     with fake_app(trace_buffer=1) as fake:
         c = fake.client
         solved = c.post("/solve", json={"problem": PROBLEM, "n": 4})
