@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import AdaptiveSettings, Settings
+from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.confidence import FEATURES, Calibration
 from app.core.select import Selection
@@ -35,9 +36,14 @@ class CalibrationSpec(BaseModel):
     selection: Selection
     aggregation: Aggregation
     max_votes: int | None = None
+    strategies: tuple[Strategy, ...] = Field(
+        default=("fixed", "adaptive"), description="The strategies whose answers the fit saw; others are uncalibrated."
+    )
 
     def calibration(self) -> Calibration:
-        return Calibration(dict(self.coefficients), self.intercept, self.selection, self.aggregation, self.max_votes)
+        return Calibration(
+            dict(self.coefficients), self.intercept, self.selection, self.aggregation, self.max_votes, self.strategies
+        )
 
 
 class FittedFile(BaseModel):

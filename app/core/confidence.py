@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import ScoredChain, Selection, SelectionResult
 
@@ -111,6 +112,9 @@ class Calibration:
     # The most votes the fit saw: more are read as this many (a model of log votes, squared, must
     # not be extrapolated to the hundreds of chains a long-continued answer may have).
     max_votes: int | None = None
+    # The strategies whose answers the fit saw: another's chains are not distributed as these were
+    # (a step-level search's population holds copies of the chains the PRM liked).
+    strategies: tuple[Strategy, ...] = ("fixed", "adaptive")
 
     def __post_init__(self) -> None:
         unknown = set(self.coefficients) - set(FEATURES)
@@ -122,8 +126,8 @@ class Calibration:
         if self.max_votes is not None and self.max_votes < 1:
             raise ValueError("max_votes must be at least 1")
 
-    def applies_to(self, selection: Selection, aggregation: Aggregation) -> bool:
-        return selection == self.selection and aggregation == self.aggregation
+    def applies_to(self, selection: Selection, aggregation: Aggregation, strategy: Strategy = "fixed") -> bool:
+        return selection == self.selection and aggregation == self.aggregation and strategy in self.strategies
 
     def probability(self, features: ConfidenceFeatures) -> float:
         if self.max_votes is not None and features.votes > self.max_votes:
@@ -155,9 +159,11 @@ def confidence_of(
     calibration: Calibration | None,
     aggregation: Aggregation,
     in_domain: bool = True,
+    strategy: Strategy = "fixed",
 ) -> Confidence:
-    """The answer's confidence: calibrated when a calibration for this selection applies."""
-    if calibration is None or not calibration.applies_to(result.method, aggregation):
+    """The answer's confidence: calibrated when a calibration for this selection, aggregation and
+    strategy applies."""
+    if calibration is None or not calibration.applies_to(result.method, aggregation, strategy):
         return Confidence(result.confidence, calibrated=False)
     features = confidence_features(ballots, result, in_domain)
     if features is None:  # no answer: nothing can be right

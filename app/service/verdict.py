@@ -48,7 +48,7 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
     result = select(ballots, params.selection)
     in_domain = run.engines.generator_format.in_domain(params.problem)
-    confidence = confidence_of(ballots, result, judge.calibration, params.aggregation, in_domain)
+    confidence = confidence_of(ballots, result, judge.calibration, params.aggregation, in_domain, params.strategy)
     winner = records[result.winner_index] if result.winner_index is not None else None
     brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
     summary = await judge.summaries.write(brief, params.summary, run.request_id)

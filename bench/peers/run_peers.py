@@ -444,10 +444,12 @@ def main() -> None:
     if args.report_only:
         write_report_of_kept_runs(args)
         return
-    missing = [v for v in ("its_hub", "optillm") if not (VENVS / v / ".installed").is_file()]
+    chosen = [s for s in SYSTEMS if s.slug in args.systems]
+    needed = {"its_hub" for s in chosen if s.kind.startswith("its")}
+    needed |= {"optillm" for s in chosen if s.kind == "optillm"}
+    missing = sorted(v for v in needed if not (VENVS / v / ".installed").is_file())
     if missing:
         sys.exit(f"the peers' virtual environments are missing ({', '.join(missing)}): run `make bench-peers`")
-    chosen = [s for s in SYSTEMS if s.slug in args.systems]
     t0 = time.perf_counter()
     results: list[RunSummary] = []
     with ExitStack() as stack:

@@ -102,3 +102,11 @@ def test_without_a_calibration_for_the_selection_the_confidence_is_the_vote_shar
 def test_a_calibration_with_unknown_features_or_no_numbers_is_refused(coefficients, intercept, needle) -> None:
     with pytest.raises(ValueError, match=needle):
         Calibration(coefficients, intercept, "prm_weighted_vote", "min")
+
+
+def test_a_calibration_applies_only_to_the_strategies_it_was_fitted_on() -> None:
+    ballots = [ScoredChain("243", 0.9, None), ScoredChain("233", 0.2, None)]
+    result = select(ballots, "prm_weighted_vote")
+    assert confidence_of(ballots, result, CALIBRATION, "min", strategy="adaptive").calibrated
+    searched = confidence_of(ballots, result, CALIBRATION, "min", strategy="particle_filtering")
+    assert not searched.calibrated and searched.value == result.confidence
