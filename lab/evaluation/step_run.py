@@ -116,21 +116,21 @@ def markdown(report: dict[str, Any], adaptive: dict[str, Any]) -> str:
         "*Rounds*: steps taken; *requests*: generator requests (each extends one prefix, from the prefix cache, "
         "one or more ways). Tokens are decoded tokens: a prefix shared by several chains is counted once.",
         "",
-        "| N | strategy | accuracy | verified | reasoning tokens | rounds | requests | p50 ms | p90 ms |",
-        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| N | strategy | accuracy | reasoning tokens | rounds | requests | p50 ms | p90 ms |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     for row in table.values():
         rounds = f"{row['steps']:.1f}" if row["strategy"] != "fixed" else "–"
         asked = f"{row['generator_requests']:.1f}" if row["strategy"] != "fixed" else "–"
         lines.append(
             f"| {row['chains_allowed']} | {NAMES[row['strategy']]} | {row['accuracy']:.1f}% | "
-            f"{row['verified_share']:.1f}% | {row['reasoning_tokens']:.0f} | {rounds} | {asked} | "
+            f"{row['reasoning_tokens']:.0f} | {rounds} | {asked} | "
             f"{row['wall_ms_p50']:.0f} | {row['wall_ms_p90']:.0f} |"
         )
     for row in adaptive.values():
         lines.append(
             f"| ≤{row['chains_allowed']} | adaptive (recorded by `bon eval --strategy adaptive`, another run) | "
-            f"{row['accuracy']:.1f}% | {row['verified_share']:.1f}% | {row['reasoning_tokens']:.0f} | – | – | "
+            f"{row['accuracy']:.1f}% | {row['reasoning_tokens']:.0f} | – | – | "
             f"{row['wall_ms_p50']:.0f} | {row['wall_ms_p90']:.0f} |"
         )
     lines += ["", "![step-level search against fixed best-of-N](eval_steps.png)", ""]
