@@ -114,7 +114,9 @@ def markdown(report: dict[str, Any], adaptive: dict[str, Any]) -> str:
         "with the same seed for a problem. Particle filtering draws its N partial chains again after every step in "
         "proportion to the PRM's odds (temperature 1); beam search keeps the best N/4 and extends each 4 ways. "
         "*Rounds*: steps taken; *requests*: generator requests (each extends one prefix, from the prefix cache, "
-        "one or more ways). Tokens are decoded tokens: a prefix shared by several chains is counted once.",
+        "one or more ways). Tokens are decoded tokens: a prefix shared by several chains is counted once. "
+        "The adaptive rows are another run's (`bon eval --strategy adaptive`): compare their tokens, not their "
+        "wall-clock, which moves with the machine and the run.",
         "",
         "| N | strategy | accuracy | reasoning tokens | rounds | requests | p50 ms | p90 ms |",
         "|---:|---|---:|---:|---:|---:|---:|---:|",
@@ -156,7 +158,7 @@ def write_plot(report: dict[str, Any], adaptive: dict[str, Any], path: Path) -> 
                     xytext=(4, -10),
                     fontsize=8,
                 )
-        if adaptive:
+        if adaptive and key == "reasoning_tokens":  # its wall-clock is another run's: not comparable
             rows = list(adaptive.values())
             ax.plot(
                 [r[key] for r in rows],
