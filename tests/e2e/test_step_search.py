@@ -72,7 +72,7 @@ def test_no_step_is_decoded_twice_by_the_audit_records_tree(live_server: LiveSer
     content = record(live_server, data["request_id"])
     tree = {node["node"]: node for node in content["tree"]}
     assert sum(node["tokens"] for node in tree.values()) == data["usage"]["reasoning_tokens"]
-    shared = 0
+    on_a_chain: set[int] = set()
     for chain in content["chains"]:
         path, at = [], chain["leaf"]
         while at is not None:
@@ -80,9 +80,25 @@ def test_no_step_is_decoded_twice_by_the_audit_records_tree(live_server: LiveSer
             at = tree[at]["parent"]
         assert chain["tokens"] == sum(node["tokens"] for node in path)
         assert [node["depth"] for node in path] == list(range(len(path), 0, -1))
-        shared += sum(node["tokens"] for node in path)
-    # Particles share prefixes: the chains hold more tokens together than were decoded.
-    assert shared > data["usage"]["reasoning_tokens"]
+        on_a_chain |= {node["node"] for node in path}
+    # A step no chain went on from, and no answering chain ends at, is one the resampling left behind.
+    parents = {node["parent"] for node in tree.values()}
+    left_behind = [n for n in tree if n not in parents and n not in on_a_chain]
+    assert len(left_behind) == data["search"]["chains_pruned"]
+
+
+def _generated_tokens(split: SplitDeployment) -> float:
+    text = httpx.get(f"{split.generator.url}/metrics").text
+    found = re.findall(r"^vllm:generation_tokens_total\{[^}]*\} ([0-9.e+]+)$", text, re.MULTILINE)
+    return sum(float(v) for v in found)
+
+
+def test_the_generator_decodes_exactly_the_tokens_the_usage_counts(split_deployment: SplitDeployment) -> None:
+    """vLLM's own count of generated tokens: every step of the tree once, nothing re-decoded."""
+    before = _generated_tokens(split_deployment)
+    body = {"problem": HARDER, "strategy": "particle_filtering", "n": 16, "seed": 4}  # the summary is rule-based
+    data, _ = solve(split_deployment.api, body, False)
+    assert _generated_tokens(split_deployment) - before == data["usage"]["reasoning_tokens"]
 
 
 def _running_on_the_generator_server(split: SplitDeployment) -> float:
