@@ -489,12 +489,13 @@ def write_report_of_kept_runs(args: argparse.Namespace) -> None:
                 results.append(RunSummary(**json.loads(kept.read_text())))
     if not results:
         sys.exit(f"no kept runs in {runs}")
+    asked = [a for a in sys.argv[1:] if a != "--report-only"]
     write_report(
         Path(args.report),
         results,
         problems=results[0].problems,
         machine=machine(),
-        command="make bench-peers",
+        command="make bench-peers" if not asked else "bench/peers/run_peers.py " + " ".join(asked),
         seconds=None,
         versions=_versions(),
     )
@@ -504,6 +505,8 @@ def write_report_of_kept_runs(args: argparse.Namespace) -> None:
 def _versions() -> dict[str, str]:
     def pip_version(venv: str, package: str) -> str:
         python = VENVS / venv / "bin" / "python"
+        if not python.is_file():  # a run of some systems only: that peer was not installed
+            return "not installed"
         code = f"from importlib.metadata import version; print(version({package!r}))"
         return subprocess.run([str(python), "-c", code], capture_output=True, text=True).stdout.strip()
 
