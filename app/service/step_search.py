@@ -65,9 +65,9 @@ class _StepSearch:
         population = [START] * n
         while self._going_on(population):
             open_ = Counter(p for p in population if not self.tree.ended(p))
+            ended = [p for p in population if self.tree.ended(p)]  # before the round: it may end more
             children = await self._extend(sorted(open_.items()))
-            candidates = [c for node, _ in sorted(open_.items()) for c in children[node]]
-            candidates += [p for p in population if self.tree.ended(p)]
+            candidates = [c for node, _ in sorted(open_.items()) for c in children[node]] + ended
             if all(self.tree.ended(c) for c in candidates):
                 population = candidates
                 continue
@@ -95,8 +95,9 @@ class _StepSearch:
             active, width = kept, self.rules.width
         if len(done) >= n:
             self.stop_reason = "max_chains"
-        ranked = best([self._weight(c) for c in done], n)
-        return [done[i] for i in ranked] + (active if len(done) < n and active != [START] else [])
+        answering = [done[i] for i in best([self._weight(c) for c in done], n)]
+        still_open = [c for c in active if c != START]  # a budget stopped them: aborted
+        return answering + still_open[: n - len(answering)]
 
     def _going_on(self, chains: Sequence[int]) -> bool:
         """Whether another round runs: a chain has not ended, and the budgets allow it."""

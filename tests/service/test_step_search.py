@@ -119,6 +119,16 @@ def test_a_token_budget_stops_the_search_between_steps() -> None:
     assert out.usage.reasoning_tokens < 20 + 8 * len("85*3=255\n")  # over by at most one round
 
 
+def test_a_budget_stops_a_beam_search_with_at_most_n_chains() -> None:
+    """14 of 16 first steps end the chain; the budget stops the 2 others' 8 branches: the answer
+    has the 14 finished chains and 2 of the open ones (aborted), not all 4 beams."""
+    gen = FakeGenerator(["A:5"] * 7 + ["1+1=2\n2+1=3\nA:3"])
+    out = solve(gen, replace(BEAM, n=16, max_reasoning_tokens=60))
+    assert out.search is not None and out.search.stop_reason == "max_reasoning_tokens"
+    assert len(out.chains) == 16
+    assert sum(c.finish_reason == "abort" for c in out.chains) == 2
+
+
 def test_a_chain_out_of_tokens_ends_truncated_and_weighs_nothing() -> None:
     gen = FakeGenerator([RIGHT])
     out = solve(gen, replace(PARTICLES, max_tokens=12))  # room for one step and a bit of the next
@@ -192,3 +202,13 @@ def test_diverse_beams_keep_one_chain_in_each_subtree() -> None:
     assert out.answer == "243"
     assert [r.n for r in gen.requests][:3] == [8, 4, 4]  # two subtrees, each its own best extended 4 ways
     assert_every_step_decoded_once(out)
+
+
+def test_a_chain_whose_tokens_run_out_at_a_step_end_ends_once() -> None:
+    """A step that ends exactly at the chain's budget leaves no token for the next: the chain ends
+    there, counted once in the population (n chains answer, not more)."""
+    gen = FakeGenerator([RIGHT])
+    out = solve(gen, replace(PARTICLES, max_tokens=len("37+48=85\n")))
+    assert len(out.chains) == 8 and all(c.finish_reason == "length" for c in out.chains)
+    out = solve(gen, replace(BEAM, max_tokens=len("37+48=85\n")))
+    assert len(out.chains) <= 8
