@@ -125,10 +125,10 @@ class Run:
             self.emit(self.progress(search))
             self._last_progress = now
 
-    def report_progress(self, progress: Progress) -> None:
-        """A progress event made by the driver itself (a step-level search's), when wanted."""
+    def report_progress(self, progress: Callable[[], Progress]) -> None:
+        """A progress event the driver builds itself (a step-level search's), built only when wanted."""
         if self._progress:
-            self.emit(progress)
+            self.emit(progress())
 
     def report(self, search: AdaptiveSearch | None = None) -> None:
         """Progress now (every chain read: the vote as it will stand)."""

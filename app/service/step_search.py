@@ -53,6 +53,8 @@ class _StepSearch:
         self.steps_scored = self.tokens_scored = self.tokens_cached = 0
         self.unread: set[int] = set()
         self.stop_reason: StopReason | None = None
+        # A continuation's tree follows the earlier runs' nodes.
+        self.shift = len(run.earlier.tree) if run.earlier is not None else 0
 
     async def run_rounds(self) -> list[int]:
         """Rounds until the search ends; the chains it answers with (leaf nodes)."""
@@ -124,7 +126,7 @@ class _StepSearch:
         async with asyncio.TaskGroup() as group:  # a failure, or the request's end, cancels them all
             for branch in branches:
                 group.create_task(self._grow(branch, grown))
-        self.run.report_progress(self.progress(asked))
+        self.run.report_progress(lambda: self.progress(asked))
         return grown
 
     def _branch(self, node: int, count: int) -> _Branch:
@@ -199,11 +201,10 @@ class _StepSearch:
     def settle(self, leaves: list[int]) -> StepScores:
         """The answering chains into the run's book, ended (a chain still open when a budget ran
         out is aborted); their final scores."""
-        shift = len(self.run.earlier.tree) if self.run.earlier is not None else 0
         per_chain, unread = [], []
         for i, leaf in enumerate(leaves):
             finish = self.tree.finish(leaf) or ABORTED
-            self.run.book.settle(i, self.tree.text(leaf), self.tree.chain_tokens(leaf), finish, leaf + shift)
+            self.run.book.settle(i, self.tree.text(leaf), self.tree.chain_tokens(leaf), finish, leaf + self.shift)
             per_chain.append(self.tree.scores(leaf) if finish != ABORTED else [])
             if leaf in self.unread:
                 unread.append(i)
@@ -233,7 +234,6 @@ async def search_steps(run: Run, rules: StepRules) -> Scored:
         prm = search.settle(leaves)
     finally:
         await run.aclose()
-    shift = len(run.earlier.tree) if run.earlier is not None else 0
     tally = search.tally(leaves)
-    run.report_progress(replace(search.progress(()), stop_reason=tally.stop_reason))
-    return Scored(len(leaves), prm, None, generated_at, time.perf_counter(), tally, (), search.tree.kept(shift))
+    run.report_progress(lambda: replace(search.progress(()), stop_reason=tally.stop_reason))
+    return Scored(len(leaves), prm, None, generated_at, time.perf_counter(), tally, (), search.tree.kept(search.shift))

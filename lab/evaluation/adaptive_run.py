@@ -210,6 +210,18 @@ def _ece(rows: Sequence[Answered]) -> float:
     return expected_calibration_error([a.confidence for a in rows], [a.correct for a in rows])
 
 
+def save_answers(answers: Sequence[Answered], path: Path) -> None:
+    """Every answer, to re-read (`load_answers`) without the hour it took."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w") as f:
+        for a in answers:
+            f.write(json.dumps(a.to_json()) + "\n")
+
+
+def machine() -> str:
+    return f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 CPU cores, vLLM CPU backend"
+
+
 def load_answers(path: Path) -> list[Answered]:
     with path.open() as f:
         return [Answered(**json.loads(line)) for line in f if line.strip()]
@@ -241,13 +253,10 @@ def run_adaptive_eval(cfg: AdaptiveEvalConfig, command: str) -> dict[str, Any]:
     samples = validation_samples(cfg)
     fitted = fit(cfg, samples, command)
     answers = solve_all(service_settings(cfg), test_work(cfg), cfg.port)
-    cfg.answers_path.parent.mkdir(parents=True, exist_ok=True)
-    with cfg.answers_path.open("w") as f:  # every answer, to re-read without the hour it took
-        for a in answers:
-            f.write(json.dumps(a.to_json()) + "\n")
+    save_answers(answers, cfg.answers_path)
     report = {
         "command": command,
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 CPU cores, vLLM CPU backend",
+        "machine": machine(),
         "seconds": round(time.perf_counter() - start, 1),
         "test_problems": cfg.test_problems,
         "out_of_range_problems": cfg.out_of_range_problems,

@@ -8,7 +8,6 @@ Writes `eval_steps.json`, a section of EVAL.md and `eval_steps.png` beside the P
 from __future__ import annotations
 
 import json
-import platform
 import statistics
 import time
 from collections.abc import Sequence
@@ -23,7 +22,7 @@ import matplotlib.pyplot as plt
 
 from app.config import Settings
 from lab.evaluation.adaptive_report import replace_section
-from lab.evaluation.adaptive_run import load_answers, summarize_runs
+from lab.evaluation.adaptive_run import load_answers, machine, save_answers, summarize_runs
 from lab.evaluation.live import Answered, Run, solve_all
 from lab.evaluation.samples import Case
 from lab.task import arith
@@ -66,13 +65,10 @@ def run_step_eval(cfg: StepEvalConfig, command: str) -> dict[str, Any]:
     start = time.perf_counter()
     work = [(Case.in_range(p), runs(cfg.ns)) for p in arith.problems("test", cfg.test_problems)]
     answers = solve_all(service_settings(cfg), work, cfg.port)
-    cfg.answers_path.parent.mkdir(parents=True, exist_ok=True)
-    with cfg.answers_path.open("w") as f:
-        for a in answers:
-            f.write(json.dumps(a.to_json()) + "\n")
+    save_answers(answers, cfg.answers_path)
     report = {
         "command": command,
-        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, 2 CPU cores, vLLM CPU backend",
+        "machine": machine(),
         "seconds": round(time.perf_counter() - start, 1),
         "test_problems": cfg.test_problems,
         "runs": summarize(answers),
