@@ -352,6 +352,23 @@ class Settings(BaseSettings):
     continue_max_kept: int = Field(
         default=256, ge=1, description="Searches kept for /continue at once; the oldest goes first."
     )
+    checkers: list[str] | Literal["auto", "none"] = Field(
+        default="auto",
+        description="The step checkers a request uses unless it names its own (`checks`): `auto`, those the "
+        "generator's format declares; `none`; or a list of names (numeric, latex, arith).",
+    )
+    check_fail_cap: float = Field(
+        default=0.0,
+        ge=0,
+        le=1,
+        description="A step a checker found false scores at most this (0: a veto); a step found true keeps its score.",
+    )
+    check_workers: int = Field(
+        default=1, ge=1, description="Processes that run the heavy step checkers (latex) in the embedded deployment."
+    )
+    check_timeout_s: float = Field(
+        default=2.0, gt=0, description="A heavy step check running longer is killed, and its step is `none`."
+    )
     step_scoring: Literal["finished", "steps"] = Field(
         default="finished",
         description="When the reward model reads a chain: `finished` (each chain as soon as it ends, while the "
@@ -405,6 +422,13 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("checkers", mode="before")
+    @classmethod
+    def _comma_separated_checkers(cls, value: object) -> object:
+        if isinstance(value, str) and value not in ("auto", "none"):
+            return [name.strip() for name in value.split(",") if name.strip()]
         return value
 
     @field_validator("calibration", mode="before")

@@ -39,10 +39,19 @@ class CalibrationSpec(BaseModel):
     strategies: tuple[Strategy, ...] = Field(
         default=("fixed", "adaptive"), description="The strategies whose answers the fit saw; others are uncalibrated."
     )
+    checkers: tuple[str, ...] = Field(
+        default=(), description="The step checkers that capped the scores the fit saw; under others, uncalibrated."
+    )
 
     def calibration(self) -> Calibration:
         return Calibration(
-            dict(self.coefficients), self.intercept, self.selection, self.aggregation, self.max_votes, self.strategies
+            dict(self.coefficients),
+            self.intercept,
+            self.selection,
+            self.aggregation,
+            self.max_votes,
+            self.strategies,
+            self.checkers,
         )
 
 
@@ -53,6 +62,10 @@ class FittedFile(BaseModel):
 
     fitted_on: str = Field(description="What data the fit saw, and the command that made it.")
     confidence: CalibrationSpec | None = None
+    more_confidence: list[CalibrationSpec] = Field(
+        default_factory=list,
+        description="Calibrations fitted under other step checkers; the first that applies is used.",
+    )
     search: AdaptiveSettings | None = None
 
 
@@ -61,6 +74,11 @@ class Fitted:
     calibration: Calibration | None
     search: AdaptiveSettings  # the fitted rules under any explicit settings, or the settings' own
     source: str | None  # the file read, None when there was none
+    more_calibrations: tuple[Calibration, ...] = ()  # fitted under other step checkers
+
+    @property
+    def calibrations(self) -> tuple[Calibration, ...]:
+        return (self.calibration, *self.more_calibrations) if self.calibration else self.more_calibrations
 
 
 def parse_fitted(raw: str, source: str) -> FittedFile:
@@ -92,10 +110,11 @@ def load_fitted(settings: Settings) -> Fitted:
             text = parse_fitted(raw, source)
     try:
         calibration = text.confidence.calibration() if text and text.confidence else None
+        more = tuple(spec.calibration() for spec in text.more_confidence) if text else ()
     except ValueError as exc:
         raise ConfigurationError(f"{source} holds an unusable calibration: {exc}") from exc
     search = merged_search(settings.adaptive, text.search if text else None)
-    return Fitted(calibration, search, source)
+    return Fitted(calibration, search, source, more)
 
 
 def merged_search(explicit: AdaptiveSettings, fitted: AdaptiveSettings | None) -> AdaptiveSettings:

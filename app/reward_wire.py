@@ -49,3 +49,26 @@ class WorkerReady(BaseModel):
     status: Literal["loading", "ready", "failed"] = Field(description="ready when /score can answer.")
     models: dict[str, str] = Field(default_factory=dict, description="Reward kind → model name, once loaded.")
     detail: str | None = Field(default=None, description="Why it is not ready.")
+
+
+class CheckItem(BaseModel):
+    previous: list[str] = Field(default_factory=list, max_length=1024, description="The chain's steps before it.")
+    step: str = Field(description="The step to check.")
+
+
+class CheckRequest(BaseModel):
+    problem: str = Field(min_length=1, description="The problem text.")
+    checker: str = Field(description="A heavy step checker's name (`latex`).")
+    items: list[CheckItem] = Field(max_length=4096, description="The steps to check, each with those before it.")
+
+
+class StepVerdict(BaseModel):
+    verdict: Literal["pass", "fail", "none"]
+    checker: str | None = None
+    claim: str | None = Field(default=None, description="The claim as read (hidden-chain text: the API keeps it).")
+    value: str | None = Field(default=None, description="What the checker computed for it.")
+    elapsed_ms: float = Field(default=0.0, ge=0)
+
+
+class CheckResponse(BaseModel):
+    checks: list[StepVerdict] = Field(description="One verdict per item, in order.")

@@ -12,10 +12,12 @@ version 1, which named the same fields as version 2.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from app.core.adaptive import SearchTally
-from app.service.outcome import ChainCounts, ChainRecord, PruneEvent, StepNode, Timings, Usage
+from app.checks.verdicts import StepCheck
+from app.service.outcome import ChainCounts, ChainRecord, CheckTally, PruneEvent, StepNode, Timings, Usage
 from app.service.params import SolveParams
 
 T = TypeVar("T")
@@ -40,6 +42,8 @@ RECORDED_PARAMS = (
     "max_reasoning_tokens",
     "max_latency_ms",
     "store",
+    "checks",
+    "check_fail_cap",
 )
 CHAIN_FIELDS = (
     "text",
@@ -52,6 +56,7 @@ CHAIN_FIELDS = (
     "finish_reason",
     "tokens",
     "leaf",
+    "step_checks",
 )
 PRUNE_FIELDS = ("index", "steps_scored", "score", "tokens")
 SEARCH_FIELDS = (
@@ -66,6 +71,8 @@ SEARCH_FIELDS = (
     "branches",
 )
 TREE_FIELDS = ("node", "parent", "depth", "tokens", "score")
+STEP_CHECK_FIELDS = ("verdict", "checker", "claim", "value", "elapsed_ms")
+CHECK_FIELDS = ("checkers", "steps_checked", "steps_passed", "steps_failed", "steps_none", "chains_vetoed")
 COUNT_FIELDS = ("sampled", "voted", "truncated", "unscored")
 USAGE_FIELDS = ("prompt_tokens", "reasoning_tokens", "scored_tokens")
 TIMING_FIELDS = ("generate_s", "score_s", "select_s", "total_s")
@@ -76,6 +83,8 @@ RECORDED: dict[type, tuple[str, ...]] = {
     ChainRecord: CHAIN_FIELDS,
     PruneEvent: PRUNE_FIELDS,
     StepNode: TREE_FIELDS,
+    StepCheck: STEP_CHECK_FIELDS,
+    CheckTally: CHECK_FIELDS,
     SearchTally: SEARCH_FIELDS,
     ChainCounts: COUNT_FIELDS,
     Usage: USAGE_FIELDS,
@@ -123,11 +132,23 @@ def current(content: Mapping[str, Any]) -> Mapping[str, Any]:
 
 
 def params_of(content: Mapping[str, Any]) -> SolveParams:
-    return built(SolveParams, RECORDED_PARAMS, content["params"])
+    params = built(SolveParams, RECORDED_PARAMS, content["params"])
+    return replace(params, checks=tuple(params.checks))
 
 
 def chains_of(content: Mapping[str, Any]) -> tuple[ChainRecord, ...]:
-    return tuple(built(ChainRecord, CHAIN_FIELDS, chain) for chain in content["chains"])
+    return tuple(_chain(chain) for chain in content["chains"])
+
+
+def _chain(recorded: Mapping[str, Any]) -> ChainRecord:
+    chain = built(ChainRecord, CHAIN_FIELDS, recorded)
+    checks = tuple(built(StepCheck, STEP_CHECK_FIELDS, check) for check in recorded.get("step_checks", ()))
+    return replace(chain, step_checks=checks)
+
+
+def checks_of(content: Mapping[str, Any]) -> CheckTally | None:
+    checks = content.get("checks")
+    return None if checks is None else built(CheckTally, CHECK_FIELDS, checks)
 
 
 def prunes_of(content: Mapping[str, Any]) -> tuple[PruneEvent, ...]:

@@ -21,23 +21,26 @@ import hashlib
 import hmac
 import json
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from app.audit.layout import (
     CHAIN_FIELDS,
+    CHECK_FIELDS,
     COUNT_FIELDS,
     PRUNE_FIELDS,
     RECORDED_PARAMS,
     SCHEMA_VERSION,
     SEARCH_FIELDS,
+    STEP_CHECK_FIELDS,
     TIMING_FIELDS,
     TREE_FIELDS,
     USAGE_FIELDS,
     fields_of,
 )
+from app.checks.verdicts import StepCheck
 from app.service.outcome import SolveOutcome
 
 GENESIS = "0" * 64  # the "previous hash" of the first record
@@ -194,9 +197,11 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
     params = fields_of(outcome.params, RECORDED_PARAMS)
     params["problem"] = text(params["problem"])
     params["system"] = text(params["system"])
+    params["checks"] = list(params["checks"])  # as JSON reads it back
     chains = []
     for i, chain in enumerate(outcome.chains):
         record = {"index": i, **fields_of(chain, CHAIN_FIELDS)}
+        record["step_checks"] = [step_check(check, text) for check in chain.step_checks]
         if not stored:
             record["text"] = text(chain.text)
             record["steps"] = [text(step) for step in chain.steps]
@@ -218,11 +223,20 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
         "chains": chains,
         "pruned": [fields_of(p, PRUNE_FIELDS) for p in outcome.prunes],
         "tree": [fields_of(node, TREE_FIELDS) for node in outcome.tree],
+        "checks": fields_of(outcome.checks, CHECK_FIELDS) if outcome.checks is not None else None,
         "search": fields_of(outcome.search, SEARCH_FIELDS) if outcome.search is not None else None,
         "counts": fields_of(outcome.counts, COUNT_FIELDS),
         "usage": fields_of(outcome.usage, USAGE_FIELDS),
         "timings": fields_of(outcome.timings, TIMING_FIELDS),
     }
+
+
+def step_check(check: StepCheck, text: Callable[[str | None], str | dict[str, str] | None]) -> dict[str, Any]:
+    """A step's verdict as recorded: its claim and computed value are chain text (`text` hides
+    them under `store: false`)."""
+    recorded = fields_of(check, STEP_CHECK_FIELDS)
+    recorded["claim"], recorded["value"] = text(check.claim), text(check.value)
+    return recorded
 
 
 def solve_entry(

@@ -196,13 +196,15 @@ class AdaptiveSearch:
         self.tally.reasoning_tokens += tokens
         return [] if self.stopped else self._check_budget(elapsed_ms)
 
-    def on_scored(self, index: int, partial_score: float, steps_scored: int) -> list[Action]:
-        """The reward model scored chain `index`'s settled steps (aggregated: `partial_score`)."""
+    def on_scored(self, index: int, partial_score: float, steps_scored: int, vetoed: bool = False) -> list[Action]:
+        """The reward model scored chain `index`'s settled steps (aggregated: `partial_score`);
+        `vetoed`: a step checker found one of them false, which cuts the chain whatever the rule."""
         chain = self.chains[index]
         if self.stopped or not chain.running:
             return []
         chain.score = partial_score
-        if self.prune is None or not should_prune(partial_score, steps_scored, self._best(), self.prune):
+        pruned = self.prune is not None and should_prune(partial_score, steps_scored, self._best(), self.prune)
+        if not (vetoed or pruned):
             return []
         chain.running, chain.ended, chain.pruned = False, True, True
         self.tally.pruned += 1

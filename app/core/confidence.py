@@ -43,6 +43,10 @@ class ConfidenceFeatures:
     # where the format declares none): a reward model trained on the same kind can be confidently
     # wrong outside it, approving steps that read the problem as one of its own.
     in_domain: bool = True
+    # What the step checkers found (all 0 where none ran): whether the shown chain has a step
+    # found false, and the share of the winning cluster's chains that have one.
+    winner_failed: bool = False
+    cluster_failed: float = 0.0
 
     def design(self) -> dict[str, float]:
         """The model's inputs: log-odds of the probabilities and log of the count, how much the
@@ -63,6 +67,8 @@ class ConfidenceFeatures:
             "share": self.share,
             "winner_score": self.winner_score,
             "out_of_domain": 0.0 if self.in_domain else 1.0,
+            "winner_failed": 1.0 if self.winner_failed else 0.0,
+            "cluster_failed": self.cluster_failed,
         }
 
 
@@ -79,13 +85,19 @@ FEATURES: tuple[str, ...] = (
     "share",
     "winner_score",
     "out_of_domain",
+    "winner_failed",
+    "cluster_failed",
 )
 
 
 def confidence_features(
-    ballots: Sequence[ScoredChain], result: SelectionResult, in_domain: bool = True
+    ballots: Sequence[ScoredChain],
+    result: SelectionResult,
+    in_domain: bool = True,
+    failed: Sequence[bool] | None = None,
 ) -> ConfidenceFeatures | None:
-    """The features of a selection over `ballots`; None when it selected no answer."""
+    """The features of a selection over `ballots` (`failed`: whether each has a step a checker
+    found false); None when it selected no answer."""
     if result.winner_index is None or result.answer is None:
         return None
     cluster = next(c for c in result.clusters if result.winner_index in c.members)
@@ -98,6 +110,8 @@ def confidence_features(
         votes=votes,
         agreement=cluster.count / votes,
         in_domain=in_domain,
+        winner_failed=bool(failed and failed[result.winner_index]),
+        cluster_failed=sum(bool(failed and failed[i]) for i in cluster.members) / len(cluster.members),
     )
 
 
@@ -115,6 +129,9 @@ class Calibration:
     # The strategies whose answers the fit saw: another's chains are not distributed as these were
     # (a step-level search's population holds copies of the chains the PRM liked).
     strategies: tuple[Strategy, ...] = ("fixed", "adaptive")
+    # The step checkers whose verdicts capped the scores the fit saw: under others (or none) the
+    # scores are not distributed as these were.
+    checkers: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = set(self.coefficients) - set(FEATURES)
@@ -126,8 +143,19 @@ class Calibration:
         if self.max_votes is not None and self.max_votes < 1:
             raise ValueError("max_votes must be at least 1")
 
-    def applies_to(self, selection: Selection, aggregation: Aggregation, strategy: Strategy = "fixed") -> bool:
-        return selection == self.selection and aggregation == self.aggregation and strategy in self.strategies
+    def applies_to(
+        self,
+        selection: Selection,
+        aggregation: Aggregation,
+        strategy: Strategy = "fixed",
+        checkers: Sequence[str] = (),
+    ) -> bool:
+        return (
+            selection == self.selection
+            and aggregation == self.aggregation
+            and strategy in self.strategies
+            and set(checkers) == set(self.checkers)
+        )
 
     def probability(self, features: ConfidenceFeatures) -> float:
         if self.max_votes is not None and features.votes > self.max_votes:
@@ -144,6 +172,8 @@ class Calibration:
             "selection": self.selection,
             "aggregation": self.aggregation,
             "max_votes": self.max_votes,
+            "strategies": list(self.strategies),
+            "checkers": list(self.checkers),
         }
 
 
@@ -156,16 +186,21 @@ class Confidence:
 def confidence_of(
     ballots: Sequence[ScoredChain],
     result: SelectionResult,
-    calibration: Calibration | None,
+    calibration: Calibration | Sequence[Calibration] | None,
     aggregation: Aggregation,
     in_domain: bool = True,
     strategy: Strategy = "fixed",
+    failed: Sequence[bool] | None = None,
+    checkers: Sequence[str] = (),
 ) -> Confidence:
-    """The answer's confidence: calibrated when a calibration for this selection, aggregation and
-    strategy applies."""
-    if calibration is None or not calibration.applies_to(result.method, aggregation, strategy):
+    """The answer's confidence: calibrated by the first of the calibrations that applies to this
+    selection, aggregation, strategy and set of step checkers (`failed`: each ballot's checks, see
+    `confidence_features`); else the vote share."""
+    candidates = [calibration] if isinstance(calibration, Calibration) else list(calibration or ())
+    fit = next((c for c in candidates if c.applies_to(result.method, aggregation, strategy, checkers)), None)
+    if fit is None:
         return Confidence(result.confidence, calibrated=False)
-    features = confidence_features(ballots, result, in_domain)
+    features = confidence_features(ballots, result, in_domain, failed)
     if features is None:  # no answer: nothing can be right
         return Confidence(0.0, calibrated=True)
-    return Confidence(calibration.probability(features), calibrated=True)
+    return Confidence(fit.probability(features), calibrated=True)

@@ -4,7 +4,7 @@ Answers are parsed with math-verify (LaTeX or plain expressions to SymPy) and co
 `verify`. Three things about math-verify shape this module:
 
 * Its timeouts use ``signal.alarm``, which raises in any thread but the main one (a web server's
-  worker threads included), so both timeouts are off here; instead `_digits` refuses to hand it
+  worker threads included), so both timeouts are off here; instead `digits_bound` refuses to hand it
   an expression whose exact evaluation could run away (``10^{10^{10}}`` or ``100000!`` would
   otherwise hang `verify` with no timeout to stop it).
 * It reads letters as a product of symbols, so ``garbage`` and ``garabge`` both become
@@ -61,7 +61,7 @@ _WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{2,}")
 _LOG10_2 = math.log10(2)
 _LOG10_E = math.log10(math.e)
 
-# Nodes whose value is bounded by their largest argument's, for `_digits`.
+# Nodes whose value is bounded by their largest argument's, for `digits_bound`.
 _BOUNDED_BY_ARGS: tuple[type, ...] = (
     Relational,
     And,
@@ -202,7 +202,7 @@ def _parse(answer: str) -> _Parsed | None:
     expr = next((p for p in parsed if isinstance(p, Basic)), None)
     if expr is None:
         return None
-    digits = _digits(expr)
+    digits = digits_bound(expr)
     if digits is None or digits > MAX_DIGITS:
         return None
     return _Parsed(expr, _value(expr))
@@ -245,7 +245,7 @@ def _bracket_depth(text: str) -> int:
     return deepest
 
 
-def _digits(expr: Basic) -> float | None:
+def digits_bound(expr: Basic) -> float | None:
     """An upper bound on the decimal digits evaluating `expr` exactly can produce; None if unknown.
 
     math-verify parses without evaluating, so this walk over the unevaluated tree is cheap even
@@ -260,10 +260,10 @@ def _digits(expr: Basic) -> float | None:
     if not expr.args:
         return 0.0  # a leaf that is not a number: a symbol, pi, e, i, infinity, the empty set
     if isinstance(expr, Pow):
-        return _power_digits(_digits(expr.base), expr.exp)
+        return _power_digits(digits_bound(expr.base), expr.exp)
     if isinstance(expr, exp):
         return _power_digits(_LOG10_E, expr.args[0])
-    parts = [_digits(arg) for arg in expr.args]
+    parts = [digits_bound(arg) for arg in expr.args]
     if any(part is None for part in parts):
         return None
     known = [part for part in parts if part is not None]
@@ -278,7 +278,7 @@ def _digits(expr: Basic) -> float | None:
 
 def _power_digits(base_digits: float | None, exponent: Basic) -> float | None:
     """Digits of ``base ** exponent`` when the base has at most `base_digits` digits."""
-    exponent_digits = _digits(exponent)
+    exponent_digits = digits_bound(exponent)
     if base_digits is None or exponent_digits is None or exponent_digits > math.log10(MAX_DIGITS) + 1:
         return None
     return max(base_digits, 1.0) * 10**exponent_digits

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 
 from app.config import AUTO, Settings
+from app.engines.check_pool import CheckPool, HeavyChecks
 from app.engines.http_common import make_client
 from app.engines.protocols import GENERATOR, REWARD_MODEL, Generator, Replicated, StepScorer, pinned
 from app.engines.replicas import Connect, ReplicaPool
@@ -27,6 +28,8 @@ class Engines:
     # A model of its own for the summaries (in process); without one the generator writes them.
     summarizer: Generator | None = None
     summarizer_format: GeneratorFormat | None = None
+    # Where the heavy step checkers run: a process pool here, or the reward worker's (None: nowhere).
+    heavy_checks: HeavyChecks | None = None
 
     def by_name(self) -> dict[str, Generator | StepScorer]:
         """Each engine under the name `/ready` reports it by."""
@@ -51,6 +54,8 @@ class Engines:
         return {e.replicas().service: e.replicas() for e in self.by_name().values() if isinstance(e, Replicated)}
 
     async def close(self) -> None:
+        if self.heavy_checks is not None:
+            await self.heavy_checks.close()
         for engine in self.by_name().values():
             try:
                 await engine.close()
@@ -85,10 +90,13 @@ def build_engines(settings: Settings) -> Engines:
         generator = VllmGenerator.start(settings.generator, tokenizer, settings.generator_engine)
     scorer: StepScorer
     outcome: StepScorer | None
+    heavy_checks: HeavyChecks
     if settings.reward_url:
+        from app.engines.remote_checks import RemoteChecks
         from app.engines.remote_scorer import RemoteStepScorer
 
         workers = _pool(REWARD_MODEL, settings.reward_url, settings, connect)
+        heavy_checks = RemoteChecks(workers)
         scorer = RemoteStepScorer(workers, "process")
         # The worker owns the models: `auto` asks for its outcome model, if it serves one.
         outcome = (
@@ -99,11 +107,12 @@ def build_engines(settings: Settings) -> Engines:
     else:
         from app.engines.vllm_scorer import VllmStepScorer
 
+        heavy_checks = CheckPool(settings.check_workers, settings.check_timeout_s)
         scorer = VllmStepScorer.load(settings.prm, settings.prm_format, "BON_PRM_FORMAT", settings.prm_engine)
         orm = settings.orm
         outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", settings.orm_engine) if orm else None
     summarizer, summarizer_format = _summarizer(settings)
-    return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format)
+    return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format, heavy_checks)
 
 
 def _pool(service: str, urls: Sequence[object], settings: Settings, connect: Connect) -> ReplicaPool:

@@ -153,10 +153,14 @@ class Generator(Protocol):
     async def close(self) -> None: ...
 
 
-class StepScorer(Protocol):
-    """Scores every step of every chain of one problem with a process (or outcome) reward model."""
+class ScoresSteps(Protocol):
+    """What a request's scoring calls: every step of every chain of one problem scored."""
 
     async def score(self, problem: str, chains: Sequence[Sequence[str]], request_id: str) -> StepScores: ...
+
+
+class StepScorer(ScoresSteps, Protocol):
+    """Scores every step of every chain of one problem with a process (or outcome) reward model."""
 
     async def readable_tokens(self, problem: str) -> int:
         """How many tokens of a chain the reward model can read after this problem's part of its input."""

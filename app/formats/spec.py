@@ -79,6 +79,10 @@ class GeneratorFormat(_Strict):
     max_answer_chars: int = Field(default=200, ge=1, description="A longer extracted answer is no answer.")
     max_tokens: int = Field(default=1024, ge=1, description="A chain's token budget when the request sets none.")
     timeout_s: float = Field(default=120.0, gt=0, description="A request's deadline: thinking takes long.")
+    checkers: list[str] = Field(
+        default_factory=list,
+        description="The step checkers that fit this notation (numeric, latex, arith): what `checks: auto` uses.",
+    )
     summary: Literal["arith", "model"] = Field(
         default="model", description="arith: the shipped task's rule-based paraphrase; model: written by a model."
     )

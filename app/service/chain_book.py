@@ -18,6 +18,7 @@ from app.engines.protocols import ChainDelta, SampledChain, StepScores
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainRecord
+from app.service.step_checks import RequestChecks
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,13 +86,20 @@ class ChainBook:
         return [SampledChain(self.texts[i], self.tokens[i], self.finish[i]) for i in range(launched)]
 
     def records(
-        self, launched: int, prm: StepScores, orm: StepScores | None, aggregation: Aggregation
+        self,
+        launched: int,
+        prm: StepScores,
+        orm: StepScores | None,
+        aggregation: Aggregation,
+        checks: RequestChecks | None = None,
     ) -> list[ChainRecord]:
         """Every chain of the answer as it is kept: the earlier ones, then the `launched` new ones
-        with their final scores."""
-        return [*self.earlier, *(self._record(i, prm, orm, aggregation) for i in range(launched))]
+        with their final scores (and the step checkers' verdicts)."""
+        return [*self.earlier, *(self._record(i, prm, orm, aggregation, checks) for i in range(launched))]
 
-    def _record(self, i: int, prm: StepScores, orm: StepScores | None, aggregation: Aggregation) -> ChainRecord:
+    def _record(
+        self, i: int, prm: StepScores, orm: StepScores | None, aggregation: Aggregation, checks: RequestChecks | None
+    ) -> ChainRecord:
         read = self._reads[i] or read_chain(self.texts[i], self._fmt)
         scores = prm.per_chain[i]
         outcome = orm.per_chain[i] if orm is not None else None
@@ -106,4 +114,5 @@ class ChainBook:
             finish_reason=self.finish[i],
             tokens=self.tokens[i],
             leaf=self._leaves[i],
+            step_checks=tuple(checks.known(read.steps)) if checks is not None else (),
         )

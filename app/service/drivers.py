@@ -74,7 +74,7 @@ class _Control:
         book = self.run.book
         if not final:
             if book.finish[i] is None:  # a chain that has ended is judged by its final steps only
-                actions = self.search.on_scored(i, score, len(steps))
+                actions = self.search.on_scored(i, score, len(steps), self.run.vetoed(steps))
                 cut = (a.index for a in actions if isinstance(a, Abort))
                 self.prunes.extend(PruneEvent(j, len(steps), score, book.tokens[j]) for j in cut)
                 self.act(actions)

@@ -22,6 +22,7 @@ class Progress:
     elapsed_s: float
     chains_pruned: int = 0  # cut by the adaptive strategy (their steps scored too low)
     stop_reason: str | None = None  # why the adaptive strategy stopped, once it has
+    chains_vetoed: int = 0  # ended chains with a step a checker found false
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from app.engines.protocols import StepScorer, StepScores
+from app.engines.protocols import ScoresSteps, StepScores
 
 Steps = tuple[str, ...]
 
@@ -42,7 +42,7 @@ class LiveScorer:
 
     def __init__(
         self,
-        scorer: StepScorer,
+        scorer: ScoresSteps,
         problem: str,
         n: int,
         request_id: str,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.checks.verdicts import StepCheck, Verdict
 from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
 from app.service.params import SolveParams
@@ -25,6 +26,12 @@ class ChainRecord:
     finish_reason: str | None
     tokens: int
     leaf: int | None = None  # a step-level search's: the node of `SolveOutcome.tree` its last step is
+    step_checks: tuple[StepCheck, ...] = ()  # the step checkers' verdict on each step (claims: hidden)
+
+    @property
+    def vetoed(self) -> bool:
+        """A step checker found one of its steps false."""
+        return any(check.verdict == "fail" for check in self.step_checks)
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +56,18 @@ class PruneEvent:
     steps_scored: int
     score: float
     tokens: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckTally:
+    """What the step checkers found over every chain of the answer (counts only: no claim)."""
+
+    checkers: dict[str, str]  # name → version
+    steps_checked: int
+    steps_passed: int
+    steps_failed: int
+    steps_none: int
+    chains_vetoed: int  # chains with a step found false
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,3 +112,5 @@ class SolveOutcome:
     winner_index: int | None = None  # the chain the answer and summary come from
     prunes: tuple[PruneEvent, ...] = ()  # chains the adaptive search cut, every run together
     tree: tuple[StepNode, ...] = ()  # a step-level search's every step, every run together
+    checks: CheckTally | None = None  # None: no step checker ran
+    winner_step_checks: tuple[Verdict, ...] = ()  # beside `winner_step_scores`

@@ -14,15 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import get_args
+from typing import Literal, get_args
 
+from app.checks.registry import UnknownChecker, known
 from app.config import Effort, Settings, SummaryStyle
 from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 from app.engines.protocols import SamplingRequest
-from app.errors import InvalidRequest, ProblemTooLong, UnsupportedParameter
+from app.errors import ConfigurationError, InvalidRequest, ProblemTooLong, UnsupportedParameter
 from app.formats.spec import GeneratorFormat
+
+# What a request may ask of the step checkers: those the server uses, none, or these by name.
+ChecksAsked = Literal["auto", "none"] | tuple[str, ...]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8
@@ -60,6 +64,7 @@ class Requested:
     max_reasoning_tokens: int | None = None
     max_latency_ms: float | None = None
     store: bool | None = None
+    checks: ChecksAsked = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +88,8 @@ class SolveParams:
     max_latency_ms: float | None = None  # from the first chain's start to the stop (adaptive)
     store: bool = True  # the audit record keeps the texts; False (OpenAI's store): metadata and hashes only
     top_p: float = 1.0  # nucleus sampling: 1 is off (every token may be drawn)
+    checks: tuple[str, ...] = ()  # the step checkers that read every scored step
+    check_fail_cap: float = 0.0  # the server's: a step a checker found false scores at most this
 
     def sampling_request(self, prompt: str, templated: bool) -> SamplingRequest:
         """What the generator is asked for these chains: `prompt` (rendered by a chat template when
@@ -120,6 +127,8 @@ class RequestPolicy:
     effort_max_tokens: Mapping[Effort, int]
     default_system: str | None = None
     openai_strategy: Strategy = "fixed"
+    default_checks: tuple[str, ...] = ()
+    check_fail_cap: float = 0.0
 
     @classmethod
     def of(cls, settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
@@ -140,6 +149,8 @@ class RequestPolicy:
             effort_max_tokens=effort_tokens,
             default_system=settings.system_prompt,
             openai_strategy=settings.openai_strategy,
+            default_checks=_server_checks(settings, fmt),
+            check_fail_cap=settings.check_fail_cap,
         )
 
     def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
@@ -193,8 +204,20 @@ class RequestPolicy:
             max_reasoning_tokens=asked.max_reasoning_tokens,
             max_latency_ms=asked.max_latency_ms,
             store=asked.store is not False,
+            checks=self._checks(asked.checks),
+            check_fail_cap=self.check_fail_cap,
             **asdict(sampling),
         )
+
+    def _checks(self, asked: ChecksAsked) -> tuple[str, ...]:
+        if asked == "auto":
+            return self.default_checks
+        if asked == "none":
+            return ()
+        try:
+            return known(asked)
+        except UnknownChecker as exc:
+            raise InvalidRequest(str(exc), "checks") from None
 
     def _problem(self, problem: str, param: str) -> str:
         """The problem, stripped and checked; `param` names where it came from in the request (a
@@ -216,3 +239,13 @@ class RequestPolicy:
                 f"temperature={temperature:g} exceeds this server's limit of {self.max_temperature:g}", "temperature"
             )
         return replace(asked, temperature=temperature, top_p=1.0 if asked.top_p is None else asked.top_p)
+
+
+def _server_checks(settings: Settings, fmt: GeneratorFormat) -> tuple[str, ...]:
+    """The checkers a request gets unless it names its own: the settings', or the format's."""
+    names = fmt.checkers if settings.checkers == "auto" else [] if settings.checkers == "none" else settings.checkers
+    try:
+        return known(names)
+    except UnknownChecker as exc:
+        source = "BON_CHECKERS" if settings.checkers != "auto" else "the generator format's checkers"
+        raise ConfigurationError(f"{source}: {exc}") from None

@@ -48,6 +48,12 @@ class PipelineMetrics:
             ["strategy"],
             registry=registry,
         )
+        self.step_checks = Counter(
+            "bon_step_checks",
+            "Steps read by the step checkers, by verdict and the checker that decided it (none: no checker could).",
+            ["checker", "verdict"],
+            registry=registry,
+        )
         self.refused = Counter(
             "bon_refused",
             "Requests answered 429, by reason: queue_full, wait_timeout, rate_requests, rate_tokens.",
@@ -79,6 +85,7 @@ class PipelineMetrics:
         self.chains.inc(outcome.params.n)
         self.generated_tokens.inc(usage.reasoning_tokens)
         self.scored_tokens.inc(usage.scored_tokens)
+        self._count_checks(outcome)
         if outcome.search is not None:
             self.pruned.inc(outcome.search.pruned)
             if outcome.search.stop_reason is not None:
@@ -86,3 +93,15 @@ class PipelineMetrics:
             if outcome.search.steps:
                 self.search_steps.labels(outcome.params.strategy).inc(outcome.search.steps)
                 self.search_branches.labels(outcome.params.strategy).inc(outcome.search.branches)
+
+    def _count_checks(self, outcome: SolveOutcome) -> None:
+        """This run's own chains' verdicts (a continuation's outcome holds the earlier ones too)."""
+        if outcome.checks is None:
+            return
+        counts: dict[tuple[str, str], int] = {}
+        for chain in outcome.chains[len(outcome.chains) - outcome.params.n :]:
+            for check in chain.step_checks:
+                label = (check.checker or "none", check.verdict)
+                counts[label] = counts.get(label, 0) + 1
+        for (checker, verdict), count in counts.items():
+            self.step_checks.labels(checker, verdict).inc(count)

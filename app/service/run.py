@@ -8,15 +8,16 @@ generator's deltas; the verdict (`app/service/verdict.py`) reads what it leaves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from app.checks.verdicts import first_failure
 from app.core.adaptive import AdaptiveSearch, SearchTally
 from app.core.aggregate import aggregate
 from app.core.select import ScoredChain, select
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
 from app.engines.container import Engines
-from app.engines.protocols import ChainDelta, SamplingRequest, StepScores
+from app.engines.protocols import ChainDelta, SamplingRequest, ScoresSteps, StepScores
 from app.service.chain_book import ChainBook, ChainUpdate
 from app.service.events import Progress, SolveEvent
 from app.service.kept import KeptSearch
@@ -24,6 +25,7 @@ from app.service.live_scoring import LiveScorer
 from app.service.outcome import PruneEvent, StepNode
 from app.service.params import SolveParams
 from app.service.prompting import prompt_for
+from app.service.step_checks import CheckedScorer, RequestChecks
 
 PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
 PROGRESS_GAP_S = 0.05  # at least this between two progress events
@@ -75,7 +77,14 @@ class Run:
         # The engines see a fresh id for each continuation: the first run's requests may share it.
         self.engine_id = request_id if earlier is None else f"{request_id}-more{earlier.continued + 1}"
         self.book = ChainBook(params.n, engines.generator_format, earlier.chains if earlier else ())
-        self.prm = LiveScorer(engines.scorer, params.problem, params.n, self.engine_id, partial=partial_scoring)
+        # The step checkers read what the PRM reads, and cap a failed step's score before anyone sees it.
+        self.checks = (
+            RequestChecks(params.checks, params.problem, engines.heavy_checks, self.engine_id, params.check_fail_cap)
+            if params.checks
+            else None
+        )
+        self.scorer: ScoresSteps = CheckedScorer(engines.scorer, self.checks) if self.checks else engines.scorer
+        self.prm = LiveScorer(self.scorer, params.problem, params.n, self.engine_id, partial=partial_scoring)
         self.orm = self._outcome_scorer()
         self.started = self._last_progress = time.perf_counter()
 
@@ -135,8 +144,12 @@ class Run:
         if self._progress:
             self.emit(self.progress(search))
 
+    def vetoed(self, steps: Sequence[str]) -> bool:
+        """Whether a step checker found one of these steps false (as far as they were checked)."""
+        return self.checks is not None and first_failure(self.checks.known(steps)) is not None
+
     def progress(self, search: AdaptiveSearch | None = None) -> Progress:
-        ballots, truncated, aborted, ended = [], 0, 0, 0
+        ballots, truncated, aborted, ended, vetoed = [], 0, 0, 0, 0
         for i, reason in enumerate(self.book.finish):
             read = self.book.ended_read(i)
             if reason is None or read is None:
@@ -144,6 +157,7 @@ class Run:
             ended += 1
             truncated += reason == TRUNCATED
             aborted += reason == ABORTED
+            vetoed += self.vetoed(read.steps)
             scores = self.prm.final_scores(i) or []
             outcome = self.orm.final_scores(i) if self.orm is not None else None
             if casts_a_vote(reason, read.answer, scores, outcome, self.orm is not None):
@@ -161,6 +175,7 @@ class Run:
             elapsed_s=self.elapsed_s(),
             chains_pruned=search.tally.pruned if search is not None else 0,
             stop_reason=search.tally.stop_reason if search is not None else None,
+            chains_vetoed=vetoed,
         )
 
     async def aclose(self) -> None:

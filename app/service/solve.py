@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Sequence
 from contextlib import aclosing
 from dataclasses import dataclass, field
 
@@ -62,7 +62,7 @@ class ServiceRules:
     """The server's rules for every request, from the settings and what was fitted."""
 
     search: SearchRules = field(default_factory=lambda: AdaptiveSettings().rules())
-    calibration: Calibration | None = None
+    calibration: Calibration | Sequence[Calibration] | None = None
     verified_threshold: float = 0.9
     score_steps_while_decoding: bool = False  # the fixed strategy's; the adaptive search always does
     steps: StepRules = field(default_factory=StepRules)  # particle filtering's and beam search's
@@ -72,7 +72,7 @@ class ServiceRules:
         """The settings' rules, under what was fitted for the reward model (`fitted`)."""
         return cls(
             search=(fitted.search if fitted else settings.adaptive).rules(),
-            calibration=fitted.calibration if fitted else None,
+            calibration=fitted.calibrations if fitted else None,
             verified_threshold=settings.verified_threshold,
             score_steps_while_decoding=settings.step_scoring == "steps",
             steps=settings.step_search.rules(),

@@ -160,7 +160,7 @@ class _StepSearch:
         steps = [self._steps_of(n) for n in readable]
         if not readable:
             return
-        scores = await self.run.engines.scorer.score(self.params.problem, steps, name)
+        scores = await self.run.scorer.score(self.params.problem, steps, name)
         self.tokens_scored += scores.tokens_scored
         self.tokens_cached += scores.tokens_cached
         self.steps_scored += sum(len(s) for s in steps)
@@ -179,9 +179,11 @@ class _StepSearch:
     def progress(self, asked: Sequence[tuple[int, int]]) -> Progress:
         """After a round: the vote among the chains that have ended so far (in the tree)."""
         ended = [n for n in range(len(self.tree)) if self.tree.ended(n)]
-        ballots = []
+        ballots, vetoed = [], 0
         for n in ended:
-            answer = read_chain(self.tree.text(n), self.fmt).answer
+            read = read_chain(self.tree.text(n), self.fmt)
+            answer = read.answer
+            vetoed += self.run.vetoed(read.steps)
             if casts_a_vote(self.tree.finish(n), answer, self.tree.scores(n), None, False):
                 ballots.append(ScoredChain(answer, self.tree.score(n), None))
         leading = select(ballots, self.params.selection) if ballots else None
@@ -196,6 +198,7 @@ class _StepSearch:
             leading_share=leading.confidence if leading else 0.0,
             elapsed_s=self.run.elapsed_s(),
             chains_pruned=self.pruned,
+            chains_vetoed=vetoed,
         )
 
     def settle(self, leaves: list[int]) -> StepScores:

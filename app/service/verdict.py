@@ -8,6 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from app.checks.registry import versions
 from app.core.confidence import Calibration, confidence_of
 from app.core.select import ScoredChain, select
 from app.core.votes import TRUNCATED, ended_on_its_own
@@ -16,6 +17,8 @@ from app.service.events import SummaryDelta, summary_pieces
 from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.run import Run, Scored
+from app.service.step_checks import in_words
+from app.service.step_checks import tally as tally_checks
 from app.service.summaries import SummaryBrief, SummaryWriter
 
 log = logging.getLogger(__name__)
@@ -28,7 +31,7 @@ class Judge:
 
     summaries: SummaryWriter
     metrics: PipelineMetrics
-    calibration: Calibration | None = None
+    calibration: Calibration | Sequence[Calibration] | None = None
     verified_threshold: float = 0.9
 
 
@@ -43,15 +46,21 @@ def counts_of(records: Sequence[ChainRecord]) -> ChainCounts:
 
 
 async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
-    records = run.book.records(scored.launched, scored.prm, scored.orm, run.params.aggregation)
+    records = run.book.records(scored.launched, scored.prm, scored.orm, run.params.aggregation, run.checks)
     params, tally, prunes, tree = carried_over(run.earlier, run.params, scored, len(records))
     ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
     result = select(ballots, params.selection)
     in_domain = run.engines.generator_format.in_domain(params.problem)
-    confidence = confidence_of(ballots, result, judge.calibration, params.aggregation, in_domain, params.strategy)
+    failed = [r.vetoed for r in records]
+    confidence = confidence_of(
+        ballots, result, judge.calibration, params.aggregation, in_domain, params.strategy, failed, params.checks
+    )
     winner = records[result.winner_index] if result.winner_index is not None else None
+    checks = tally_checks(records, versions(params.checks)) if params.checks else None
     brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
     summary = await judge.summaries.write(brief, params.summary, run.request_id)
+    if checks is not None and summary:
+        summary = " ".join(part for part in (summary, in_words(checks, winner, len(records))) if part)
     for piece in summary_pieces(summary):
         run.emit(SummaryDelta(piece))
     # The metrics count this run's own work; the response, a continuation's every run together.
@@ -64,7 +73,10 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         summary=summary,
         confidence=confidence.value,
         calibrated=confidence.calibrated,
-        verified=result.answer is not None and confidence.value >= judge.verified_threshold,
+        # A chain with a step found false is not verified, however the reward model scored it.
+        verified=result.answer is not None
+        and confidence.value >= judge.verified_threshold
+        and not (winner is not None and winner.vetoed),
         clusters=result.clusters,
         winner_step_scores=winner.step_scores if winner else [],
         counts=counts_of(records),
@@ -75,6 +87,8 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         winner_index=result.winner_index,
         prunes=prunes,
         tree=tree,
+        checks=checks,
+        winner_step_checks=tuple(c.verdict for c in winner.step_checks) if winner else (),
     )
     _log(outcome)
     own = replace(outcome, params=replace(params, n=scored.launched), usage=this_run, search=scored.tally)

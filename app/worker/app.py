@@ -16,13 +16,25 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Histogram
 
+from app.checks.registry import CHECKERS
+from app.engines.check_pool import CheckPool
 from app.engines.protocols import REWARD_MODEL
 from app.errors import EngineError, EngineUnavailable, InvalidRequest, NotReady
-from app.reward_wire import RewardKind, RoomRequest, RoomResponse, ScoreRequest, ScoreResponse, WorkerReady
+from app.reward_wire import (
+    CheckRequest,
+    CheckResponse,
+    RewardKind,
+    RoomRequest,
+    RoomResponse,
+    ScoreRequest,
+    ScoreResponse,
+    StepVerdict,
+    WorkerReady,
+)
 from app.web.errors import install_error_handlers, responses_for
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader, LoadState, check_all
-from app.web.request_id import configure_logging, install_request_id
+from app.web.request_id import configure_logging, install_request_id, request_id_var
 from app.worker.batcher import BatchScorer, ScoreBatcher
 from app.worker.config import WorkerSettings
 
@@ -80,6 +92,7 @@ BatchersDep = Annotated[dict[RewardKind, ScoreBatcher], Depends(get_batchers)]
 def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = build_scorers) -> FastAPI:
     loader: Loader[Scorers] = Loader("the reward models", REWARD_MODEL)
     batchers: dict[RewardKind, ScoreBatcher] = {}
+    checks = CheckPool(settings.check_workers, settings.check_timeout_s)
 
     def serve_with(scorers: Scorers) -> None:
         for kind, loaded in scorers.items():
@@ -104,6 +117,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
             yield
         finally:
             await loader.close(release)  # stops a load still running first: no batcher starts after
+            await checks.close()
 
     app = FastAPI(
         title="Best-of-N reward worker",
@@ -138,6 +152,20 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         if loaded is None:
             raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
         return RoomResponse(tokens=await loaded.scorer.readable_tokens(body.problem))
+
+    @app.post("/check", operation_id="check", response_model=CheckResponse, responses=responses_for(InvalidRequest))
+    async def check(body: CheckRequest) -> CheckResponse:
+        """Check steps with a step checker, in a process pool that kills a check on its timeout."""
+        if body.checker not in CHECKERS:
+            raise InvalidRequest(f"no step checker named {body.checker!r}; known: {', '.join(CHECKERS)}", "checker")
+        items = [(item.previous, item.step) for item in body.items]
+        verdicts = await checks.check(body.checker, body.problem, items, request_id_var.get())
+        return CheckResponse(
+            checks=[
+                StepVerdict(verdict=v.verdict, checker=v.checker, claim=v.claim, value=v.value, elapsed_ms=v.elapsed_ms)
+                for v in verdicts
+            ]
+        )
 
     @app.get("/health", operation_id="worker_health")
     async def health() -> dict[str, str]:

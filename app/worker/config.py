@@ -34,6 +34,10 @@ class WorkerSettings(BaseSettings):
     engine: EngineSettings = Field(default_factory=EngineSettings, description="The PRM's engine.")
     outcome_engine: EngineSettings = Field(default_factory=EngineSettings, description="The ORM's engine.")
     max_batch_chains: int = Field(default=1024, ge=1, description="Most chains gathered into one engine call.")
+    check_workers: int = Field(default=1, ge=1, description="Processes that run the heavy step checkers (`/check`).")
+    check_timeout_s: float = Field(
+        default=2.0, gt=0, description="A heavy step check running longer is killed, and its step is `none`."
+    )
 
     @field_validator("outcome_model", "revision", "outcome_revision", "format", "outcome_format", mode="before")
     @classmethod

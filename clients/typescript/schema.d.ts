@@ -225,6 +225,12 @@ export interface components {
              */
             count: number;
             /**
+             * Vetoed
+             * @description Of its chains, those with a step a step checker found false.
+             * @default 0
+             */
+            vetoed: number;
+            /**
              * Weight
              * @description Summed chain scores of the cluster for the selection method.
              */
@@ -437,6 +443,11 @@ export interface components {
          */
         ChatCompletionRequest: {
             /**
+             * Checks
+             * @description Step checkers that read every step beside the reward model: `auto` (the default: those the server's format declares), `none`, or names (`numeric`: a calculator over arithmetic claims; `latex`: LaTeX equalities; `arith`: the shipped task's own grammar). A step found false has its score capped and its chain cannot make the answer verified.
+             */
+            checks?: (("auto" | "none") | string[]) | null;
+            /**
              * Max Completion Tokens
              * @description Upper bound on all generated tokens, the hidden reasoning included.
              */
@@ -527,6 +538,52 @@ export interface components {
              * @description prompt_tokens + completion_tokens.
              */
             total_tokens: number;
+        };
+        /** CheckerOut */
+        CheckerOut: {
+            /**
+             * Name
+             * @description The step checker.
+             */
+            name: string;
+            /**
+             * Version
+             * @description Its version: a new one may judge differently.
+             */
+            version: string;
+        };
+        /** ChecksOut */
+        ChecksOut: {
+            /**
+             * Chains Vetoed
+             * @description Chains with a step found false.
+             */
+            chains_vetoed: number;
+            /**
+             * Checkers
+             * @description The step checkers that read every step.
+             */
+            checkers: components["schemas"]["CheckerOut"][];
+            /**
+             * Steps Checked
+             * @description Steps the checkers read, every chain together.
+             */
+            steps_checked: number;
+            /**
+             * Steps Failed
+             * @description Steps whose claim a checker found false (their score is capped).
+             */
+            steps_failed: number;
+            /**
+             * Steps None
+             * @description Steps with nothing to check (or a check that could not finish).
+             */
+            steps_none: number;
+            /**
+             * Steps Passed
+             * @description Steps whose claim a checker found true.
+             */
+            steps_passed: number;
         };
         /** CompletionTokensDetails */
         CompletionTokensDetails: {
@@ -992,6 +1049,11 @@ export interface components {
          */
         ResponseRequest: {
             /**
+             * Checks
+             * @description Step checkers that read every step beside the reward model: `auto` (the default: those the server's format declares), `none`, or names (`numeric`: a calculator over arithmetic claims; `latex`: LaTeX equalities; `arith`: the shipped task's own grammar). A step found false has its score capped and its chain cannot make the answer verified.
+             */
+            checks?: (("auto" | "none") | string[]) | null;
+            /**
              * Input
              * @description The problem, or messages whose last user one is it.
              */
@@ -1124,6 +1186,11 @@ export interface components {
             /** @description Limits on what the request may spend. */
             budget?: components["schemas"]["BudgetIn"] | null;
             /**
+             * Checks
+             * @description Step checkers that read every step beside the reward model: `auto` (the default: those the server's format declares), `none`, or names (`numeric`: a calculator over arithmetic claims; `latex`: LaTeX equalities; `arith`: the shipped task's own grammar). A step found false has its score capped and its chain cannot make the answer verified.
+             */
+            checks?: (("auto" | "none") | string[]) | null;
+            /**
              * Max Tokens
              * @description Token budget of each chain.
              */
@@ -1249,6 +1316,8 @@ export interface components {
             calibrated: boolean;
             /** @description What became of the sampled chains. */
             chain_counts: components["schemas"]["ChainCountsOut"];
+            /** @description What the step checkers found (when any ran). */
+            checks?: components["schemas"]["ChecksOut"] | null;
             /**
              * Clusters
              * @description Answer clusters, heaviest first.
@@ -1277,6 +1346,11 @@ export interface components {
              * @enum {string}
              */
             selection: "prm_max" | "prm_weighted_vote" | "majority_vote" | "orm_max";
+            /**
+             * Step Checks
+             * @description The step checkers' verdict on each of the winning chain's steps, beside `step_scores` (empty when none ran): pass, fail (its score is capped), none (nothing to check).
+             */
+            step_checks?: ("pass" | "fail" | "none")[];
             /**
              * Step Scores
              * @description The winning chain's per-step PRM scores, P(step is right).
@@ -1561,6 +1635,8 @@ export interface components {
             calibrated: boolean;
             /** @description What became of the sampled chains. */
             chain_counts: components["schemas"]["ChainCountsOut"];
+            /** @description What the step checkers found (when any ran). */
+            checks?: components["schemas"]["ChecksOut"] | null;
             /**
              * Clusters
              * @description Answer clusters, heaviest first.
@@ -1606,10 +1682,30 @@ export interface components {
              */
             bon_calibrated: "true" | "false";
             /**
+             * Bon Chains Vetoed
+             * @description Chains with a step found false.
+             */
+            bon_chains_vetoed?: string | null;
+            /**
+             * Bon Checkers
+             * @description The step checkers that read every step, as name@version (absent when none ran).
+             */
+            bon_checkers?: string | null;
+            /**
              * Bon Confidence
              * @description The probability that the answer is right (when calibrated).
              */
             bon_confidence: string;
+            /**
+             * Bon Steps Checked
+             * @description Steps the checkers read.
+             */
+            bon_steps_checked?: string | null;
+            /**
+             * Bon Steps Failed
+             * @description Steps found false.
+             */
+            bon_steps_failed?: string | null;
             /**
              * Bon Verified
              * @description 'false': treat the answer as a guess.

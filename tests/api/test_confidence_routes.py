@@ -19,6 +19,7 @@ CALIBRATION = {
         "intercept": -1.0,
         "selection": "prm_weighted_vote",
         "aggregation": "min",
+        "checkers": ["numeric", "arith"],  # what the fake's format (the shipped task's) checks with
     },
 }
 OUT_OF_DOMAIN = "((37+48)*3)-(12+5)"  # a parenthesised right operand: not the task's grammar
@@ -31,9 +32,9 @@ def calibration(tmp_path: Path) -> Path:
     return path
 
 
-def expected(ballots: list[ScoredChain], in_domain: bool = True) -> float:
+def expected(ballots: list[ScoredChain], in_domain: bool = True, failed: list[bool] | None = None) -> float:
     result = select(ballots, "prm_weighted_vote")
-    features = confidence_features(ballots, result, in_domain)
+    features = confidence_features(ballots, result, in_domain, failed)
     assert features is not None
     return Calibration(COEFFICIENTS, -1.0, "prm_weighted_vote", "min").probability(features)
 
@@ -41,10 +42,11 @@ def expected(ballots: list[ScoredChain], in_domain: bool = True) -> float:
 def test_solve_answers_the_calibrated_probability_and_whether_it_is_verified(calibration: Path) -> None:
     with fake_app(calibration=calibration, verified_threshold=0.5) as app:
         data = app.client.post("/solve", json={"problem": PROBLEM, "n": 3}).json()
-    # The fake PRM scores a right step 0.95, a right answer line 0.9 and a wrong step 0.05 (min aggregation).
-    ballots = [ScoredChain("243", 0.9, None), ScoredChain("243", 0.9, None), ScoredChain("233", 0.05, None)]
+    # The fake PRM scores a right step 0.95, a right answer line 0.9 and a wrong step 0.05 (min aggregation),
+    # which the calculator's veto caps at 0.
+    ballots = [ScoredChain("243", 0.9, None), ScoredChain("243", 0.9, None), ScoredChain("233", 0.0, None)]
     assert data["calibrated"] is True
-    assert data["confidence"] == pytest.approx(expected(ballots))
+    assert data["confidence"] == pytest.approx(expected(ballots, failed=[False, False, True]))
     assert data["verified"] is (data["confidence"] >= 0.5)
 
 
@@ -80,3 +82,15 @@ def test_a_confident_answer_is_verified_on_every_route(calibration: Path) -> Non
     )
     assert chat["verification"]["verified"] is True
     assert response["metadata"]["bon_verified"] == "true"
+
+
+def test_a_calibration_fitted_under_other_checkers_does_not_apply(calibration: Path) -> None:
+    """Capped scores are not distributed as uncapped ones: the fit under numeric and arith says
+    nothing of an answer checked by fewer, and the confidence falls back to the vote share."""
+    with fake_app(calibration=calibration, verified_threshold=0.5) as app:
+        unchecked = app.client.post("/solve", json={"problem": PROBLEM, "n": 3, "checks": "none"}).json()
+        numeric = app.client.post("/solve", json={"problem": PROBLEM, "n": 3, "checks": ["numeric"]}).json()
+        both = app.client.post("/solve", json={"problem": PROBLEM, "n": 3, "checks": ["arith", "numeric"]}).json()
+    assert unchecked["calibrated"] is False and unchecked["checks"] is None and unchecked["step_checks"] == []
+    assert numeric["calibrated"] is False and [c["name"] for c in numeric["checks"]["checkers"]] == ["numeric"]
+    assert both["calibrated"] is True  # the same set, in any order

@@ -48,17 +48,23 @@ def test_a_solved_problem_has_the_public_fields_only() -> None:
     data = r.json()
     assert set(data) == {
         "request_id", "answer", "summary", "confidence", "calibrated", "verified", "n", "selection",
-        "aggregation", "clusters", "step_scores", "chain_counts", "usage", "timings", "search",
+        "aggregation", "clusters", "step_scores", "step_checks", "checks", "chain_counts", "usage", "timings",
+        "search",
     }  # fmt: skip
     assert data["calibrated"] is False and data["verified"] is True  # 0.97 ≥ the default threshold, 0.9
     assert data["search"] is None  # the fixed strategy without a budget: all n chains, no controller
     assert data["chain_counts"] == {"sampled": 6, "voted": 6, "truncated": 0, "unscored": 0}
     assert data["answer"] == "243" and data["n"] == 6 and data["request_id"] == r.headers["x-request-id"]
     assert data["clusters"] == [
-        {"answer": "243", "count": 4, "weight": pytest.approx(3.6)},
-        {"answer": "233", "count": 2, "weight": pytest.approx(0.1)},
+        {"answer": "243", "count": 4, "weight": pytest.approx(3.6), "vetoed": 0},
+        {"answer": "233", "count": 2, "weight": pytest.approx(0.0), "vetoed": 2},  # 85*3=245: vetoed
     ]
-    assert data["step_scores"] == [0.95, 0.95, 0.95, 0.9] and data["confidence"] == pytest.approx(3.6 / 3.7)
+    assert data["step_scores"] == [0.95, 0.95, 0.95, 0.9] and data["confidence"] == pytest.approx(1.0)
+    assert data["step_checks"] == ["pass", "pass", "pass", "none"]  # the answer line claims nothing
+    assert data["checks"] == {
+        "checkers": [{"name": "numeric", "version": "1"}, {"name": "arith", "version": "1"}],
+        "steps_checked": 24, "steps_passed": 16, "steps_failed": 2, "steps_none": 6, "chains_vetoed": 2,
+    }  # fmt: skip
     assert "add 48 to get 85" in data["summary"] and RIGHT not in r.text and WRONG not in r.text
     assert data["usage"]["reasoning_tokens"] == 4 * len(RIGHT) + 2 * len(WRONG)
     assert set(data["timings"]) == {"generate_ms", "score_ms", "select_ms", "total_ms"}

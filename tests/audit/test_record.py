@@ -92,7 +92,7 @@ def test_any_single_tampering_is_found(items: list[Entry], data: st.DataObject) 
 def test_a_rehashed_forgery_still_breaks_the_next_link() -> None:
     """Rewriting a record and its own hash is not enough: the next record names the old hash."""
     rows = chain_of([Entry("solve", "k", {"answer": "243"}), Entry("solve", "k", {"answer": "7"})])
-    body = rows[0].body.replace("243", "244")
+    body = rows[0].body.replace('"answer":"243"', '"answer":"244"')
     rows[0] = replace(rows[0], body=body, hash=sha256(f"{GENESIS}\n{body}"))
     assert check(rows).problems == ["record 2: its previous hash is not the hash of the record before it"]
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.api.schemas.request_base import RequestBase
+from app.checks.verdicts import Verdict
 from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE, SummaryStyle
 from app.core.adaptive import StopReason, Strategy
 from app.core.aggregate import Aggregation
@@ -99,6 +100,21 @@ class AnswerClusterOut(BaseModel):
     answer: str = Field(description="The answer of the cluster (chains whose answers are mathematically equal).")
     count: int = Field(ge=1, description="Chains that gave this answer.")
     weight: float = Field(ge=0, description="Summed chain scores of the cluster for the selection method.")
+    vetoed: int = Field(default=0, ge=0, description="Of its chains, those with a step a step checker found false.")
+
+
+class CheckerOut(BaseModel):
+    name: str = Field(pattern=r"^[a-z0-9_]{1,32}$", description="The step checker.")
+    version: str = Field(pattern=r"^[0-9]{1,6}$", description="Its version: a new one may judge differently.")
+
+
+class ChecksOut(BaseModel):
+    checkers: list[CheckerOut] = Field(description="The step checkers that read every step.")
+    steps_checked: int = Field(ge=0, description="Steps the checkers read, every chain together.")
+    steps_passed: int = Field(ge=0, description="Steps whose claim a checker found true.")
+    steps_failed: int = Field(ge=0, description="Steps whose claim a checker found false (their score is capped).")
+    steps_none: int = Field(ge=0, description="Steps with nothing to check (or a check that could not finish).")
+    chains_vetoed: int = Field(ge=0, description="Chains with a step found false.")
 
 
 class ChainCountsOut(BaseModel):
@@ -189,6 +205,12 @@ class SolveResponse(BaseModel):
     aggregation: Aggregation = Field(description="How step scores made chain scores.")
     clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
     step_scores: list[float] = Field(description="The winning chain's per-step PRM scores, P(step is right).")
+    step_checks: list[Verdict] = Field(
+        default_factory=list,
+        description="The step checkers' verdict on each of the winning chain's steps, beside `step_scores` (empty "
+        "when none ran): pass, fail (its score is capped), none (nothing to check).",
+    )
+    checks: ChecksOut | None = Field(default=None, description="What the step checkers found (when any ran).")
     chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
     usage: UsageOut = Field(description="Tokens used.")
     timings: TimingsOut = Field(description="Where the time went.")
@@ -211,6 +233,7 @@ class ProgressEvent(BaseModel):
     elapsed_ms: float = Field(ge=0.0, description="Since the chains started.")
     chains_pruned: int = Field(default=0, ge=0, description="Chains cut at a step the PRM rejected (adaptive).")
     stop_reason: str | None = Field(default=None, description="Why sampling stopped, once it has (adaptive).")
+    chains_vetoed: int = Field(default=0, ge=0, description="Ended chains with a step a step checker found false.")
 
 
 class SummaryEvent(BaseModel):

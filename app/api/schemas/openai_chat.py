@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
-from app.api.schemas.native import AnswerClusterOut, ChainCountsOut
+from app.api.schemas.native import AnswerClusterOut, ChainCountsOut, ChecksOut
 from app.api.schemas.openai_common import OpenAIRequest
 from app.config import Effort
 
@@ -125,6 +125,7 @@ class Verification(BaseModel):
     reasoning_effort: Effort = Field(description="The effort the request ran at.")
     clusters: list[AnswerClusterOut] = Field(description="Answer clusters, heaviest first.")
     chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
+    checks: ChecksOut | None = Field(default=None, description="What the step checkers found (when any ran).")
 
 
 class ChatCompletion(BaseModel):

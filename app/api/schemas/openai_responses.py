@@ -116,6 +116,14 @@ class VerificationMetadata(BaseModel):
     )
     bon_calibrated: Literal["true", "false"] = Field(description="Whether bon_confidence is a probability.")
     bon_verified: Literal["true", "false"] = Field(description="'false': treat the answer as a guess.")
+    bon_checkers: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9_]+@[0-9]+(,[a-z0-9_]+@[0-9]+)*$",
+        description="The step checkers that read every step, as name@version (absent when none ran).",
+    )
+    bon_steps_checked: str | None = Field(default=None, pattern=r"^\d+$", description="Steps the checkers read.")
+    bon_steps_failed: str | None = Field(default=None, pattern=r"^\d+$", description="Steps found false.")
+    bon_chains_vetoed: str | None = Field(default=None, pattern=r"^\d+$", description="Chains with a step found false.")
 
 
 class ResponseObject(BaseModel):

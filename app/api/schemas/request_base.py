@@ -7,9 +7,11 @@ declares one passes it on, and one it does not declare is left to the server.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from typing import Annotated, Literal
 
-from app.service.params import SAMPLING_PARAMS, Sampling
+from pydantic import BaseModel, Field, StringConstraints
+
+from app.service.params import SAMPLING_PARAMS, ChecksAsked, Sampling
 
 TOP_P = (
     "Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens "
@@ -25,6 +27,21 @@ class RequestBase(BaseModel):
         "problem, the hidden chains, the answer or the summary (kept by default).",
     )
 
+    checks: Literal["auto", "none"] | list[Annotated[str, StringConstraints(max_length=32)]] | None = Field(
+        default=None,
+        max_length=8,
+        description="Step checkers that read every step beside the reward model: `auto` (the default: those the "
+        "server's format declares), `none`, or names (`numeric`: a calculator over arithmetic claims; `latex`: "
+        "LaTeX equalities; `arith`: the shipped task's own grammar). A step found false has its score capped and its "
+        "chain cannot make the answer verified.",
+    )
+
     def sampling(self) -> Sampling:
         """How this request asks for its chains to be sampled."""
         return Sampling(**{name: getattr(self, name, None) for name in SAMPLING_PARAMS})
+
+    def checks_asked(self) -> ChecksAsked:
+        """What this request asks of the step checkers."""
+        if self.checks is None:
+            return "auto"
+        return self.checks if isinstance(self.checks, str) else tuple(self.checks)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from app.api.schemas.native import (
     AnswerClusterOut,
     BudgetIn,
     ChainCountsOut,
+    CheckerOut,
+    ChecksOut,
     ContinueRequest,
     SearchOut,
     SolveRequest,
@@ -17,10 +17,9 @@ from app.api.schemas.native import (
 )
 from app.api.translation.fields import copy_fields
 from app.core.adaptive import SearchTally
-from app.core.select import AnswerCluster
 from app.errors import InvalidRequest
 from app.service.continuation import MoreChains
-from app.service.outcome import ChainCounts, SolveOutcome, Timings
+from app.service.outcome import ChainCounts, CheckTally, SolveOutcome, Timings
 from app.service.params import Requested, RequestPolicy, SolveParams
 
 
@@ -41,6 +40,7 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         max_reasoning_tokens=budget.max_reasoning_tokens,
         max_latency_ms=budget.max_latency_ms,
         store=body.store,
+        checks=body.checks_asked(),
     )
     return policy.resolve(asked)
 
@@ -54,8 +54,19 @@ def more_chains(body: ContinueRequest, policy: RequestPolicy) -> MoreChains:
     return MoreChains(budget.max_chains, budget.max_reasoning_tokens, budget.max_latency_ms, body.strategy)
 
 
-def clusters_out(clusters: Iterable[AnswerCluster]) -> list[AnswerClusterOut]:
-    return [copy_fields(AnswerClusterOut, c) for c in clusters]
+def clusters_out(outcome: SolveOutcome) -> list[AnswerClusterOut]:
+    chains = outcome.chains
+    return [
+        copy_fields(AnswerClusterOut, c, vetoed=sum(chains[i].vetoed for i in c.members if i < len(chains)))
+        for c in outcome.clusters
+    ]
+
+
+def checks_out(checks: CheckTally | None) -> ChecksOut | None:
+    if checks is None:
+        return None
+    checkers = [CheckerOut(name=name, version=version) for name, version in checks.checkers.items()]
+    return copy_fields(ChecksOut, checks, checkers=checkers)
 
 
 def counts_out(counts: ChainCounts) -> ChainCountsOut:
@@ -69,8 +80,10 @@ def solve_response(outcome: SolveOutcome) -> SolveResponse:
         n=outcome.params.n,
         selection=outcome.params.selection,
         aggregation=outcome.params.aggregation,
-        clusters=clusters_out(outcome.clusters),
+        clusters=clusters_out(outcome),
         step_scores=outcome.winner_step_scores,
+        step_checks=list(outcome.winner_step_checks),
+        checks=checks_out(outcome.checks),
         chain_counts=counts_out(outcome.counts),
         usage=copy_fields(UsageOut, outcome.usage),
         timings=timings_out(outcome.timings),

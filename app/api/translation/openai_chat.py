@@ -19,7 +19,7 @@ from app.api.schemas.openai_chat import (
     Verification,
 )
 from app.api.translation.fields import copy_fields
-from app.api.translation.native import clusters_out, counts_out
+from app.api.translation.native import checks_out, clusters_out, counts_out
 from app.api.translation.openai_request import check_model, last_user_text, openai_requested, system_text
 from app.errors import UnsupportedParameter
 from app.service.outcome import SolveOutcome
@@ -77,6 +77,7 @@ def verification(outcome: SolveOutcome, budget: Budget) -> Verification:
         outcome,
         n=outcome.params.n,
         reasoning_effort=budget.effort,
-        clusters=clusters_out(outcome.clusters),
+        clusters=clusters_out(outcome),
+        checks=checks_out(outcome.checks),
         chain_counts=counts_out(outcome.counts),
     )

@@ -62,6 +62,7 @@ def openai_requested(
         strategy=budget.strategy,
         max_reasoning_tokens=budget.max_reasoning_tokens,
         store=body.store,
+        checks=body.checks_asked(),
     )
 
 

@@ -18,7 +18,7 @@ from app.api.schemas.openai_responses import (
     VerificationMetadata,
 )
 from app.api.translation.openai_request import check_model, last_user_text, openai_requested, system_text
-from app.service.outcome import SolveOutcome
+from app.service.outcome import CheckTally, SolveOutcome
 from app.service.params import Budget, RequestPolicy, SolveParams
 
 
@@ -64,5 +64,18 @@ def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget
             bon_confidence=f"{outcome.confidence:.4f}",
             bon_calibrated="true" if outcome.calibrated else "false",
             bon_verified="true" if outcome.verified else "false",
+            **checks_metadata(outcome.checks),
         ),
     )
+
+
+def checks_metadata(checks: CheckTally | None) -> dict[str, str]:
+    """The step checks in OpenAI's string metadata: counts only."""
+    if checks is None:
+        return {}
+    return {
+        "bon_checkers": ",".join(f"{name}@{version}" for name, version in checks.checkers.items()),
+        "bon_steps_checked": str(checks.steps_checked),
+        "bon_steps_failed": str(checks.steps_failed),
+        "bon_chains_vetoed": str(checks.chains_vetoed),
+    }

@@ -9,10 +9,13 @@ from .chat_choice import ChatChoice
 from .chat_choice_finish_reason import ChatChoiceFinishReason
 from .chat_completion import ChatCompletion
 from .chat_completion_request import ChatCompletionRequest
+from .chat_completion_request_checks_type_0_type_0 import ChatCompletionRequestChecksType0Type0
 from .chat_completion_request_reasoning_effort_type_0 import ChatCompletionRequestReasoningEffortType0
 from .chat_message import ChatMessage
 from .chat_message_role import ChatMessageRole
 from .chat_usage import ChatUsage
+from .checker_out import CheckerOut
+from .checks_out import ChecksOut
 from .completion_tokens_details import CompletionTokensDetails
 from .continue_request import ContinueRequest
 from .continue_request_strategy_type_0 import ContinueRequestStrategyType0
@@ -49,17 +52,20 @@ from .response_reasoning import ResponseReasoning
 from .response_reasoning_effort import ResponseReasoningEffort
 from .response_reasoning_summary_type_0 import ResponseReasoningSummaryType0
 from .response_request import ResponseRequest
+from .response_request_checks_type_0_type_0 import ResponseRequestChecksType0Type0
 from .response_usage import ResponseUsage
 from .search_out import SearchOut
 from .search_out_stop_reason_type_0 import SearchOutStopReasonType0
 from .solve_request import SolveRequest
 from .solve_request_aggregation_type_0 import SolveRequestAggregationType0
+from .solve_request_checks_type_0_type_0 import SolveRequestChecksType0Type0
 from .solve_request_selection_type_0 import SolveRequestSelectionType0
 from .solve_request_strategy_type_0 import SolveRequestStrategyType0
 from .solve_request_summary_type_0 import SolveRequestSummaryType0
 from .solve_response import SolveResponse
 from .solve_response_aggregation import SolveResponseAggregation
 from .solve_response_selection import SolveResponseSelection
+from .solve_response_step_checks_item import SolveResponseStepChecksItem
 from .stream_options import StreamOptions
 from .summary_text import SummaryText
 from .text_part import TextPart
@@ -88,10 +94,13 @@ __all__ = (
     "ChatChoiceFinishReason",
     "ChatCompletion",
     "ChatCompletionRequest",
+    "ChatCompletionRequestChecksType0Type0",
     "ChatCompletionRequestReasoningEffortType0",
     "ChatMessage",
     "ChatMessageRole",
     "ChatUsage",
+    "CheckerOut",
+    "ChecksOut",
     "CompletionTokensDetails",
     "ContinueRequest",
     "ContinueRequestStrategyType0",
@@ -128,17 +137,20 @@ __all__ = (
     "ResponseReasoningEffort",
     "ResponseReasoningSummaryType0",
     "ResponseRequest",
+    "ResponseRequestChecksType0Type0",
     "ResponseUsage",
     "SearchOut",
     "SearchOutStopReasonType0",
     "SolveRequest",
     "SolveRequestAggregationType0",
+    "SolveRequestChecksType0Type0",
     "SolveRequestSelectionType0",
     "SolveRequestStrategyType0",
     "SolveRequestSummaryType0",
     "SolveResponse",
     "SolveResponseAggregation",
     "SolveResponseSelection",
+    "SolveResponseStepChecksItem",
     "StreamOptions",
     "SummaryText",
     "TextPart",

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 
 
 
@@ -25,11 +26,13 @@ class AnswerClusterOut:
             answer (str): The answer of the cluster (chains whose answers are mathematically equal).
             count (int): Chains that gave this answer.
             weight (float): Summed chain scores of the cluster for the selection method.
+            vetoed (int | Unset): Of its chains, those with a step a step checker found false. Default: 0.
      """
 
     answer: str
     count: int
     weight: float
+    vetoed: int | Unset = 0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -43,6 +46,8 @@ class AnswerClusterOut:
 
         weight = self.weight
 
+        vetoed = self.vetoed
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,6 +56,8 @@ class AnswerClusterOut:
             "count": count,
             "weight": weight,
         })
+        if vetoed is not UNSET:
+            field_dict["vetoed"] = vetoed
 
         return field_dict
 
@@ -65,10 +72,13 @@ class AnswerClusterOut:
 
         weight = d.pop("weight")
 
+        vetoed = d.pop("vetoed", UNSET)
+
         answer_cluster_out = cls(
             answer=answer,
             count=count,
             weight=weight,
+            vetoed=vetoed,
         )
 
 

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.chat_completion_request_checks_type_0_type_0 import ChatCompletionRequestChecksType0Type0
 from ..models.chat_completion_request_reasoning_effort_type_0 import ChatCompletionRequestReasoningEffortType0
 from ..types import UNSET, Unset
 from typing import cast
@@ -31,6 +32,10 @@ class ChatCompletionRequest:
             messages (list[ChatMessage]): The last user message is the problem; system and developer messages are the system
                 prompt (models with a chat template only).
             model (str): The served model's id (GET /v1/models).
+            checks (ChatCompletionRequestChecksType0Type0 | list[str] | None | Unset): Step checkers that read every step
+                beside the reward model: `auto` (the default: those the server's format declares), `none`, or names (`numeric`:
+                a calculator over arithmetic claims; `latex`: LaTeX equalities; `arith`: the shipped task's own grammar). A step
+                found false has its score capped and its chain cannot make the answer verified.
             max_completion_tokens (int | None | Unset): Upper bound on all generated tokens, the hidden reasoning included.
             max_tokens (int | None | Unset): Deprecated alias of max_completion_tokens.
             n (int | None | Unset): Choices to return; only 1 is supported.
@@ -49,6 +54,7 @@ class ChatCompletionRequest:
 
     messages: list[ChatMessage]
     model: str
+    checks: ChatCompletionRequestChecksType0Type0 | list[str] | None | Unset = UNSET
     max_completion_tokens: int | None | Unset = UNSET
     max_tokens: int | None | Unset = UNSET
     n: int | None | Unset = UNSET
@@ -76,6 +82,18 @@ class ChatCompletionRequest:
 
 
         model = self.model
+
+        checks: list[str] | None | str | Unset
+        if isinstance(self.checks, Unset):
+            checks = UNSET
+        elif isinstance(self.checks, ChatCompletionRequestChecksType0Type0):
+            checks = self.checks.value
+        elif isinstance(self.checks, list):
+            checks = self.checks
+
+
+        else:
+            checks = self.checks
 
         max_completion_tokens: int | None | Unset
         if isinstance(self.max_completion_tokens, Unset):
@@ -148,6 +166,8 @@ class ChatCompletionRequest:
             "messages": messages,
             "model": model,
         })
+        if checks is not UNSET:
+            field_dict["checks"] = checks
         if max_completion_tokens is not UNSET:
             field_dict["max_completion_tokens"] = max_completion_tokens
         if max_tokens is not UNSET:
@@ -189,6 +209,34 @@ class ChatCompletionRequest:
 
 
         model = d.pop("model")
+
+        def _parse_checks(data: object) -> ChatCompletionRequestChecksType0Type0 | list[str] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                checks_type_0_type_0 = ChatCompletionRequestChecksType0Type0(data)
+
+
+
+                return checks_type_0_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                checks_type_0_type_1 = cast(list[str], data)
+
+                return checks_type_0_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChatCompletionRequestChecksType0Type0 | list[str] | None | Unset, data)
+
+        checks = _parse_checks(d.pop("checks", UNSET))
+
 
         def _parse_max_completion_tokens(data: object) -> int | None | Unset:
             if data is None:
@@ -313,6 +361,7 @@ class ChatCompletionRequest:
         chat_completion_request = cls(
             messages=messages,
             model=model,
+            checks=checks,
             max_completion_tokens=max_completion_tokens,
             max_tokens=max_tokens,
             n=n,

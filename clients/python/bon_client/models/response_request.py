@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..models.response_request_checks_type_0_type_0 import ResponseRequestChecksType0Type0
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -29,6 +30,10 @@ class ResponseRequest:
         Attributes:
             input_ (list[InputMessage] | str): The problem, or messages whose last user one is it.
             model (str): The served model's id (GET /v1/models).
+            checks (list[str] | None | ResponseRequestChecksType0Type0 | Unset): Step checkers that read every step beside
+                the reward model: `auto` (the default: those the server's format declares), `none`, or names (`numeric`: a
+                calculator over arithmetic claims; `latex`: LaTeX equalities; `arith`: the shipped task's own grammar). A step
+                found false has its score capped and its chain cannot make the answer verified.
             instructions (None | str | Unset): A system prompt, replacing the server's (models with a chat template only);
                 else the input's system and developer messages are.
             max_output_tokens (int | None | Unset): Upper bound, reasoning included.
@@ -43,6 +48,7 @@ class ResponseRequest:
 
     input_: list[InputMessage] | str
     model: str
+    checks: list[str] | None | ResponseRequestChecksType0Type0 | Unset = UNSET
     instructions: None | str | Unset = UNSET
     max_output_tokens: int | None | Unset = UNSET
     reasoning: None | ReasoningParam | Unset = UNSET
@@ -71,6 +77,18 @@ class ResponseRequest:
             input_ = self.input_
 
         model = self.model
+
+        checks: list[str] | None | str | Unset
+        if isinstance(self.checks, Unset):
+            checks = UNSET
+        elif isinstance(self.checks, ResponseRequestChecksType0Type0):
+            checks = self.checks.value
+        elif isinstance(self.checks, list):
+            checks = self.checks
+
+
+        else:
+            checks = self.checks
 
         instructions: None | str | Unset
         if isinstance(self.instructions, Unset):
@@ -123,6 +141,8 @@ class ResponseRequest:
             "input": input_,
             "model": model,
         })
+        if checks is not UNSET:
+            field_dict["checks"] = checks
         if instructions is not UNSET:
             field_dict["instructions"] = instructions
         if max_output_tokens is not UNSET:
@@ -169,6 +189,34 @@ class ResponseRequest:
 
 
         model = d.pop("model")
+
+        def _parse_checks(data: object) -> list[str] | None | ResponseRequestChecksType0Type0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                checks_type_0_type_0 = ResponseRequestChecksType0Type0(data)
+
+
+
+                return checks_type_0_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                checks_type_0_type_1 = cast(list[str], data)
+
+                return checks_type_0_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | ResponseRequestChecksType0Type0 | Unset, data)
+
+        checks = _parse_checks(d.pop("checks", UNSET))
+
 
         def _parse_instructions(data: object) -> None | str | Unset:
             if data is None:
@@ -253,6 +301,7 @@ class ResponseRequest:
         response_request = cls(
             input_=input_,
             model=model,
+            checks=checks,
             instructions=instructions,
             max_output_tokens=max_output_tokens,
             reasoning=reasoning,

@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 from ..models.solve_request_aggregation_type_0 import SolveRequestAggregationType0
+from ..models.solve_request_checks_type_0_type_0 import SolveRequestChecksType0Type0
 from ..models.solve_request_selection_type_0 import SolveRequestSelectionType0
 from ..models.solve_request_strategy_type_0 import SolveRequestStrategyType0
 from ..models.solve_request_summary_type_0 import SolveRequestSummaryType0
@@ -33,6 +34,10 @@ class SolveRequest:
             problem (str): The problem, in the task's own notation.
             aggregation (None | SolveRequestAggregationType0 | Unset): How step scores make a chain score.
             budget (BudgetIn | None | Unset): Limits on what the request may spend.
+            checks (list[str] | None | SolveRequestChecksType0Type0 | Unset): Step checkers that read every step beside the
+                reward model: `auto` (the default: those the server's format declares), `none`, or names (`numeric`: a
+                calculator over arithmetic claims; `latex`: LaTeX equalities; `arith`: the shipped task's own grammar). A step
+                found false has its score capped and its chain cannot make the answer verified.
             max_tokens (int | None | Unset): Token budget of each chain.
             n (int | None | Unset): Chains to sample (best-of-N); at most the server's max_n (64 by default).
             seed (int | None | Unset): Makes sampling, and so the answer, reproducible.
@@ -58,6 +63,7 @@ class SolveRequest:
     problem: str
     aggregation: None | SolveRequestAggregationType0 | Unset = UNSET
     budget: BudgetIn | None | Unset = UNSET
+    checks: list[str] | None | SolveRequestChecksType0Type0 | Unset = UNSET
     max_tokens: int | None | Unset = UNSET
     n: int | None | Unset = UNSET
     seed: int | None | Unset = UNSET
@@ -93,6 +99,18 @@ class SolveRequest:
             budget = self.budget.to_dict()
         else:
             budget = self.budget
+
+        checks: list[str] | None | str | Unset
+        if isinstance(self.checks, Unset):
+            checks = UNSET
+        elif isinstance(self.checks, SolveRequestChecksType0Type0):
+            checks = self.checks.value
+        elif isinstance(self.checks, list):
+            checks = self.checks
+
+
+        else:
+            checks = self.checks
 
         max_tokens: int | None | Unset
         if isinstance(self.max_tokens, Unset):
@@ -176,6 +194,8 @@ class SolveRequest:
             field_dict["aggregation"] = aggregation
         if budget is not UNSET:
             field_dict["budget"] = budget
+        if checks is not UNSET:
+            field_dict["checks"] = checks
         if max_tokens is not UNSET:
             field_dict["max_tokens"] = max_tokens
         if n is not UNSET:
@@ -247,6 +267,34 @@ class SolveRequest:
             return cast(BudgetIn | None | Unset, data)
 
         budget = _parse_budget(d.pop("budget", UNSET))
+
+
+        def _parse_checks(data: object) -> list[str] | None | SolveRequestChecksType0Type0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                checks_type_0_type_0 = SolveRequestChecksType0Type0(data)
+
+
+
+                return checks_type_0_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                checks_type_0_type_1 = cast(list[str], data)
+
+                return checks_type_0_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | SolveRequestChecksType0Type0 | Unset, data)
+
+        checks = _parse_checks(d.pop("checks", UNSET))
 
 
         def _parse_max_tokens(data: object) -> int | None | Unset:
@@ -393,6 +441,7 @@ class SolveRequest:
             problem=problem,
             aggregation=aggregation,
             budget=budget,
+            checks=checks,
             max_tokens=max_tokens,
             n=n,
             seed=seed,

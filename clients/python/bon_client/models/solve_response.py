@@ -10,12 +10,14 @@ from ..types import UNSET, Unset
 
 from ..models.solve_response_aggregation import SolveResponseAggregation
 from ..models.solve_response_selection import SolveResponseSelection
+from ..models.solve_response_step_checks_item import SolveResponseStepChecksItem
 from ..types import UNSET, Unset
 from typing import cast
 
 if TYPE_CHECKING:
   from ..models.answer_cluster_out import AnswerClusterOut
   from ..models.chain_counts_out import ChainCountsOut
+  from ..models.checks_out import ChecksOut
   from ..models.search_out import SearchOut
   from ..models.timings_out import TimingsOut
   from ..models.usage_out import UsageOut
@@ -47,8 +49,12 @@ class SolveResponse:
             usage (UsageOut):
             calibrated (bool | Unset): Whether `confidence` is a calibrated probability (the reward model ships one).
                 Default: False.
+            checks (ChecksOut | None | Unset): What the step checkers found (when any ran).
             search (None | SearchOut | Unset): What the sampling spent and why it stopped: with a strategy other than
                 `fixed`, or a budget.
+            step_checks (list[SolveResponseStepChecksItem] | Unset): The step checkers' verdict on each of the winning
+                chain's steps, beside `step_scores` (empty when none ran): pass, fail (its score is capped), none (nothing to
+                check).
             verified (bool | Unset): An answer whose confidence reached the server's threshold. False: treat the answer as a
                 guess (the problem may be outside what the models know); `POST /solve/{request_id}/continue` thinks longer.
                 Default: False.
@@ -67,7 +73,9 @@ class SolveResponse:
     timings: TimingsOut
     usage: UsageOut
     calibrated: bool | Unset = False
+    checks: ChecksOut | None | Unset = UNSET
     search: None | SearchOut | Unset = UNSET
+    step_checks: list[SolveResponseStepChecksItem] | Unset = UNSET
     verified: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -78,6 +86,7 @@ class SolveResponse:
     def to_dict(self) -> dict[str, Any]:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        from ..models.checks_out import ChecksOut # noqa: PLC0415
         from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
@@ -115,6 +124,14 @@ class SolveResponse:
 
         calibrated = self.calibrated
 
+        checks: dict[str, Any] | None | Unset
+        if isinstance(self.checks, Unset):
+            checks = UNSET
+        elif isinstance(self.checks, ChecksOut):
+            checks = self.checks.to_dict()
+        else:
+            checks = self.checks
+
         search: dict[str, Any] | None | Unset
         if isinstance(self.search, Unset):
             search = UNSET
@@ -122,6 +139,15 @@ class SolveResponse:
             search = self.search.to_dict()
         else:
             search = self.search
+
+        step_checks: list[str] | Unset = UNSET
+        if not isinstance(self.step_checks, Unset):
+            step_checks = []
+            for step_checks_item_data in self.step_checks:
+                step_checks_item = step_checks_item_data.value
+                step_checks.append(step_checks_item)
+
+
 
         verified = self.verified
 
@@ -144,8 +170,12 @@ class SolveResponse:
         })
         if calibrated is not UNSET:
             field_dict["calibrated"] = calibrated
+        if checks is not UNSET:
+            field_dict["checks"] = checks
         if search is not UNSET:
             field_dict["search"] = search
+        if step_checks is not UNSET:
+            field_dict["step_checks"] = step_checks
         if verified is not UNSET:
             field_dict["verified"] = verified
 
@@ -157,6 +187,7 @@ class SolveResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        from ..models.checks_out import ChecksOut # noqa: PLC0415
         from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
@@ -217,6 +248,26 @@ class SolveResponse:
 
         calibrated = d.pop("calibrated", UNSET)
 
+        def _parse_checks(data: object) -> ChecksOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                checks_type_0 = ChecksOut.from_dict(data)
+
+
+
+                return checks_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChecksOut | None | Unset, data)
+
+        checks = _parse_checks(d.pop("checks", UNSET))
+
+
         def _parse_search(data: object) -> None | SearchOut | Unset:
             if data is None:
                 return data
@@ -237,6 +288,18 @@ class SolveResponse:
         search = _parse_search(d.pop("search", UNSET))
 
 
+        _step_checks = d.pop("step_checks", UNSET)
+        step_checks: list[SolveResponseStepChecksItem] | Unset = UNSET
+        if _step_checks is not UNSET:
+            step_checks = []
+            for step_checks_item_data in _step_checks:
+                step_checks_item = SolveResponseStepChecksItem(step_checks_item_data)
+
+
+
+                step_checks.append(step_checks_item)
+
+
         verified = d.pop("verified", UNSET)
 
         solve_response = cls(
@@ -253,7 +316,9 @@ class SolveResponse:
             timings=timings,
             usage=usage,
             calibrated=calibrated,
+            checks=checks,
             search=search,
+            step_checks=step_checks,
             verified=verified,
         )
 

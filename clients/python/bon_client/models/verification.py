@@ -15,6 +15,7 @@ from typing import cast
 if TYPE_CHECKING:
   from ..models.answer_cluster_out import AnswerClusterOut
   from ..models.chain_counts_out import ChainCountsOut
+  from ..models.checks_out import ChecksOut
 
 
 
@@ -37,6 +38,7 @@ class Verification:
             reasoning_effort (VerificationReasoningEffort): The effort the request ran at.
             summary (str): A summary of the winning chain's reasoning; never the chain itself.
             calibrated (bool | Unset): Whether `confidence` is a calibrated probability. Default: False.
+            checks (ChecksOut | None | Unset): What the step checkers found (when any ran).
             verified (bool | Unset): The confidence reached the server's threshold; false: treat the answer as a guess.
                 Default: False.
      """
@@ -48,6 +50,7 @@ class Verification:
     reasoning_effort: VerificationReasoningEffort
     summary: str
     calibrated: bool | Unset = False
+    checks: ChecksOut | None | Unset = UNSET
     verified: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -58,6 +61,7 @@ class Verification:
     def to_dict(self) -> dict[str, Any]:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        from ..models.checks_out import ChecksOut # noqa: PLC0415
         chain_counts = self.chain_counts.to_dict()
 
         clusters = []
@@ -77,6 +81,14 @@ class Verification:
 
         calibrated = self.calibrated
 
+        checks: dict[str, Any] | None | Unset
+        if isinstance(self.checks, Unset):
+            checks = UNSET
+        elif isinstance(self.checks, ChecksOut):
+            checks = self.checks.to_dict()
+        else:
+            checks = self.checks
+
         verified = self.verified
 
 
@@ -92,6 +104,8 @@ class Verification:
         })
         if calibrated is not UNSET:
             field_dict["calibrated"] = calibrated
+        if checks is not UNSET:
+            field_dict["checks"] = checks
         if verified is not UNSET:
             field_dict["verified"] = verified
 
@@ -103,6 +117,7 @@ class Verification:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
+        from ..models.checks_out import ChecksOut # noqa: PLC0415
         d = dict(src_dict)
         chain_counts = ChainCountsOut.from_dict(d.pop("chain_counts"))
 
@@ -132,6 +147,26 @@ class Verification:
 
         calibrated = d.pop("calibrated", UNSET)
 
+        def _parse_checks(data: object) -> ChecksOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                checks_type_0 = ChecksOut.from_dict(data)
+
+
+
+                return checks_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ChecksOut | None | Unset, data)
+
+        checks = _parse_checks(d.pop("checks", UNSET))
+
+
         verified = d.pop("verified", UNSET)
 
         verification = cls(
@@ -142,6 +177,7 @@ class Verification:
             reasoning_effort=reasoning_effort,
             summary=summary,
             calibrated=calibrated,
+            checks=checks,
             verified=verified,
         )
 

@@ -10,6 +10,8 @@ from ..types import UNSET, Unset
 
 from ..models.verification_metadata_bon_calibrated import VerificationMetadataBonCalibrated
 from ..models.verification_metadata_bon_verified import VerificationMetadataBonVerified
+from ..types import UNSET, Unset
+from typing import cast
 
 
 
@@ -28,11 +30,20 @@ class VerificationMetadata:
             bon_calibrated (VerificationMetadataBonCalibrated): Whether bon_confidence is a probability.
             bon_confidence (str): The probability that the answer is right (when calibrated).
             bon_verified (VerificationMetadataBonVerified): 'false': treat the answer as a guess.
+            bon_chains_vetoed (None | str | Unset): Chains with a step found false.
+            bon_checkers (None | str | Unset): The step checkers that read every step, as name@version (absent when none
+                ran).
+            bon_steps_checked (None | str | Unset): Steps the checkers read.
+            bon_steps_failed (None | str | Unset): Steps found false.
      """
 
     bon_calibrated: VerificationMetadataBonCalibrated
     bon_confidence: str
     bon_verified: VerificationMetadataBonVerified
+    bon_chains_vetoed: None | str | Unset = UNSET
+    bon_checkers: None | str | Unset = UNSET
+    bon_steps_checked: None | str | Unset = UNSET
+    bon_steps_failed: None | str | Unset = UNSET
 
 
 
@@ -45,6 +56,30 @@ class VerificationMetadata:
 
         bon_verified = self.bon_verified.value
 
+        bon_chains_vetoed: None | str | Unset
+        if isinstance(self.bon_chains_vetoed, Unset):
+            bon_chains_vetoed = UNSET
+        else:
+            bon_chains_vetoed = self.bon_chains_vetoed
+
+        bon_checkers: None | str | Unset
+        if isinstance(self.bon_checkers, Unset):
+            bon_checkers = UNSET
+        else:
+            bon_checkers = self.bon_checkers
+
+        bon_steps_checked: None | str | Unset
+        if isinstance(self.bon_steps_checked, Unset):
+            bon_steps_checked = UNSET
+        else:
+            bon_steps_checked = self.bon_steps_checked
+
+        bon_steps_failed: None | str | Unset
+        if isinstance(self.bon_steps_failed, Unset):
+            bon_steps_failed = UNSET
+        else:
+            bon_steps_failed = self.bon_steps_failed
+
 
         field_dict: dict[str, Any] = {}
 
@@ -53,6 +88,14 @@ class VerificationMetadata:
             "bon_confidence": bon_confidence,
             "bon_verified": bon_verified,
         })
+        if bon_chains_vetoed is not UNSET:
+            field_dict["bon_chains_vetoed"] = bon_chains_vetoed
+        if bon_checkers is not UNSET:
+            field_dict["bon_checkers"] = bon_checkers
+        if bon_steps_checked is not UNSET:
+            field_dict["bon_steps_checked"] = bon_steps_checked
+        if bon_steps_failed is not UNSET:
+            field_dict["bon_steps_failed"] = bon_steps_failed
 
         return field_dict
 
@@ -73,10 +116,54 @@ class VerificationMetadata:
 
 
 
+        def _parse_bon_chains_vetoed(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bon_chains_vetoed = _parse_bon_chains_vetoed(d.pop("bon_chains_vetoed", UNSET))
+
+
+        def _parse_bon_checkers(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bon_checkers = _parse_bon_checkers(d.pop("bon_checkers", UNSET))
+
+
+        def _parse_bon_steps_checked(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bon_steps_checked = _parse_bon_steps_checked(d.pop("bon_steps_checked", UNSET))
+
+
+        def _parse_bon_steps_failed(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bon_steps_failed = _parse_bon_steps_failed(d.pop("bon_steps_failed", UNSET))
+
+
         verification_metadata = cls(
             bon_calibrated=bon_calibrated,
             bon_confidence=bon_confidence,
             bon_verified=bon_verified,
+            bon_chains_vetoed=bon_chains_vetoed,
+            bon_checkers=bon_checkers,
+            bon_steps_checked=bon_steps_checked,
+            bon_steps_failed=bon_steps_failed,
         )
 
         return verification_metadata
