@@ -100,6 +100,18 @@ def _step_eval(models_dir: Path, name: str, out_dir: Path | None, problems: int,
     typer.echo(f"wrote {cfg.out_dir}/EVAL.md")
 
 
+def _checks_eval(adaptive: AdaptiveEvalConfig) -> None:
+    from lab.evaluation.checks_run import ChecksEvalConfig, run_checks_eval
+
+    result = run_checks_eval(ChecksEvalConfig(adaptive), "bon " + shlex.join(sys.argv[1:]))
+    for arm, row in result["arms"].items():
+        wrong = sum(k["wrong_but_verified"] for k in row["by_kind"].values())
+        typer.echo(
+            f"{arm:28s} {row['in_range_accuracy']:5.1f}%  ECE {row['ece_in_range']:.3f}  wrong-but-verified {wrong}"
+        )
+    typer.echo(f"wrote {adaptive.out_dir}/EVAL.md")
+
+
 def evaluate(
     models_dir: Annotated[Path, typer.Option(help="Holds <name>-generator, -prm and -orm.")] = Path("models"),
     name: str = "arith",
@@ -114,7 +126,9 @@ def evaluate(
             help="fixed: best-of-N against N from 64 samples per problem. adaptive: fit the search rules and the "
             "confidence calibration on the validation split (written beside the PRM), then run fixed N=1..max-n "
             "and adaptive search through the service on held-out problems. steps: particle filtering and beam "
-            "search against fixed N=4, 16, 64 through the service on held-out problems."
+            "search against fixed N=4, 16, 64 through the service on held-out problems. checks: a calibration per "
+            "set of step checkers (fitted on the validation split), then no checks, the calculator, and the "
+            "calculator with the task's grammar through the service on held-out and out-of-range problems."
         ),
     ] = "fixed",
     validation_problems: Annotated[int, typer.Option(min=1, help="adaptive: validation problems to fit on.")] = 500,
@@ -135,12 +149,12 @@ def evaluate(
     adaptive) the adaptive search and the calibrated confidence, fitted and measured."""
     from lab.evaluation.run import EvalConfig, run_eval
 
-    if strategy not in ("fixed", "adaptive", "steps"):
-        raise typer.BadParameter("fixed, adaptive or steps", param_hint="--strategy")
+    if strategy not in ("fixed", "adaptive", "steps", "checks"):
+        raise typer.BadParameter("fixed, adaptive, steps or checks", param_hint="--strategy")
     if strategy == "steps":
         _step_eval(models_dir, name, out_dir, problems, report_only)
         return
-    if strategy == "adaptive":
+    if strategy in ("adaptive", "checks"):
         from lab.evaluation.adaptive_run import AdaptiveEvalConfig, run_adaptive_eval
 
         adaptive = AdaptiveEvalConfig(
@@ -155,6 +169,9 @@ def evaluate(
         )
         if check:
             _check(adaptive, check)
+            return
+        if strategy == "checks":
+            _checks_eval(adaptive)
             return
         if report_only:
             from lab.evaluation.adaptive_run import rewrite_report

@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from app.core.adaptive import SearchTally
 from app.checks.verdicts import StepCheck
+from app.core.adaptive import SearchTally
 from app.service.outcome import ChainCounts, ChainRecord, CheckTally, PruneEvent, StepNode, Timings, Usage
 from app.service.params import SolveParams
 

@@ -33,8 +33,10 @@ from tqdm import tqdm
 from app.config import AdaptiveSettings
 from app.core.adaptive import SearchBudget, SearchRules
 from app.core.confidence import FEATURES, Calibration, confidence_features
+from lab.evaluation.checked import ARMS, under_checks
 from lab.evaluation.metrics import ProblemSamples
 from lab.evaluation.replay import Replayed, fixed, replay
+from lab.task import arith
 
 FIXED_NS = (1, 2, 4, 8, 16, 32, 64)
 ADAPTIVE_BUDGETS = (8, 16, 32, 64)  # max_chains
@@ -115,7 +117,7 @@ def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
     is never right, and its confidence is 0 without a model)."""
     rows, labels = [], []
     for r in runs:
-        features = confidence_features(r.ballots, r.result, r.in_domain)
+        features = confidence_features(r.ballots, r.result, r.in_domain, r.failed)
         if features is None:
             continue
         design = features.design()
@@ -124,8 +126,28 @@ def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
     return np.array(rows), np.array(labels, dtype=int)
 
 
-def fit_calibration(in_range: Sequence[Replayed], out_of_domain: Sequence[Replayed]) -> Calibration:
-    """The two stages (see the module's docstring)."""
+def fit_confidences(samples: Sequence[ProblemSamples], rules: SearchRules) -> list[Calibration]:
+    """One calibration per set of step checkers the service may run (`ARMS`), the shipped task's
+    default set (its format's `checkers`) first: a checker's veto changes the scores, so a fit under
+    one set says nothing of answers under another."""
+    default = tuple(arith.NOTATION.checkers)
+    arms = sorted(ARMS.values(), key=lambda checkers: set(checkers) != set(default))
+    in_range = [s for s in samples if s.kind == "in_range"]
+    others = [s for s in samples if s.kind != "in_range"]
+    fits = []
+    for checkers in arms:
+        checked = [under_checks(s, checkers) for s in others]
+        out_of_domain = [r for r in outcomes(checked, rules) if not r.in_domain]
+        fits.append(
+            fit_calibration(outcomes([under_checks(s, checkers) for s in in_range], rules), out_of_domain, checkers)
+        )
+    return fits
+
+
+def fit_calibration(
+    in_range: Sequence[Replayed], out_of_domain: Sequence[Replayed], checkers: Sequence[str] = ()
+) -> Calibration:
+    """The two stages (see the module's docstring), on chains scored under `checkers`."""
     x, y = design_matrix(in_range)
     model = LogisticRegression(C=10.0, max_iter=20000).fit(x, y)
     coefficients = {name: float(w) for name, w in zip(IN_DOMAIN_FEATURES, model.coef_[0], strict=True)}
@@ -143,4 +165,5 @@ def fit_calibration(in_range: Sequence[Replayed], out_of_domain: Sequence[Replay
         selection="prm_weighted_vote",
         aggregation="min",
         max_votes=max((r.started for r in in_range), default=None),
+        checkers=tuple(checkers),
     )

@@ -24,7 +24,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from app.config import Settings
+from app.config import AdaptiveSettings, Settings
+from app.core.confidence import Calibration
 from app.fitted import CALIBRATION_FILE, CalibrationSpec, FittedFile
 from lab.evaluation import samples as sampling
 from lab.evaluation.adaptive_fit import (
@@ -33,10 +34,9 @@ from lab.evaluation.adaptive_fit import (
     GRID,
     TOKEN_SHARE,
     evaluate_rules,
-    fit_calibration,
+    fit_confidences,
     fit_search_rules,
     fixed_score,
-    outcomes,
 )
 from lab.evaluation.adaptive_report import write_adaptive_markdown, write_calibration_plot, write_pareto_plot
 from lab.evaluation.calibration_metrics import auc, expected_calibration_error, reliability, selective
@@ -103,16 +103,9 @@ def fit(cfg: AdaptiveEvalConfig, samples: Sequence[ProblemSamples], command: str
     in_range = [s for s in samples if s.kind == "in_range"]
     best, tried = fit_search_rules(in_range)
     rules = best.settings.rules()
-    out_of_domain = [r for r in outcomes([s for s in samples if s.kind != "in_range"], rules) if not r.in_domain]
-    calibration = fit_calibration(outcomes(in_range, rules), out_of_domain)
+    calibration, *more = fit_confidences(samples, rules)
     fixed64_accuracy, fixed64_tokens = fixed_score(in_range, 64)
-    fitted = FittedFile(
-        fitted_on=f"{len(in_range)} validation problems of the arith task and {len(samples) - len(in_range)} "
-        f"out of its range, 64 chains each; `{command}`",
-        confidence=CalibrationSpec.model_validate(calibration.to_json()),
-        search=best.settings,
-    )
-    cfg.calibration_path.write_text(fitted.model_dump_json(indent=2) + "\n")
+    write_fitted(cfg.calibration_path, samples, command, [calibration, *more], best.settings)
     return {
         "rules": best.settings.model_dump(),
         "grid": {k: list(v) for k, v in GRID.items()},
@@ -131,6 +124,21 @@ def fit(cfg: AdaptiveEvalConfig, samples: Sequence[ProblemSamples], command: str
 
 def _score(score: Any) -> dict[str, float]:
     return {"accuracy": score.accuracy, "tokens": score.tokens}
+
+
+def write_fitted(
+    path: Path, samples: Sequence[ProblemSamples], command: str, fits: Sequence[Calibration], search: AdaptiveSettings
+) -> None:
+    """The calibration file: the first fit is the default's, the others' follow."""
+    in_range = sum(s.kind == "in_range" for s in samples)
+    fitted = FittedFile(
+        fitted_on=f"{in_range} validation problems of the arith task and {len(samples) - in_range} "
+        f"out of its range, 64 chains each; `{command}`",
+        confidence=CalibrationSpec.model_validate(fits[0].to_json()),
+        more_confidence=[CalibrationSpec.model_validate(f.to_json()) for f in fits[1:]],
+        search=search,
+    )
+    path.write_text(fitted.model_dump_json(indent=2) + "\n")
 
 
 def test_work(cfg: AdaptiveEvalConfig) -> list[tuple[Case, list[Run]]]:

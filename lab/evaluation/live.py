@@ -28,8 +28,12 @@ class Run:
     name: str
     strategy: str  # "fixed", "adaptive", "particle_filtering" or "beam"
     chains: int  # n (fixed; the step-level searches' population) or the budget's max_chains (adaptive)
+    checks: tuple[str, ...] | None = None  # the step checkers asked for (None: the server's)
 
     def body(self) -> dict[str, Any]:
+        return self._search() | ({} if self.checks is None else {"checks": list(self.checks) or "none"})
+
+    def _search(self) -> dict[str, Any]:
         if self.strategy == "fixed":
             return {"n": self.chains}
         if self.strategy == "adaptive":

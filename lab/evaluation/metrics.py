@@ -29,6 +29,9 @@ class ProblemSamples:
     kind: str = "in_range"  # or the out-of-range kind (lab/task/out_of_range.py): no step labels then
     step_tokens: list[list[int]] = field(default_factory=list)  # tokens each step took, per chain
     finish_reasons: list[str | None] = field(default_factory=list)  # "length": cut off, does not vote
+    steps: list[list[str]] = field(default_factory=list)  # each chain's steps, as the PRM read them
+    # Each chain has a step a step checker found false (`lab.evaluation.checked`; empty: none ran).
+    failed: list[bool] = field(default_factory=list)
 
 
 def method_names() -> list[str]:

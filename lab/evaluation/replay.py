@@ -37,6 +37,7 @@ class Replayed:
     stop_reason: StopReason | None
     ticks: int  # tokens one chain decodes in the time the search took: a proxy for its latency
     in_domain: bool  # the problem is of the kind the generator was trained on (its format's domain)
+    failed: tuple[bool, ...] = ()  # each ballot's chain has a step a checker found false (none ran: empty)
 
 
 def _votes(s: ProblemSamples, i: int) -> bool:
@@ -112,6 +113,7 @@ def replay(
     result = select(ballots, "prm_weighted_vote")
     correct = result.winner_index is not None and s.correct[result.winner_index]
     tally = search.tally
+    failed = tuple(s.failed[i] for i in range(tally.started)) if s.failed else ()
     return Replayed(
         result,
         ballots,
@@ -122,6 +124,7 @@ def replay(
         tally.stop_reason,
         now,
         arith.NOTATION.in_domain(s.text),
+        failed,
     )
 
 
@@ -135,4 +138,7 @@ def fixed(s: ProblemSamples, chains: Sequence[int], aggregation: Aggregation = "
     correct = result.winner_index is not None and s.correct[chains[result.winner_index]]
     tokens = [sum(s.step_tokens[i]) for i in chains]
     in_domain = arith.NOTATION.in_domain(s.text)
-    return Replayed(result, ballots, correct, sum(tokens), len(chains), 0, None, max(tokens, default=0), in_domain)
+    failed = tuple(s.failed[i] for i in chains) if s.failed else ()
+    return Replayed(
+        result, ballots, correct, sum(tokens), len(chains), 0, None, max(tokens, default=0), in_domain, failed
+    )

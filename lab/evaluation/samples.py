@@ -138,6 +138,7 @@ def collect(cfg: SamplingConfig, cases: Sequence[Case]) -> list[ProblemSamples]:
                 kind=case.kind,
                 step_tokens=[step_tokens(s, c.tokens, count) for s, c in zip(steps[i], sampled[i].chains, strict=True)],
                 finish_reasons=[c.finish_reason for c in sampled[i].chains],
+                steps=steps[i],
             )
         )
     return out

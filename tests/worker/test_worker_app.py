@@ -161,3 +161,17 @@ def test_the_spec_documents_only_what_scoring_can_fail_with() -> None:
     for path in ("/score", "/room"):
         documented = spec["paths"][path]["post"]["responses"]
         assert set(documented) == {"200", "422", "424", "503"}, path  # no keys, queue or deadline here
+
+
+def test_check_runs_a_heavy_checker_in_the_workers_pool_and_refuses_an_unknown_one(client: TestClient) -> None:
+    body = {
+        "problem": "x",
+        "checker": "latex",
+        "items": [{"previous": [], "step": "$3 \\times 85 = 265$"}, {"previous": ["a"], "step": "$2+2=4$"}],
+    }
+    r = client.post("/check", json=body)
+    assert r.status_code == 200, r.text
+    checks = r.json()["checks"]
+    assert [c["verdict"] for c in checks] == ["fail", "pass"] and checks[0]["value"].startswith("255")
+    unknown = client.post("/check", json=body | {"checker": "abacus"})
+    assert unknown.status_code == 422 and "abacus" in unknown.text
