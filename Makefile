@@ -24,7 +24,7 @@ INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get upd
 # downloads are not reachable here).
 INSTALL_CHROMIUM := command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive eval-steps bench bench-split bench-live bench-peers openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive eval-steps eval-checks bench bench-split bench-live bench-peers openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -117,6 +117,12 @@ eval-adaptive: install
 # held-out problems (about 25 min on 2 cores; models/EVAL.md's step-level section, eval_steps.png).
 eval-steps: install
 	$(BON) eval --strategy steps --models-dir models --problems 500
+
+# The step checkers' arms (no checks, the calculator, the calculator with the task's grammar): a
+# calibration per arm fitted on the validation split, then held-out and out-of-range problems
+# through the service (models/EVAL.md's checked-steps section, eval_checks.png).
+eval-checks: install
+	$(BON) eval --strategy checks --models-dir models --problems 500
 
 bench: install
 	$(PY) bench/solve_latency.py

@@ -4,15 +4,17 @@ settings that override it, and the shipped model's own file."""
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from app.config import SHIPPED_MODELS, AdaptiveSettings, Settings
-from app.core.confidence import FEATURES, confidence_of
+from app.core.confidence import FEATURES, Calibration, confidence_of
 from app.core.select import ScoredChain, select
 from app.errors import ConfigurationError
 from app.fitted import CALIBRATION_FILE, load_fitted, read_fitted_file
+from app.formats.resolve import load_preset
 
 FILE = {
     "fitted_on": "a test",
@@ -70,23 +72,45 @@ def test_a_broken_file_is_a_configuration_error_that_names_the_problem(tmp_path:
 
 
 def test_the_shipped_prm_ships_a_calibration_that_behaves_as_a_confidence_should() -> None:
-    """The fit (bon eval --strategy adaptive) must have learned what a confidence needs: sixteen
+    """The fit (bon eval --strategy checks) must have learned what a confidence needs: sixteen
     agreeing chains the PRM approves are very likely right, the same out of the generator's domain
-    are not, and an answer whose best chain has a step the PRM rejects is a guess."""
+    are not, an answer whose best chain has a step the PRM rejects is a guess (unless the task's own
+    grammar checked every step: then the PRM's doubt says little), and one whose every chain has a
+    step found false is no answer to trust. The default is fitted under the checkers the shipped
+    format declares; each other set has its own."""
     fitted = read_fitted_file(SHIPPED_MODELS / "arith-prm" / CALIBRATION_FILE)
     assert fitted.confidence is not None and fitted.search is not None
     assert set(fitted.confidence.coefficients) == set(FEATURES)
-    calibration = fitted.confidence.calibration()
-
-    def confidence(ballots: list[ScoredChain], in_domain: bool = True) -> float:
-        return confidence_of(ballots, select(ballots, "prm_weighted_vote"), calibration, "min", in_domain).value
+    default = fitted.confidence.calibration()
+    assert set(default.checkers) == set(load_preset("arith").generator.checkers)  # type: ignore[union-attr]
+    calibrations = {frozenset(c.checkers): c for c in (default, *(s.calibration() for s in fitted.more_confidence))}
+    assert set(calibrations) == {frozenset(), frozenset({"numeric"}), frozenset({"numeric", "arith"})}
 
     approved = [ScoredChain("243", 0.999, None)] * 16
-    assert confidence(approved) > 0.9
-    assert confidence(approved, in_domain=False) < 0.5  # well below any verified threshold
-    assert confidence([ScoredChain("243", 0.01, None)] * 4 + [ScoredChain("233", 0.005, None)] * 4) < 0.5
+    rejected = [ScoredChain("243", 0.01, None)] * 4 + [ScoredChain("233", 0.005, None)] * 4
     split = [ScoredChain("243", 0.99, None)] * 8 + [ScoredChain("233", 0.99, None)] * 7
-    assert confidence(split) < confidence(approved)
+    vetoed = [ScoredChain("243", 0.0, None)] * 16
+    for checkers, calibration in calibrations.items():
+        confidence = partial(_confidence, calibration=calibration, checkers=checkers)
+        assert confidence(approved) > 0.9, checkers
+        assert confidence(approved, in_domain=False) < 0.5, checkers  # well below any verified threshold
+        assert confidence(split) < confidence(approved), checkers
+        if checkers:
+            assert confidence(vetoed, failed=True) < 0.05, checkers
+        if "arith" not in checkers:
+            assert confidence(rejected) < 0.5, checkers
+
+
+def _confidence(
+    ballots: list[ScoredChain],
+    calibration: Calibration,
+    checkers: frozenset[str],
+    in_domain: bool = True,
+    failed: bool = False,
+) -> float:
+    result = select(ballots, "prm_weighted_vote")
+    flags = [failed] * len(ballots)
+    return confidence_of(ballots, result, calibration, "min", in_domain, "fixed", flags, tuple(checkers)).value
 
 
 def test_the_environment_turns_the_calibration_off_or_leaves_it_unset(tmp_path: Path, monkeypatch) -> None:

@@ -17,6 +17,7 @@ from app.checks.registry import HEAVY, check_step, versions
 from app.checks.verdicts import NO_CLAIM, StepCheck, capped, combine
 from app.engines.check_pool import HeavyChecks
 from app.engines.protocols import ScoresSteps, StepScores
+from app.errors import InvalidRequest
 from app.service.outcome import ChainRecord, CheckTally
 
 Steps = tuple[str, ...]
@@ -29,7 +30,9 @@ class RequestChecks:
         self.names = tuple(names)
         self.versions = versions(self.names)
         self._light = [n for n in self.names if n not in HEAVY]
-        self._heavy = [n for n in self.names if n in HEAVY] if heavy is not None else []
+        self._heavy = [n for n in self.names if n in HEAVY]
+        if self._heavy and heavy is None:
+            raise InvalidRequest(f"this server runs no heavy step checkers ({', '.join(self._heavy)})", "checks")
         self._runner = heavy
         self._problem, self._request_id, self.cap = problem, request_id, cap
         self._known: dict[Steps, StepCheck] = {}  # a chain's steps through a step → that step's verdict

@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import brentq
+from scipy.optimize import brentq, minimize
 from sklearn.linear_model import LogisticRegression
 from tqdm import tqdm
 
@@ -128,31 +128,41 @@ def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
 
 def fit_confidences(samples: Sequence[ProblemSamples], rules: SearchRules) -> list[Calibration]:
     """One calibration per set of step checkers the service may run (`ARMS`), the shipped task's
-    default set (its format's `checkers`) first: a checker's veto changes the scores, so a fit under
-    one set says nothing of answers under another."""
-    default = tuple(arith.NOTATION.checkers)
-    arms = sorted(ARMS.values(), key=lambda checkers: set(checkers) != set(default))
+    default set (its format's `checkers`) first: a veto changes the scores, so a fit under one set
+    says nothing of answers under another. Each checked arm keeps the unchecked fit's reading of
+    the scores and adds only what the checks tell (`CHECK_FEATURES` and a shift): fitted freely,
+    the few answers a veto leaves with a low score or a split vote (dozens in thousands) would
+    decide what those mean."""
+    default = set(arith.NOTATION.checkers)
     in_range = [s for s in samples if s.kind == "in_range"]
     others = [s for s in samples if s.kind != "in_range"]
-    fits = []
-    for checkers in arms:
-        checked = [under_checks(s, checkers) for s in others]
-        out_of_domain = [r for r in outcomes(checked, rules) if not r.in_domain]
-        fits.append(
-            fit_calibration(outcomes([under_checks(s, checkers) for s in in_range], rules), out_of_domain, checkers)
-        )
-    return fits
+
+    def runs(checkers: Sequence[str]) -> tuple[list[Replayed], list[Replayed]]:
+        checked = [r for r in outcomes([under_checks(s, checkers) for s in others], rules) if not r.in_domain]
+        return outcomes([under_checks(s, checkers) for s in in_range], rules), checked
+
+    base = fit_calibration(*runs(()))
+    fits = [base] + [fit_calibration(*runs(checkers), checkers, base) for checkers in ARMS.values() if checkers]
+    return sorted(fits, key=lambda fit: set(fit.checkers) != default)
 
 
 def fit_calibration(
-    in_range: Sequence[Replayed], out_of_domain: Sequence[Replayed], checkers: Sequence[str] = ()
+    in_range: Sequence[Replayed],
+    out_of_domain: Sequence[Replayed],
+    checkers: Sequence[str] = (),
+    base: Calibration | None = None,
 ) -> Calibration:
-    """The two stages (see the module's docstring), on chains scored under `checkers`."""
+    """The two stages (see the module's docstring), on chains scored under `checkers`; with a
+    `base`, its coefficients are kept and only the checks' and a shift of the intercept fitted."""
     x, y = design_matrix(in_range)
-    model = LogisticRegression(C=10.0, max_iter=20000).fit(x, y)
-    coefficients = {name: float(w) for name, w in zip(IN_DOMAIN_FEATURES, model.coef_[0], strict=True)}
+    if base is None:
+        model = LogisticRegression(C=10.0, max_iter=20000).fit(x, y)
+        weights, intercept = model.coef_[0], float(model.intercept_[0])
+    else:
+        weights, intercept = _with_checks(x, y, base)
+    coefficients = {name: float(w) for name, w in zip(IN_DOMAIN_FEATURES, weights, strict=True)}
     x_out, y_out = design_matrix(out_of_domain)
-    z = model.decision_function(x_out) if len(x_out) else np.zeros(0)
+    z = x_out @ weights + intercept if len(x_out) else np.zeros(0)
     target = (y_out.sum() + 1) / (len(y_out) + 2)
 
     def gap(shift: float) -> float:
@@ -161,9 +171,27 @@ def fit_calibration(
     coefficients["out_of_domain"] = brentq(gap, -60.0, 60.0) if len(z) else 0.0
     return Calibration(
         coefficients=coefficients,
-        intercept=float(model.intercept_[0]),
+        intercept=intercept,
         selection="prm_weighted_vote",
         aggregation="min",
         max_votes=max((r.started for r in in_range), default=None),
         checkers=tuple(checkers),
     )
+
+
+CHECK_FEATURES = ("winner_failed", "cluster_failed")
+
+
+def _with_checks(x: np.ndarray, y: np.ndarray, base: Calibration) -> tuple[np.ndarray, float]:
+    """The base's weights plus the checks' (a little L2), and its intercept plus a fitted shift."""
+    weights = np.array([base.coefficients.get(name, 0.0) for name in IN_DOMAIN_FEATURES])
+    columns = [IN_DOMAIN_FEATURES.index(name) for name in CHECK_FEATURES]
+    offset = x @ weights + base.intercept
+
+    def loss(p: np.ndarray) -> float:
+        z = offset + p[0] + x[:, columns] @ p[1:]
+        return float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.1 * np.sum(p[1:] ** 2))
+
+    p = minimize(loss, np.zeros(1 + len(columns)), method="L-BFGS-B").x
+    weights[columns] += p[1:]
+    return weights, base.intercept + float(p[0])

@@ -187,7 +187,9 @@
         const score = (winner.step_scores || [])[i];
         const badge = el("span", "badge", fixed(score, 2));
         badge.style.backgroundColor = scoreColor(score);
-        steps.append(el("li", null, badge, " ", textOf(step)));
+        const verdict = ((winner.step_checks || [])[i] || {}).verdict;
+        const mark = verdict === "fail" ? " ✗ " : verdict === "pass" ? " ✓ " : " ";
+        steps.append(el("li", null, badge, mark, textOf(step)));
       });
     }
     return el(
@@ -253,15 +255,20 @@
   function stepCell(chain, step, i, detail, cut) {
     const cutHere = cut && i === cut.steps_scored - 1;
     const score = cutHere ? cut.score : (chain.step_scores || [])[i];
-    const cell = el("button", cutHere ? "step cut-at" : "step", String(i + 1));
+    const check = (chain.step_checks || [])[i];
+    const failed = check && check.verdict === "fail";
+    const cell = el("button", `step${cutHere ? " cut-at" : ""}${failed ? " check-failed" : ""}`, String(i + 1));
     cell.type = "button";
     cell.style.backgroundColor = scoreColor(score);
-    const what = cutHere ? `the search cut the chain here, at score ${fixed(score)}` : `score ${fixed(score)}`;
+    const scored = cutHere ? `the search cut the chain here, at score ${fixed(score)}` : `score ${fixed(score)}`;
+    const what = failed ? `${scored}; found false by ${check.checker}` : scored;
     cell.title = `step ${i + 1}: ${what}`;
     cell.addEventListener("click", () => {
-      const check = (chain.step_checks || [])[i];
       const parts = [el("h4", null, `Chain #${chain.index}, step ${i + 1}: ${what}`), el("pre", "step-text", textOf(step))];
-      if (check) parts.push(el("p", null, `Check: ${check.verdict ?? textOf(check)}`));
+      if (check && check.verdict !== "none") {
+        parts.push(el("p", null, `Check (${check.checker}): ${check.verdict} — the claim ${textOf(check.claim)}; `
+          + `computed ${textOf(check.value)} in ${fixed(check.elapsed_ms, 2)} ms`));
+      }
       detail.replaceChildren(...parts);
     });
     return cell;
