@@ -103,6 +103,7 @@ models: install
 	$(MAKE) eval
 	$(MAKE) eval-adaptive
 	$(MAKE) eval-steps
+	$(MAKE) eval-checks
 
 eval: install
 	$(BON) eval --models-dir models --problems 500 --max-n 64

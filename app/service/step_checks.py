@@ -51,9 +51,9 @@ class RequestChecks:
 
     async def _check(self, todo: list[Steps]) -> None:
         items = [(through[:-1], through[-1]) for through in todo]
-        heavy = await asyncio.gather(
-            *(self._runner.check(name, self._problem, items, self._request_id) for name in self._heavy if self._runner)
-        )
+        runner = self._runner
+        calls = [runner.check(name, self._problem, items, self._request_id) for name in self._heavy] if runner else []
+        heavy = await asyncio.gather(*calls)
         for k, (previous, step) in enumerate(items):
             light = check_step(self._light, self._problem, previous, step) if self._light else NO_CLAIM
             self._known[todo[k]] = combine([light, *(verdicts[k] for verdicts in heavy)])

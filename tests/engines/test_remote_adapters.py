@@ -5,14 +5,17 @@ real services are exercised end to end in tests/e2e/test_split_deployment.py.)""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
 
+from app.checks.verdicts import StepCheck
 from app.config import SHIPPED_MODELS
 from app.engines.protocols import GENERATOR, REWARD_MODEL, SamplingRequest
+from app.engines.remote_checks import RemoteChecks
 from app.engines.remote_generator import RemoteGenerator
 from app.engines.remote_scorer import RemoteStepScorer
 from app.engines.replicas import ReplicaPool
@@ -188,3 +191,23 @@ def test_an_optional_outcome_model_the_worker_lacks_leaves_the_api_ready() -> No
     required = RemoteStepScorer(pool(ready, REWARD_MODEL), "outcome")
     with pytest.raises(EngineUnavailable, match="no outcome reward model"):
         asyncio.run(required.check())
+
+
+def test_heavy_checks_go_to_the_workers_check_route_and_a_short_answer_is_an_error() -> None:
+    seen: list[dict[str, Any]] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(json.loads(request.content))
+        verdicts = [{"verdict": "fail", "checker": "latex", "claim": "2+2=5", "value": "4", "elapsed_ms": 1.5}]
+        return httpx.Response(200, json={"checks": verdicts * len(seen[-1]["items"])})
+
+    checks = RemoteChecks(pool(handler, REWARD_MODEL))
+    out = asyncio.run(checks.check("latex", "p", [(["a"], "$2+2=5$")], "req-7"))
+    assert out == [StepCheck("fail", "latex", "2+2=5", "4", 1.5)]
+    assert seen[0] == {"problem": "p", "checker": "latex", "items": [{"previous": ["a"], "step": "$2+2=5$"}]}
+
+    def short(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json={"checks": []})
+
+    with pytest.raises(EngineError, match="answered 0"):
+        asyncio.run(RemoteChecks(pool(short, REWARD_MODEL)).check("latex", "p", [([], "$1=1$")], "r"))
