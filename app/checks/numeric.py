@@ -65,14 +65,29 @@ class NumericChecker:
 
 
 def check_text(text: str) -> StepCheck:
-    """The step's verdict: `fail` if any claim in it is false, else `pass` if any is true."""
+    """The step's verdict: `fail` if any claim in it is false, else `pass` if any is true, else
+    `none` — with the computation it read where the step set one equal to nothing (`unfinished`)."""
     passed: StepCheck | None = None
     for left, right in claims(text):
         verdict = judge(left, right)
         if verdict is not None and verdict.verdict == "fail":
             return verdict
         passed = passed or verdict
-    return passed or NO_CLAIM
+    return passed or unfinished(text) or NO_CLAIM
+
+
+def unfinished(text: str) -> StepCheck | None:
+    """A computation the step ends on, set equal to nothing (``37-82=``): no claim, so `none`, but
+    with what the calculator read and computed — a chain that writes one and goes on has gone on
+    from a number it did not compute."""
+    plain = _normalized(_ANNOTATION.sub(" ; ", text)).rstrip()
+    if not plain.endswith("=") or plain.endswith("=="):
+        return None
+    left = _tail(plain[:-1])
+    if left is None or not _OPERATOR.search(left):
+        return None
+    side = _side(left)
+    return StepCheck("none", NAME, f"{side.text}=", _show(side.value)) if side is not None else None
 
 
 def claims(text: str) -> list[tuple[str, str]]:

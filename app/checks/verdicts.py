@@ -42,12 +42,12 @@ class Checker(Protocol):
 
 def combine(checks: Sequence[StepCheck]) -> StepCheck:
     """Several checkers' verdicts on one step: any `fail` decides (a claim found false is false
-    whoever else found nothing), else any `pass`, else `none`."""
+    whoever else found nothing), else any `pass`, else `none` (with what a checker read, if any)."""
     for verdict in ("fail", "pass"):
         for check in checks:
             if check.verdict == verdict:
                 return check
-    return NO_CLAIM
+    return next((check for check in checks if check.claim is not None), NO_CLAIM)
 
 
 def capped(scores: Sequence[float], checks: Sequence[StepCheck], cap: float) -> list[float]:
@@ -57,6 +57,11 @@ def capped(scores: Sequence[float], checks: Sequence[StepCheck], cap: float) -> 
     return [
         min(score, cap) if i < len(checks) and checks[i].verdict == "fail" else score for i, score in enumerate(scores)
     ]
+
+
+def unfinished(checks: Sequence[StepCheck]) -> bool:
+    """Whether a step set a computation equal to nothing: no verdict, but a claim read."""
+    return any(check.verdict == "none" and check.claim is not None for check in checks)
 
 
 def first_failure(checks: Sequence[StepCheck]) -> int | None:

@@ -44,9 +44,16 @@ class ConfidenceFeatures:
     # wrong outside it, approving steps that read the problem as one of its own.
     in_domain: bool = True
     # What the step checkers found (all 0 where none ran): whether the shown chain has a step
-    # found false, and the share of the winning cluster's chains that have one.
+    # found false, the share of the winning cluster's chains that have one, and the share of all
+    # chains that have one (a generator that slips in most chains is lost on this problem, and
+    # the few chains left standing are often as wrong, in ways a calculator cannot see).
     winner_failed: bool = False
     cluster_failed: float = 0.0
+    vetoed_share: float = 0.0
+    # Whether the shown chain, and what share of all chains, set a computation equal to nothing
+    # and went on (`37-82=`): no claim is false, but what follows rests on a number never computed.
+    winner_unfinished: bool = False
+    unfinished_share: float = 0.0
 
     def design(self) -> dict[str, float]:
         """The model's inputs: log-odds of the probabilities and log of the count, how much the
@@ -69,6 +76,9 @@ class ConfidenceFeatures:
             "out_of_domain": 0.0 if self.in_domain else 1.0,
             "winner_failed": 1.0 if self.winner_failed else 0.0,
             "cluster_failed": self.cluster_failed,
+            "vetoed_share": self.vetoed_share,
+            "winner_unfinished": 1.0 if self.winner_unfinished else 0.0,
+            "unfinished_share": self.unfinished_share,
         }
 
 
@@ -87,6 +97,9 @@ FEATURES: tuple[str, ...] = (
     "out_of_domain",
     "winner_failed",
     "cluster_failed",
+    "vetoed_share",
+    "winner_unfinished",
+    "unfinished_share",
 )
 
 
@@ -95,9 +108,11 @@ def confidence_features(
     result: SelectionResult,
     in_domain: bool = True,
     failed: Sequence[bool] | None = None,
+    unfinished: Sequence[bool] | None = None,
 ) -> ConfidenceFeatures | None:
     """The features of a selection over `ballots` (`failed`: whether each has a step a checker
-    found false); None when it selected no answer."""
+    found false; `unfinished`: one with a computation set equal to nothing); None when it selected
+    no answer."""
     if result.winner_index is None or result.answer is None:
         return None
     cluster = next(c for c in result.clusters if result.winner_index in c.members)
@@ -112,6 +127,9 @@ def confidence_features(
         in_domain=in_domain,
         winner_failed=bool(failed and failed[result.winner_index]),
         cluster_failed=sum(bool(failed and failed[i]) for i in cluster.members) / len(cluster.members),
+        vetoed_share=sum(bool(f) for f in failed) / len(failed) if failed else 0.0,
+        winner_unfinished=bool(unfinished and unfinished[result.winner_index]),
+        unfinished_share=sum(bool(u) for u in unfinished) / len(unfinished) if unfinished else 0.0,
     )
 
 
@@ -192,6 +210,7 @@ def confidence_of(
     strategy: Strategy = "fixed",
     failed: Sequence[bool] | None = None,
     checkers: Sequence[str] = (),
+    unfinished: Sequence[bool] | None = None,
 ) -> Confidence:
     """The answer's confidence: calibrated by the first of the calibrations that applies to this
     selection, aggregation, strategy and set of step checkers (`failed`: each ballot's checks, see
@@ -200,7 +219,7 @@ def confidence_of(
     fit = next((c for c in candidates if c.applies_to(result.method, aggregation, strategy, checkers)), None)
     if fit is None:
         return Confidence(result.confidence, calibrated=False)
-    features = confidence_features(ballots, result, in_domain, failed)
+    features = confidence_features(ballots, result, in_domain, failed, unfinished)
     if features is None:  # no answer: nothing can be right
         return Confidence(0.0, calibrated=True)
     return Confidence(fit.probability(features), calibrated=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 from app.config import AUTO, Settings
@@ -28,8 +28,9 @@ class Engines:
     # A model of its own for the summaries (in process); without one the generator writes them.
     summarizer: Generator | None = None
     summarizer_format: GeneratorFormat | None = None
-    # Where the heavy step checkers run: a process pool here, or the reward worker's (None: nowhere).
-    heavy_checks: HeavyChecks | None = None
+    # Where the heavy step checkers run: the reward worker's pool, or a process pool of this
+    # process's own (started on the first heavy check).
+    heavy_checks: HeavyChecks = field(default_factory=lambda: CheckPool(1, 2.0))
 
     def by_name(self) -> dict[str, Generator | StepScorer]:
         """Each engine under the name `/ready` reports it by."""
@@ -54,8 +55,7 @@ class Engines:
         return {e.replicas().service: e.replicas() for e in self.by_name().values() if isinstance(e, Replicated)}
 
     async def close(self) -> None:
-        if self.heavy_checks is not None:
-            await self.heavy_checks.close()
+        await self.heavy_checks.close()
         for engine in self.by_name().values():
             try:
                 await engine.close()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.checks.verdicts import StepCheck, Verdict
+from app.checks.verdicts import StepCheck, Verdict, unfinished
 from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
 from app.service.params import SolveParams
@@ -32,6 +32,11 @@ class ChainRecord:
     def vetoed(self) -> bool:
         """A step checker found one of its steps false."""
         return any(check.verdict == "fail" for check in self.step_checks)
+
+    @property
+    def unfinished(self) -> bool:
+        """A step set a computation equal to nothing (and the chain went on without its value)."""
+        return unfinished(self.step_checks)
 
 
 @dataclass(frozen=True, slots=True)

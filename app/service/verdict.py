@@ -51,9 +51,17 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
     result = select(ballots, params.selection)
     in_domain = run.engines.generator_format.in_domain(params.problem)
-    failed = [r.vetoed for r in records]
+    failed, unfinished = [r.vetoed for r in records], [r.unfinished for r in records]
     confidence = confidence_of(
-        ballots, result, judge.calibration, params.aggregation, in_domain, params.strategy, failed, params.checks
+        ballots,
+        result,
+        judge.calibration,
+        params.aggregation,
+        in_domain,
+        params.strategy,
+        failed,
+        params.checks,
+        unfinished,
     )
     winner = records[result.winner_index] if result.winner_index is not None else None
     checks = tally_checks(records, versions(params.checks)) if params.checks else None

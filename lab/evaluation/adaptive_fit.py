@@ -117,7 +117,7 @@ def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
     is never right, and its confidence is 0 without a model)."""
     rows, labels = [], []
     for r in runs:
-        features = confidence_features(r.ballots, r.result, r.in_domain, r.failed)
+        features = confidence_features(r.ballots, r.result, r.in_domain, r.failed, r.unfinished)
         if features is None:
             continue
         design = features.design()
@@ -129,17 +129,23 @@ def design_matrix(runs: Sequence[Replayed]) -> tuple[np.ndarray, np.ndarray]:
 def fit_confidences(samples: Sequence[ProblemSamples], rules: SearchRules) -> list[Calibration]:
     """One calibration per set of step checkers the service may run (`ARMS`), the shipped task's
     default set (its format's `checkers`) first: a veto changes the scores, so a fit under one set
-    says nothing of answers under another. Each checked arm keeps the unchecked fit's reading of
-    the scores and adds only what the checks tell (`CHECK_FEATURES` and a shift): fitted freely,
-    the few answers a veto leaves with a low score or a split vote (dozens in thousands) would
-    decide what those mean."""
+    says nothing of answers under another.
+
+    Each checked arm keeps the unchecked fit's reading of the scores and adds only what the checks
+    tell (`CHECK_FEATURES` and a shift), fitted on the task's problems and on the out-of-range
+    ones its domain cannot flag (a running value below zero): there the checks are what tells them
+    apart, where the unchecked fit had nothing to (see the module's docstring). Fitted freely, the
+    few answers a veto leaves with a low score or a split vote (dozens in thousands) would decide
+    what those mean."""
     default = set(arith.NOTATION.checkers)
     in_range = [s for s in samples if s.kind == "in_range"]
     others = [s for s in samples if s.kind != "in_range"]
 
     def runs(checkers: Sequence[str]) -> tuple[list[Replayed], list[Replayed]]:
-        checked = [r for r in outcomes([under_checks(s, checkers) for s in others], rules) if not r.in_domain]
-        return outcomes([under_checks(s, checkers) for s in in_range], rules), checked
+        outside = outcomes([under_checks(s, checkers) for s in others], rules)
+        unflagged = [r for r in outside if r.in_domain] if checkers else []
+        inside = outcomes([under_checks(s, checkers) for s in in_range], rules)
+        return inside + unflagged, [r for r in outside if not r.in_domain]
 
     base = fit_calibration(*runs(()))
     fits = [base] + [fit_calibration(*runs(checkers), checkers, base) for checkers in ARMS.values() if checkers]
@@ -179,7 +185,7 @@ def fit_calibration(
     )
 
 
-CHECK_FEATURES = ("winner_failed", "cluster_failed")
+CHECK_FEATURES = ("winner_failed", "cluster_failed", "vetoed_share", "winner_unfinished", "unfinished_share")
 
 
 def _with_checks(x: np.ndarray, y: np.ndarray, base: Calibration) -> tuple[np.ndarray, float]:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.checks.registry import check_step
-from app.checks.verdicts import StepCheck, capped, first_failure
+from app.checks.verdicts import StepCheck, capped, first_failure, unfinished
 from lab.evaluation.metrics import ProblemSamples
 
 # The arms the evaluation compares: no check; the calculator alone (what transfers to any model);
@@ -27,7 +27,7 @@ def chain_checks(problem: str, steps: Sequence[str], names: Sequence[str]) -> li
 def under_checks(s: ProblemSamples, names: Sequence[str], cap: float = 0.0) -> ProblemSamples:
     """`s` with every chain's steps checked by `names` and each failed step's score capped."""
     if not names:
-        return replace(s, failed=[False] * len(s.answers))
+        return replace(s, failed=[False] * len(s.answers), unfinished=[False] * len(s.answers))
     if len(s.steps) != len(s.answers):
         raise ValueError("these samples were recorded without their steps: sample them again")
     checks = [chain_checks(s.text, steps, names) for steps in s.steps]
@@ -35,4 +35,5 @@ def under_checks(s: ProblemSamples, names: Sequence[str], cap: float = 0.0) -> P
         s,
         step_scores=[capped(scores, c, cap) for scores, c in zip(s.step_scores, checks, strict=True)],
         failed=[first_failure(c) is not None for c in checks],
+        unfinished=[unfinished(c) for c in checks],
     )

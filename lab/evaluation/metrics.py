@@ -32,6 +32,7 @@ class ProblemSamples:
     steps: list[list[str]] = field(default_factory=list)  # each chain's steps, as the PRM read them
     # Each chain has a step a step checker found false (`lab.evaluation.checked`; empty: none ran).
     failed: list[bool] = field(default_factory=list)
+    unfinished: list[bool] = field(default_factory=list)  # a computation set equal to nothing
 
 
 def method_names() -> list[str]:

@@ -38,6 +38,7 @@ class Replayed:
     ticks: int  # tokens one chain decodes in the time the search took: a proxy for its latency
     in_domain: bool  # the problem is of the kind the generator was trained on (its format's domain)
     failed: tuple[bool, ...] = ()  # each ballot's chain has a step a checker found false (none ran: empty)
+    unfinished: tuple[bool, ...] = ()  # each ballot's chain set a computation equal to nothing
 
 
 def _votes(s: ProblemSamples, i: int) -> bool:
@@ -114,6 +115,7 @@ def replay(
     correct = result.winner_index is not None and s.correct[result.winner_index]
     tally = search.tally
     failed = tuple(s.failed[i] for i in range(tally.started)) if s.failed else ()
+    unfinished = tuple(s.unfinished[i] for i in range(tally.started)) if s.unfinished else ()
     return Replayed(
         result,
         ballots,
@@ -125,6 +127,7 @@ def replay(
         now,
         arith.NOTATION.in_domain(s.text),
         failed,
+        unfinished,
     )
 
 
@@ -139,6 +142,17 @@ def fixed(s: ProblemSamples, chains: Sequence[int], aggregation: Aggregation = "
     tokens = [sum(s.step_tokens[i]) for i in chains]
     in_domain = arith.NOTATION.in_domain(s.text)
     failed = tuple(s.failed[i] for i in chains) if s.failed else ()
+    unfinished = tuple(s.unfinished[i] for i in chains) if s.unfinished else ()
     return Replayed(
-        result, ballots, correct, sum(tokens), len(chains), 0, None, max(tokens, default=0), in_domain, failed
+        result,
+        ballots,
+        correct,
+        sum(tokens),
+        len(chains),
+        0,
+        None,
+        max(tokens, default=0),
+        in_domain,
+        failed,
+        unfinished,
     )
