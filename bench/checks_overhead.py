@@ -4,7 +4,8 @@ Two measures, each taken in `--rounds` rounds to give their spread:
 
 - /solve at fixed N=16 with `checks: "none"` and with the shipped format's checkers (`auto`:
   the calculator and the task's grammar), interleaved problem by problem with the same seed, so
-  both decode the same chains; the ratio of the p50s is the checks' share of the latency;
+  both decode the same chains, each going first on every other problem (the second finds the
+  prompt in vLLM's prefix cache); the ratio of the p50s is what the checks add to the latency;
 - the checks' own CPU time per request, timed directly on 16 recorded chains per problem
   (`runs/validation_samples.jsonl`, from `bon eval --strategy adaptive`), which no other work
   on the machine can inflate.
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import httpx
 
+from app.checks.registry import forget
 from app.config import Settings
 from app.main import create_app
 from lab.background_server import start_background_server
@@ -38,7 +40,9 @@ def solve_round(client: httpx.Client, problems: list[arith.Problem]) -> tuple[fl
     """p50 (ms) of /solve without and with the checks, interleaved."""
     plain, checked = [], []
     for i, p in enumerate(problems):
-        for checks, into in (("none", plain), ("auto", checked)):
+        # The second request of a pair finds the prompt in vLLM's prefix cache: alternate who goes first.
+        pair = [("none", plain), ("auto", checked)]
+        for checks, into in pair if i % 2 == 0 else pair[::-1]:
             t0 = time.perf_counter()
             r = client.post("/solve", json={"problem": p.text, "n": 16, "seed": i, "checks": checks})
             into.append(1000 * (time.perf_counter() - t0))
@@ -51,6 +55,7 @@ def check_time_ms(samples_path: Path, problems: int) -> float:
     recorded = [s for s in sampling.load(samples_path) if s.kind == "in_range"][:problems]
     times = []
     for s in recorded:
+        forget()  # as a request's first sight of its problem: nothing remembered from the last
         t0 = time.perf_counter()
         for steps in s.steps[:16]:
             chain_checks(s.text, steps, CHECKERS)
@@ -88,7 +93,8 @@ def write(args: argparse.Namespace, rounds: list[tuple[float, float, float]]) ->
         f"`.venv/bin/python bench/checks_overhead.py --problems {args.problems} --rounds {args.rounds}` on "
         f"{platform.machine()}, 2 CPU cores, vLLM's CPU backend; the embedded default with the shipped models, "
         "nothing else running. Fixed N=16, one request at a time; the same seed per problem with and without "
-        f"the checks ({', '.join(CHECKERS)}), interleaved. The checks' own time: on 16 recorded chains per problem.",
+        f"the checks ({', '.join(CHECKERS)}), interleaved, each first on every other problem. The checks' own "
+        "time: on 16 recorded chains per problem.",
         "",
         "| round | p50 without (ms) | p50 with (ms) | with / without | checks' own time per request (ms) | "
         "its share of the p50 |",

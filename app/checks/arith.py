@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from app.checks.verdicts import NO_CLAIM, StepCheck
 from app.formats.arith import Operation, parse_step
@@ -24,7 +25,8 @@ _PROBLEM = re.compile(r"\(*(-?\d{1,12})((?:[+\-*]\d{1,12}\)?)+)")
 _OPERATION = re.compile(r"([+\-*])(\d{1,12})\)?")
 
 
-def program(problem: str) -> tuple[int, list[tuple[str, int]]] | None:
+@lru_cache(maxsize=1024)  # read for every step of every chain of a problem
+def program(problem: str) -> tuple[int, tuple[tuple[str, int], ...]] | None:
     """The problem as its first number and operations in order; None when it is not of the
     task's left-to-right shape (then a step's place in it cannot be told)."""
     text = problem.strip()
@@ -37,7 +39,7 @@ def program(problem: str) -> tuple[int, list[tuple[str, int]]] | None:
     closes = [m.group(0).endswith(")") for m in found]
     if opening != len(found) - 1 or closes != [True] * (len(found) - 1) + [False]:
         return None
-    operations = [(m.group(1), int(m.group(2))) for m in found]
+    operations = tuple((m.group(1), int(m.group(2))) for m in found)
     return int(match.group(1)), operations
 
 

@@ -21,6 +21,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from app.checks.verdicts import NO_CLAIM, StepCheck
 from app.core.equivalence import MAX_DIGITS
@@ -43,6 +44,7 @@ _TIMES = re.compile(r"(?<=[0-9)])\s*[x×·∙⋅]\s*(?=[0-9(])")
 _LEADING_NUMBER = re.compile(r"^\s*-?[0-9]+(?:\.[0-9]+)?%?")
 _GLUED = re.compile(r"[A-Za-z_\\{}\[\]^]")
 _PAUSE = re.compile(r",|\.(?=\s)")  # ", " and ". " end an expression; "1,000" was joined first
+_INTEGER = re.compile(r"-?[0-9]+")
 _OPERATOR = re.compile(r"[0-9.)%]\s*[-+*/^]\s*[-+(.0-9]")
 
 
@@ -184,7 +186,7 @@ def _side(text: str) -> _Side | None:
     if "%" in text and re.search(r"(?<=[0-9.)%\s])[-+]", text):
         return None  # `50 + 10%` is 55 to its writer and 50.1 to a calculator
     literal = re.fullmatch(r"(-?[0-9]+)(?:\.([0-9]+))?(%?)", text)
-    value = _evaluate(text)
+    value = evaluate(text)
     if value is None:
         return None
     if literal is not None:
@@ -201,8 +203,11 @@ def _depth(text: str) -> int:
     return deepest
 
 
-def _evaluate(text: str) -> Fraction | None:
+@lru_cache(maxsize=4096)  # a request's chains share most of their steps
+def evaluate(text: str) -> Fraction | None:
     """The exact value of an arithmetic expression, or None if it is not one we can compute."""
+    if _INTEGER.fullmatch(text) and len(text) <= MAX_DIGITS:
+        return Fraction(int(text))
     python = re.sub(r"([0-9.]+)%", r"(\1/100)", text).replace("^", "**")
     try:
         tree = ast.parse(python, mode="eval")
@@ -219,8 +224,10 @@ class _Walk:
         self._source = source
 
     def value(self, node: ast.expr) -> Fraction | None:
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
-            literal = ast.get_source_segment(self._source, node) or ""
+        if isinstance(node, ast.Constant) and type(node.value) is int:
+            return Fraction(node.value)  # exact already; its size was bounded by the text's
+        if isinstance(node, ast.Constant) and type(node.value) is float:
+            literal = ast.get_source_segment(self._source, node) or ""  # 0.1 as written, not as a float
             if len(literal) > MAX_DIGITS or not re.fullmatch(r"[0-9]*\.?[0-9]*", literal):
                 return None
             return Fraction(literal)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 
+from app.checks import arith, numeric
 from app.checks.arith import ArithChecker
 from app.checks.latex import LatexChecker
 from app.checks.numeric import NumericChecker
@@ -47,3 +48,10 @@ def known(names: Sequence[str]) -> tuple[str, ...]:
             f"no step checker named {', '.join(map(repr, unknown))}; the checkers are: {', '.join(CHECKERS)}"
         )
     return tuple(dict.fromkeys(names))
+
+
+def forget() -> None:
+    """Drop what the checkers remember across calls (what a request's chains share), so that a
+    benchmark times each request as if it came first."""
+    numeric.evaluate.cache_clear()
+    arith.program.cache_clear()

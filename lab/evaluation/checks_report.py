@@ -35,6 +35,9 @@ def checks_markdown(report: dict[str, Any]) -> str:
         "at 0, and its chain cannot make the answer verified. Each arm is calibrated by its own fit on the "
         "validation split (`bon_calibration.json` holds all three).",
         "",
+        "The p50 is each arm's, but the arms of a problem run one after the other and the first pays for the "
+        "prompt's prefill: what the checks cost is measured apart (`bench/checks_overhead.py`).",
+        "",
         "| arm | in-range accuracy | ECE (in range) | ROC AUC (all) | verified | verified precision "
         "| wrong but verified (all) | p50 (ms) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -62,7 +65,8 @@ def checks_markdown(report: dict[str, Any]) -> str:
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
     lines += [
         "",
-        "The adaptive search (≤64 chains, in-range problems): a vetoed chain is cut at the step found false.",
+        "The adaptive search (≤64 chains, in-range problems): a vetoed chain is cut at the step found false, and "
+        "no longer votes, so the vote is decided later: tokens per answer against accuracy.",
         "",
     ]
     lines += [

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.checks.registry import forget
 from app.fitted import read_fitted_file
 from lab.evaluation.adaptive_fit import fit_confidences
 from lab.evaluation.adaptive_run import (
@@ -85,6 +86,7 @@ def check_time_ms(samples: Sequence[ProblemSamples], checkers: Sequence[str], ch
     """The mean time the checkers take over `chains` recorded chains of a problem (every step)."""
     times = []
     for s in samples:
+        forget()  # as a request's first sight of its problem
         started = time.perf_counter()
         for steps in s.steps[:chains]:
             chain_checks(s.text, steps, checkers)

@@ -115,3 +115,12 @@ def test_malformed_or_huge_input_is_none(step: str, words: str) -> None:
 @given(st.text(max_size=300))
 def test_any_text_gets_a_verdict_and_never_raises(text: str) -> None:
     assert NumericChecker().check("", [], text).verdict in ("pass", "fail", "none")
+
+
+def test_a_computation_set_equal_to_nothing_is_no_claim_but_is_read() -> None:
+    """`37-82=` then a made-up number: nothing false is claimed, so nothing is vetoed; what the
+    calculator read goes to the confidence, which learns what such a chain is worth."""
+    verdict = check_text("37-82=")
+    assert verdict.verdict == "none" and verdict.claim == "37-82=" and verdict.value == "-45"
+    assert check_text("x - 5 =").claim is None and check_text("so =").claim is None
+    assert check_text("3+4=7, then 7*2=").verdict == "pass"  # a claim made outweighs one left open

@@ -110,3 +110,33 @@ def test_a_calibration_applies_only_to_the_strategies_it_was_fitted_on() -> None
     assert confidence_of(ballots, result, CALIBRATION, "min", strategy="adaptive").calibrated
     searched = confidence_of(ballots, result, CALIBRATION, "min", strategy="particle_filtering")
     assert not searched.calibrated and searched.value == result.confidence
+
+
+def test_the_checks_features_describe_what_the_checkers_found() -> None:
+    ballots = [ScoredChain("243", 0.9, None)] * 3 + [ScoredChain("233", 0.0, None)] * 5
+    failed = [False, True, False] + [True] * 5
+    unfinished = [True, False, False] + [False] * 5
+    result = select(ballots, "prm_weighted_vote")
+    features = confidence_features(ballots, result, True, failed, unfinished)
+    assert features is not None and result.winner_index == 0
+    assert features.winner_failed is False and features.cluster_failed == pytest.approx(1 / 3)
+    assert features.vetoed_share == pytest.approx(6 / 8) and features.unfinished_share == pytest.approx(1 / 8)
+    assert features.winner_unfinished is True
+    plain = confidence_features(ballots, result)
+    assert plain is not None and (plain.vetoed_share, plain.winner_unfinished) == (0.0, False)
+
+
+def test_a_calibration_applies_only_under_the_checkers_it_was_fitted_with() -> None:
+    checked = Calibration({"winner_failed": -3.0}, 1.0, "prm_weighted_vote", "min", checkers=("numeric", "arith"))
+    ballots = [ScoredChain("243", 0.9, None)] * 4
+    result = select(ballots, "prm_weighted_vote")
+    assert confidence_of(ballots, result, checked, "min", checkers=("arith", "numeric")).calibrated
+    assert not confidence_of(ballots, result, checked, "min", checkers=("numeric",)).calibrated
+    assert not confidence_of(ballots, result, checked, "min").calibrated
+    both = [CALIBRATION, checked]  # the first that applies is used
+    assert confidence_of(ballots, result, both, "min").value == confidence_of(ballots, result, CALIBRATION, "min").value
+    vetoed = confidence_of(ballots, result, both, "min", failed=[True] * 4, checkers=("numeric", "arith"))
+    assert (
+        vetoed.value
+        < confidence_of(ballots, result, both, "min", failed=[False] * 4, checkers=("numeric", "arith")).value
+    )
