@@ -67,7 +67,7 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     checks = tally_checks(records, versions(params.checks)) if params.checks else None
     brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
     summary = await judge.summaries.write(brief, params.summary, run.request_id)
-    if checks is not None and summary:
+    if checks is not None and summary and params.summary != "concise":  # concise: one sentence, the answer's
         summary = " ".join(part for part in (summary, in_words(checks, winner, len(records))) if part)
     for piece in summary_pieces(summary):
         run.emit(SummaryDelta(piece))

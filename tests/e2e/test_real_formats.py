@@ -198,8 +198,9 @@ def test_chat_and_thinking_generators_answer_and_truncated_chains_do_not_vote(de
     assert counts["voted"] > 0 and counts["truncated"] > 0 and counts["unscored"] == 0
     assert counts["voted"] + counts["truncated"] == counts["sampled"] == 16
     assert data["answer"] == "7" and data["clusters"] == [
-        {"answer": "7", "count": counts["voted"], "weight": pytest.approx(data["clusters"][0]["weight"])}
+        {"answer": "7", "count": counts["voted"], "weight": pytest.approx(data["clusters"][0]["weight"]), "vetoed": 0}
     ]
+    assert [c["name"] for c in data["checks"]["checkers"]] == ["numeric", "latex"]  # what the presets declare
     # The winner's two steps got one score each: one tag a step.
     assert len(data["step_scores"]) == 2 and all(0 <= s <= 1 and not math.isnan(s) for s in data["step_scores"])
     assert model_id in ("tiny-qwen-math", "tiny-r1")

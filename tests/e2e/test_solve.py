@@ -61,12 +61,15 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "aggregation",
         "clusters",
         "step_scores",
+        "step_checks",
+        "checks",
         "chain_counts",
         "usage",
         "timings",
         "search",
     }
     assert data["search"] is None  # fixed, no budget
+    assert len(data["step_checks"]) == 4 and data["step_checks"][-1] == "none"  # the answer line claims nothing
     assert data["calibrated"] is True  # the shipped PRM's calibration, read at start-up
     assert data["verified"] is (data["confidence"] >= 0.9)
 
