@@ -101,7 +101,8 @@ def _winning_cluster(clusters: list[AnswerCluster], scores: list[float], method:
     if method == "majority_vote":
         return max(range(len(clusters)), key=lambda c: (clusters[c].count, clusters[c].weight))
     if method == "prm_weighted_vote":
-        return max(range(len(clusters)), key=lambda c: clusters[c].weight)
+        # Equal weights (every chain vetoed: all zero) go to the answer more chains gave.
+        return max(range(len(clusters)), key=lambda c: (clusters[c].weight, clusters[c].count))
     if method in ("prm_max", "orm_max"):
         # The single best chain with an answer wins (the first of equals), and its cluster with it.
         best = max((i for cluster in clusters for i in cluster.members), key=lambda i: (scores[i], -i))

@@ -112,6 +112,12 @@ def test_zero_total_weight_gives_zero_confidence() -> None:
     assert result.confidence == 0.0
 
 
+def test_equal_weights_go_to_the_answer_more_chains_gave() -> None:
+    """Every chain vetoed (all weights held at 0): the answer is the one most chains reached."""
+    chains = chains_of(("21", 0.0), ("11", 0.0), ("11", 0.0), ("13", 0.0))
+    assert select(chains, "prm_weighted_vote").answer == "11"
+
+
 @pytest.mark.parametrize("bad", [math.nan, -0.5, 1.5])
 def test_scores_must_be_probabilities(bad: float) -> None:
     with pytest.raises(ValueError, match="chain_score"):
