@@ -25,12 +25,11 @@ from pathlib import Path
 
 import httpx
 
-from app.checks.registry import forget
 from app.config import Settings
 from app.main import create_app
 from lab.background_server import start_background_server
 from lab.evaluation import samples as sampling
-from lab.evaluation.checked import chain_checks
+from lab.evaluation.checks_run import check_time_ms
 from lab.task import arith
 
 CHECKERS = tuple(arith.NOTATION.checkers)
@@ -50,19 +49,6 @@ def solve_round(client: httpx.Client, problems: list[arith.Problem]) -> tuple[fl
     return statistics.median(plain), statistics.median(checked)
 
 
-def check_time_ms(samples_path: Path, problems: int) -> float:
-    """Mean time the checkers take over 16 recorded chains of a problem, every step."""
-    recorded = [s for s in sampling.load(samples_path) if s.kind == "in_range"][:problems]
-    times = []
-    for s in recorded:
-        forget()  # as a request's first sight of its problem: nothing remembered from the last
-        t0 = time.perf_counter()
-        for steps in s.steps[:16]:
-            chain_checks(s.text, steps, CHECKERS)
-        times.append(1000 * (time.perf_counter() - t0))
-    return statistics.fmean(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problems", type=int, default=150)
@@ -73,6 +59,7 @@ def main() -> None:
     args = parser.parse_args()
 
     problems = arith.problems("test", args.problems, seed=2026)
+    recorded = [s for s in sampling.load(args.samples) if s.kind == "in_range"][: args.problems]
     server = start_background_server(create_app(Settings(port=args.port, request_timeout_s=600)), args.port)
     rounds = []
     try:
@@ -80,7 +67,7 @@ def main() -> None:
             client.post("/solve", json={"problem": problems[0].text, "n": 4}).raise_for_status()  # warm-up
             for _ in range(args.rounds):
                 plain, checked = solve_round(client, problems)
-                rounds.append((plain, checked, check_time_ms(args.samples, args.problems)))
+                rounds.append((plain, checked, check_time_ms(recorded, CHECKERS)))
     finally:
         server.stop()
     write(args, rounds)

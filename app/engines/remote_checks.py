@@ -35,7 +35,7 @@ class RemoteChecks:
             raise EngineError(
                 REWARD_MODEL, f"sent {len(items)} steps to check, the worker answered {len(answer.checks)}"
             )
-        return [StepCheck(c.verdict, c.checker, c.claim, c.value, c.elapsed_ms) for c in answer.checks]
+        return [StepCheck(**c.model_dump()) for c in answer.checks]
 
     async def close(self) -> None:
         """The pool belongs to the scorer that shares it."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.checks.verdicts import StepCheck, Verdict, unfinished
+from app.checks.verdicts import StepCheck, Verdict, first_failure, unfinished
 from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
 from app.service.params import SolveParams
@@ -31,7 +31,7 @@ class ChainRecord:
     @property
     def vetoed(self) -> bool:
         """A step checker found one of its steps false."""
-        return any(check.verdict == "fail" for check in self.step_checks)
+        return first_failure(self.step_checks) is not None
 
     @property
     def unfinished(self) -> bool:

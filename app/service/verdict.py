@@ -8,7 +8,6 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from app.checks.registry import versions
 from app.core.confidence import Calibration, confidence_of
 from app.core.select import ScoredChain, select
 from app.core.votes import TRUNCATED, ended_on_its_own
@@ -64,7 +63,7 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         unfinished,
     )
     winner = records[result.winner_index] if result.winner_index is not None else None
-    checks = tally_checks(records, versions(params.checks)) if params.checks else None
+    checks = tally_checks(records, run.checks.versions) if run.checks is not None else None
     brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
     summary = await judge.summaries.write(brief, params.summary, run.request_id)
     if checks is not None and summary and params.summary != "concise":  # concise: one sentence, the answer's

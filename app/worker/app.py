@@ -16,7 +16,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from prometheus_client import Histogram
 
-from app.checks.registry import CHECKERS
+from app.checks.registry import UnknownChecker, known
 from app.engines.check_pool import CheckPool
 from app.engines.protocols import REWARD_MODEL
 from app.errors import EngineError, EngineUnavailable, InvalidRequest, NotReady
@@ -153,19 +153,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
             raise InvalidRequest(f"this worker serves no {body.reward} reward model", "reward")
         return RoomResponse(tokens=await loaded.scorer.readable_tokens(body.problem))
 
-    @app.post("/check", operation_id="check", response_model=CheckResponse, responses=responses_for(InvalidRequest))
-    async def check(body: CheckRequest) -> CheckResponse:
-        """Check steps with a step checker, in a process pool that kills a check on its timeout."""
-        if body.checker not in CHECKERS:
-            raise InvalidRequest(f"no step checker named {body.checker!r}; known: {', '.join(CHECKERS)}", "checker")
-        items = [(item.previous, item.step) for item in body.items]
-        verdicts = await checks.check(body.checker, body.problem, items, request_id_var.get())
-        return CheckResponse(
-            checks=[
-                StepVerdict(verdict=v.verdict, checker=v.checker, claim=v.claim, value=v.value, elapsed_ms=v.elapsed_ms)
-                for v in verdicts
-            ]
-        )
+    add_check_route(app, checks)
 
     @app.get("/health", operation_id="worker_health")
     async def health() -> dict[str, str]:
@@ -192,3 +180,18 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         registry=install_metrics(app),
     )
     return app
+
+
+def add_check_route(app: FastAPI, checks: CheckPool) -> None:
+    """`POST /check`: the heavy step checkers, run in `checks` (the API's `RemoteChecks` calls it)."""
+
+    @app.post("/check", operation_id="check", response_model=CheckResponse, responses=responses_for(InvalidRequest))
+    async def check(body: CheckRequest) -> CheckResponse:
+        """Check steps with a step checker, in a process pool that kills a check on its timeout."""
+        try:
+            (name,) = known([body.checker])
+        except UnknownChecker as exc:
+            raise InvalidRequest(str(exc), "checker") from None
+        items = [(item.previous, item.step) for item in body.items]
+        verdicts = await checks.check(name, body.problem, items, request_id_var.get())
+        return CheckResponse(checks=[StepVerdict.model_validate(v, from_attributes=True) for v in verdicts])

@@ -56,10 +56,7 @@ def more_chains(body: ContinueRequest, policy: RequestPolicy) -> MoreChains:
 
 def clusters_out(outcome: SolveOutcome) -> list[AnswerClusterOut]:
     chains = outcome.chains
-    return [
-        copy_fields(AnswerClusterOut, c, vetoed=sum(chains[i].vetoed for i in c.members if i < len(chains)))
-        for c in outcome.clusters
-    ]
+    return [copy_fields(AnswerClusterOut, c, vetoed=sum(chains[i].vetoed for i in c.members)) for c in outcome.clusters]
 
 
 def checks_out(checks: CheckTally | None) -> ChecksOut | None:
