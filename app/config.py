@@ -16,6 +16,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from app.core.adaptive import PruneRule, SearchRules, StopRule, Strategy
 from app.core.aggregate import Aggregation
 from app.core.particles import STEP_STRATEGIES, StepRules
+from app.core.schedule import StepScoring
 from app.core.select import Selection
 from app.model_ref import ModelRef
 
@@ -369,12 +370,19 @@ class Settings(BaseSettings):
     check_timeout_s: float = Field(
         default=2.0, gt=0, description="A heavy step check running longer is killed, and its step is `none`."
     )
-    step_scoring: Literal["finished", "steps"] = Field(
-        default="finished",
-        description="When the reward model reads a chain: `finished` (each chain as soon as it ends, while the "
-        "others decode) or `steps` (every step as a separator settles it; the prefix cache makes each re-read cost "
-        "only the new tokens, so the last read after the decoding is short, but the calls during it cost the "
-        "decoding more than that on shared CPU cores: worth it where the reward model has hardware of its own).",
+    step_scoring: StepScoring = Field(
+        default="auto",
+        description="When the reward model reads the chains of a fixed-N request: `batch` (one generator request "
+        "for all N, answered whole, then one reward call: the least work around the model), `finished` (the chains "
+        "streamed, each scored as it ends while the others decode), `steps` (every step as a separator settles it: "
+        "worth it where the reward model has hardware of its own), or `auto`: batch, unless the request streams its "
+        "progress (POST /solve with stream), then finished. bench/SCHEDULES.md measured the choice.",
+    )
+    stream_interval: int = Field(
+        default=4,
+        ge=1,
+        description="A streamed chain's deltas carry at least this many tokens (vLLM's stream_interval; its last "
+        "one fewer): fewer, larger pieces to parse, at the cost of seeing a settled step up to this many tokens late.",
     )
 
     # The OpenAI-compatible endpoints: `reasoning_effort` picks N and each chain's token budget.

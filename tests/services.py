@@ -8,6 +8,7 @@ from prometheus_client import CollectorRegistry
 
 from app.core.adaptive import SearchRules
 from app.core.particles import StepRules
+from app.core.schedule import StepScoring
 from app.engines.container import Engines
 from app.engines.protocols import Generator, StepScorer
 from app.formats.spec import GeneratorFormat
@@ -27,11 +28,11 @@ def solve_service(
     max_concurrent: int = 4,
     metrics: PipelineMetrics | None = None,
     search_rules: SearchRules | None = None,
-    score_steps_while_decoding: bool = False,
+    step_scoring: StepScoring = "finished",
     rates: RateLimits | None = None,
     step_rules: StepRules | None = None,
 ) -> SolveService:
-    rules = ServiceRules(score_steps_while_decoding=score_steps_while_decoding, steps=step_rules or StepRules())
+    rules = ServiceRules(step_scoring=step_scoring, steps=step_rules or StepRules())
     if search_rules is not None:
         rules = replace(rules, search=search_rules)
     return SolveService(

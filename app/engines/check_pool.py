@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from pebble import ProcessPool
@@ -19,6 +19,9 @@ from app.checks.verdicts import NO_CLAIM, StepCheck
 log = logging.getLogger(__name__)
 
 CheckItem = tuple[Sequence[str], str]  # the steps before, and the step to check
+# What a pool process runs for one step: (checker, problem, steps before, step) → its verdict.
+# A module-level function, so a spawned process can import it by name.
+RunCheck = Callable[[str, str, Sequence[str], str], StepCheck]
 
 
 class HeavyChecks(Protocol):
@@ -30,8 +33,8 @@ class HeavyChecks(Protocol):
 
 
 class CheckPool:
-    def __init__(self, workers: int, timeout_s: float) -> None:
-        self._workers, self._timeout_s = workers, timeout_s
+    def __init__(self, workers: int, timeout_s: float, run: RunCheck = check_one) -> None:
+        self._workers, self._timeout_s, self._run = workers, timeout_s, run
         self._pool: ProcessPool | None = None
         self.timeouts = 0
 
@@ -44,7 +47,7 @@ class CheckPool:
     async def check(self, name: str, problem: str, items: Sequence[CheckItem], request_id: str) -> list[StepCheck]:
         pool = self._started()
         futures = [
-            pool.schedule(check_one, args=(name, problem, list(previous), step), timeout=self._timeout_s)
+            pool.schedule(self._run, args=(name, problem, list(previous), step), timeout=self._timeout_s)
             for previous, step in items
         ]
         results = await asyncio.gather(*(asyncio.wrap_future(f) for f in futures), return_exceptions=True)

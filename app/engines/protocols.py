@@ -51,6 +51,9 @@ class SamplingRequest:
     # tokenizer must not add them again.
     templated: bool = False
     top_p: float | None = None
+    # A streamed chain's deltas carry at least this many tokens (its last one may carry fewer);
+    # None: every token as it is decoded. How the chains arrive, never what they are.
+    stream_interval: int | None = None
 
     def engine_fields(self) -> dict[str, Any]:
         """The sampling parameters, as both generators hand them to their engine; one left None

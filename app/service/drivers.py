@@ -1,9 +1,10 @@
-"""The two ways a `Run` samples its chains, as plain functions.
+"""The ways a `Run` samples its chains, as plain functions.
 
-`sample_all`: the fixed strategy, every chain in one generator request. `sample_controlled`: chains
-started, cut and stopped as `AdaptiveSearch` decides — the adaptive strategy, a fixed request with a
-token or latency budget to keep (all chains at once, none cut, only the budget stops), and every
-continuation.
+`sample_batch`: the fixed strategy's `batch` schedule, every chain in one generator request answered
+whole, then one reward call. `sample_all`: the fixed strategy streamed, each chain (or step) scored as
+it ends while the others decode. `sample_controlled`: chains started, cut and stopped as
+`AdaptiveSearch` decides — the adaptive strategy, a fixed request with a token or latency budget to
+keep (all chains at once, none cut, only the budget stops), and every continuation.
 """
 
 from __future__ import annotations
@@ -16,9 +17,24 @@ from app.core.adaptive import Abort, Action, AdaptiveSearch, Launch, SearchBudge
 from app.core.aggregate import aggregate
 from app.core.equivalence import AnswerKeys
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
-from app.engines.protocols import ChainSampler, StepScores
+from app.engines.protocols import ChainDelta, ChainSampler, StepScores
 from app.service.outcome import PruneEvent
 from app.service.run import Run, Scored
+
+
+async def sample_batch(run: Run) -> Scored:
+    """All n chains in one generator request, answered when the last ends; then every chain goes to
+    the reward models at once (one call each: the live scorer sends what is ready on its next turn)."""
+    try:
+        generation = await run.engines.generator.generate(run.sampling(), run.engine_id)
+        generated_at = time.perf_counter()
+        for i, chain in enumerate(generation.chains):
+            run.take(ChainDelta(i, chain.text, chain.tokens, chain.finish_reason or "stop"))
+        prm, orm = await run.final_scores()
+        run.report()
+    finally:
+        await run.aclose()
+    return Scored(run.params.n, prm, orm, generated_at, time.perf_counter())
 
 
 async def sample_all(run: Run) -> Scored:

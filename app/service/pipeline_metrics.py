@@ -18,6 +18,14 @@ class PipelineMetrics:
         self.stage_seconds = Histogram(
             "bon_stage_seconds", "Latency of one pipeline stage.", ["stage"], registry=registry, buckets=_STAGE_BUCKETS
         )
+        self.sampled = Counter(
+            "bon_requests_sampled",
+            "Requests by how their chains were sampled and scored: a fixed request's schedule (batch: one generator "
+            "request and one reward call; finished: streamed, each chain scored as it ends; steps: each step as it "
+            "settles), or the adaptive search's or a step-level search's own driver (BON_STEP_SCORING).",
+            ["schedule"],
+            registry=registry,
+        )
         self.chains = Counter("bon_chains_sampled", "Chains sampled from the generator.", registry=registry)
         self.generated_tokens = Counter("bon_tokens_generated", "Reasoning tokens generated.", registry=registry)
         self.scored_tokens = Counter("bon_tokens_scored", "Tokens read by the reward models.", registry=registry)
@@ -54,6 +62,10 @@ class PipelineMetrics:
             ["checker", "verdict"],
             registry=registry,
         )
+        self._admission_metrics(registry)
+
+    def _admission_metrics(self, registry: CollectorRegistry) -> None:
+        """Admission's: refusals, the wait for a slot, the queue and the free slots now."""
         self.refused = Counter(
             "bon_refused",
             "Requests answered 429, by reason: queue_full, wait_timeout, rate_requests, rate_tokens.",

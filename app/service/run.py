@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from app.checks.verdicts import first_failure
 from app.core.adaptive import AdaptiveSearch, SearchTally
 from app.core.aggregate import aggregate
+from app.core.schedule import RunSchedule
 from app.core.select import ScoredChain, select
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
 from app.engines.container import Engines
@@ -54,10 +55,24 @@ class Scored:
     tree: tuple[StepNode, ...] = ()  # a step-level search's, its node ids after the earlier runs' ones
 
 
+@dataclass(frozen=True, slots=True)
+class RunMode:
+    """How a run's chains reach it and who watches them. `schedule`: the driver (and the fixed
+    strategy's schedule, `app/core/schedule.py`) that samples them. `progress`: whether progress
+    events are wanted. `stream_interval`: tokens a streamed chain's delta carries at least."""
+
+    schedule: RunSchedule = "finished"
+    progress: bool = True
+    stream_interval: int | None = None
+
+    @property
+    def partial_scoring(self) -> bool:
+        """Whether settled steps are scored while their chain decodes (the adaptive search needs it)."""
+        return self.schedule in ("adaptive", "steps")
+
+
 class Run:
-    """`earlier`: the answer a continuation goes on from (its chains open the book). `progress`:
-    whether progress events are wanted. `partial_scoring`: whether settled steps are scored while
-    their chain decodes (the adaptive search always needs it)."""
+    """`earlier`: the answer a continuation goes on from (its chains open the book)."""
 
     def __init__(
         self,
@@ -66,14 +81,12 @@ class Run:
         request_id: str,
         engines: Engines,
         emit: Emit,
-        *,
-        progress: bool,
-        partial_scoring: bool,
+        mode: RunMode,
         earlier: KeptSearch | None = None,
     ) -> None:
         self.params, self.prompt_tokens, self.request_id = params, prompt_tokens, request_id
         self.engines, self.emit, self.earlier = engines, emit, earlier
-        self._progress = progress
+        self.mode = mode
         # The engines see a fresh id for each continuation: the first run's requests may share it.
         self.engine_id = request_id if earlier is None else f"{request_id}-more{earlier.continued + 1}"
         self.book = ChainBook(params.n, engines.generator_format, earlier.chains if earlier else ())
@@ -84,14 +97,15 @@ class Run:
             else None
         )
         self.scorer: ScoresSteps = CheckedScorer(engines.scorer, self.checks) if self.checks else engines.scorer
-        self.prm = LiveScorer(self.scorer, params.problem, params.n, self.engine_id, partial=partial_scoring)
+        self.prm = LiveScorer(self.scorer, params.problem, params.n, self.engine_id, partial=mode.partial_scoring)
         self.orm = self._outcome_scorer()
         self.started = self._last_progress = time.perf_counter()
 
     def sampling(self) -> SamplingRequest:
         """The generator request for this run's chains."""
         templated = self.engines.generator_format.prompt.chat
-        return self.params.sampling_request(prompt_for(self.params, self.engines), templated)
+        request = self.params.sampling_request(prompt_for(self.params, self.engines), templated)
+        return replace(request, stream_interval=self.mode.stream_interval)
 
     def _outcome_scorer(self) -> LiveScorer | None:
         """The outcome model reads whole chains, and only for `orm_max`."""
@@ -130,18 +144,18 @@ class Run:
 
     def report_if_due(self, a_chain_ended: bool, search: AdaptiveSearch | None = None) -> None:
         now = time.perf_counter()
-        if self._progress and progress_due(now - self._last_progress, a_chain_ended):
+        if self.mode.progress and progress_due(now - self._last_progress, a_chain_ended):
             self.emit(self.progress(search))
             self._last_progress = now
 
     def report_progress(self, progress: Callable[[], Progress]) -> None:
         """A progress event the driver builds itself (a step-level search's), built only when wanted."""
-        if self._progress:
+        if self.mode.progress:
             self.emit(progress())
 
     def report(self, search: AdaptiveSearch | None = None) -> None:
         """Progress now (every chain read: the vote as it will stand)."""
-        if self._progress:
+        if self.mode.progress:
             self.emit(self.progress(search))
 
     def vetoed(self, steps: Sequence[str]) -> bool:

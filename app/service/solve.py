@@ -19,13 +19,14 @@ from app.config import AdaptiveSettings, Settings
 from app.core.adaptive import SearchRules
 from app.core.confidence import Calibration
 from app.core.particles import STEP_STRATEGIES, StepRules
+from app.core.schedule import RunSchedule, StepScoring, schedule_for
 from app.engines.container import Engines
 from app.errors import DeadlineExceeded, Overloaded, UnknownRequest
 from app.fitted import Fitted
 from app.formats.spec import GeneratorFormat
 from app.service.admission import Admission
 from app.service.continuation import Continuations, MoreChains
-from app.service.drivers import sample_all, sample_controlled, search_for
+from app.service.drivers import sample_all, sample_batch, sample_controlled, search_for
 from app.service.engine_checks import checked
 from app.service.events import Finished, Progress, SolveEvent
 from app.service.kept import KeptSearch
@@ -33,7 +34,7 @@ from app.service.outcome import SolveOutcome
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
-from app.service.run import Emit, Run
+from app.service.run import Emit, Run, RunMode
 from app.service.step_search import search_steps
 from app.service.summaries import SummaryPrompts, SummaryWriter
 from app.service.verdict import Judge, verdict
@@ -64,7 +65,8 @@ class ServiceRules:
     search: SearchRules = field(default_factory=lambda: AdaptiveSettings().rules())
     calibration: Calibration | Sequence[Calibration] | None = None
     verified_threshold: float = 0.9
-    score_steps_while_decoding: bool = False  # the fixed strategy's; the adaptive search always does
+    step_scoring: StepScoring = "auto"  # the fixed strategy's schedule (`app/core/schedule.py`)
+    stream_interval: int | None = None  # tokens in a streamed chain's delta, at least
     steps: StepRules = field(default_factory=StepRules)  # particle filtering's and beam search's
 
     @classmethod
@@ -74,7 +76,8 @@ class ServiceRules:
             search=(fitted.search if fitted else settings.adaptive).rules(),
             calibration=fitted.calibrations if fitted else None,
             verified_threshold=settings.verified_threshold,
-            score_steps_while_decoding=settings.step_scoring == "steps",
+            step_scoring=settings.step_scoring,
+            stream_interval=settings.stream_interval,
             steps=settings.step_search.rules(),
         )
 
@@ -189,23 +192,25 @@ class SolveService:
         progress: bool,
         earlier: KeptSearch | None,
     ) -> Run:
-        partial_scoring = controlled(params, earlier) or self._rules.score_steps_while_decoding
-        return Run(
-            params,
-            prompt_tokens,
-            request_id,
-            engines,
-            emit,
-            progress=progress,
-            partial_scoring=partial_scoring,
-            earlier=earlier,
-        )
+        mode = RunMode(self._schedule(params, progress, earlier), progress, self._rules.stream_interval)
+        return Run(params, prompt_tokens, request_id, engines, emit, mode, earlier)
+
+    def _schedule(self, params: SolveParams, progress: bool, earlier: KeptSearch | None) -> RunSchedule:
+        """Which driver samples the request, and for a fixed one, its schedule."""
+        if params.strategy in STEP_STRATEGIES:
+            return "step_search"
+        if controlled(params, earlier):
+            return "adaptive"
+        return schedule_for(self._rules.step_scoring, watched=progress)
 
     async def _drive(self, run: Run) -> None:
-        if run.params.strategy in STEP_STRATEGIES:
+        self._metrics.sampled.labels(run.mode.schedule).inc()
+        if run.mode.schedule == "step_search":
             scored = await search_steps(run, self._rules.steps)
-        elif controlled(run.params, run.earlier):
+        elif run.mode.schedule == "adaptive":
             scored = await sample_controlled(run, search_for(run, self._rules.search))
+        elif run.mode.schedule == "batch":
+            scored = await sample_batch(run)
         else:
             scored = await sample_all(run)
         run.emit(Finished(await verdict(run, scored, self._judge)))

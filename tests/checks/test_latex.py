@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.checks.latex import LatexChecker
 from app.engines.check_pool import CheckPool
+from tests.checks.slow_check import HANG, hanging_check
 
 # Steps in Qwen2.5-Math-7B-Instruct's style (\[ ... \] displays, \times, \frac, \boxed).
 QWEN_STEPS = [
@@ -67,10 +68,10 @@ def test_adversarial_input_is_none(step: str) -> None:
 
 def test_the_pool_kills_a_check_past_its_timeout_and_goes_on() -> None:
     async def run() -> tuple[list[str], list[str], int]:
-        pool = CheckPool(workers=1, timeout_s=1e-4)  # no check finishes this fast
+        pool = CheckPool(workers=1, timeout_s=1.0, run=hanging_check)
         try:
-            killed = await pool.check("latex", "", [((), "$3 \\times 85 = 265$")], "test")
-            pool._timeout_s = 30.0
+            killed = await pool.check("latex", "", [((), HANG)], "test")
+            pool._timeout_s = 30.0  # a fresh process's first parse may be slow on a loaded machine
             after = await pool.check("latex", "", [((), "$3 \\times 85 = 265$"), ((), "$2+2=4$")], "test")
             return [c.verdict for c in killed], [c.verdict for c in after], pool.timeouts
         finally:

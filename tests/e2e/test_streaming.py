@@ -5,6 +5,7 @@ seed, in both deployments; and a client that goes away stops its chains in the e
 from __future__ import annotations
 
 import contextlib
+import re
 import statistics
 import threading
 import time
@@ -27,11 +28,22 @@ def openai_client(server: LiveServer) -> OpenAI:
     return OpenAI(base_url=f"{server.url}/v1", api_key="not-needed", timeout=300, max_retries=0)
 
 
+def sampled(c: httpx.Client) -> dict[str, float]:
+    found = re.findall(r'^bon_requests_sampled_total{schedule="(\w+)"} (\S+)$', c.get("/metrics").text, re.MULTILINE)
+    return {schedule: float(count) for schedule, count in found}
+
+
 def test_a_streamed_solve_ends_with_the_non_streaming_body(deployed: LiveServer) -> None:
+    # The whole answer is sampled in one batch, the stream chain by chain in pieces of tokens:
+    # the same seed gives the same chains, scores and answer.
     body = {"problem": PROBLEM, "n": 8, "seed": 21}
     with deployed.client() as c:
+        before = sampled(c)
         whole = c.post("/solve", json=body).json()
         r = c.post("/solve", json=body | {"stream": True})
+        after = sampled(c)
+    assert after.get("batch", 0) - before.get("batch", 0) == 1
+    assert after.get("finished", 0) - before.get("finished", 0) == 1
     events = sse(r.text)
     kinds = [e for e, _ in events]
     assert kinds[0] == "progress" and kinds[-1] == "result" and kinds.count("result") == 1

@@ -39,7 +39,7 @@ def service(
         fmt,
         timeout_s=timeout,
         max_concurrent=slots,
-        score_steps_while_decoding=steps,
+        step_scoring="steps" if steps else "finished",
     )
 
 
