@@ -34,13 +34,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import httpx
 import psutil
 from tqdm import tqdm
 
 from app.config import Settings
-from app.engines.vllm_common import CPU_BIND_VARIABLE, default_cpu_cores
+from app.engines.vllm_common import default_cpu_cores
 from lab.local_services import LocalService, engine_services, generator_service
 from lab.task import arith
 
@@ -93,16 +94,25 @@ def completion_body(i: int, problem: str) -> dict[str, object]:
 
 
 def _role(proc: psutil.Process) -> str:
-    """What a process is: the engine its cores say, and what vLLM calls it (its process title)."""
+    """What a process is: what vLLM calls it (its process title), and for an engine, which one by
+    the cores its main thread is bound to (vLLM binds its model's threads, the main one with them;
+    the environment would say too, but vLLM's process title overwrites it)."""
     try:
         title = (proc.cmdline() or [proc.name()])[0].rsplit("/", 1)[-1]
-        bound = proc.environ().get(CPU_BIND_VARIABLE)
+        cores = ",".join(map(str, proc.cpu_affinity()))
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return "gone"
-    if title.startswith("VLLM::"):
-        engine = {default_cpu_cores("generator"): "generator", default_cpu_cores("reward"): "reward"}.get(bound, "?")
-        return f"{engine} {title.removeprefix('VLLM::').split('_')[0]}"
-    return "api"  # the server's own process (uvicorn: `bon serve`, `bon worker`, `vllm serve`'s API)
+    if not title.startswith("VLLM::"):
+        return "api"  # the server's own process (uvicorn: `bon serve`, `bon worker`, `vllm serve`'s API)
+    engines = {_cores("generator"): "generator", _cores("reward"): "reward"}
+    return f"{engines.get(cores, 'unbound')} {title.removeprefix('VLLM::').split('_')[0]}"
+
+
+def _cores(role: Literal["generator", "reward"]) -> str:
+    """The cores of `role`'s engines as `cpu_affinity` lists them ("0-1" → "0,1")."""
+    spec = default_cpu_cores(role) or ""
+    first, _, last = spec.partition("-")
+    return ",".join(str(c) for c in range(int(first), int(last or first) + 1)) if spec else ""
 
 
 def cpu_seconds(roots: dict[str, int]) -> dict[str, float]:
@@ -140,9 +150,13 @@ async def run_phase(target: Target, problems: list[str], in_flight: int, offset:
         while not queue.empty():
             i = queue.get_nowait()
             start = time.perf_counter()
-            r = await c.post(target.path, json=target.body(offset + i, problems[i]))
-            latencies.append(time.perf_counter() - start)
-            ok += r.status_code == 200
+            try:
+                r = await c.post(target.path, json=target.body(offset + i, problems[i]))
+            except httpx.TransportError as exc:  # lost: counted, never retried (it would hide the loss)
+                print(f"request {offset + i} lost: {exc!r}", flush=True)
+            else:
+                latencies.append(time.perf_counter() - start)
+                ok += r.status_code == 200
             bar.update()
 
     limits = httpx.Limits(max_connections=in_flight + 4)
@@ -166,7 +180,7 @@ def measure(
 
 
 def warm_up(target: Target, problems: list[str]) -> None:
-    asyncio.run(run_phase(target, problems[:8], 4, 90_000))
+    asyncio.run(run_phase(target, problems[-8:], 4, 90_000))
 
 
 # ---- the systems ------------------------------------------------------------------------------
@@ -196,20 +210,25 @@ def api_up(schedule: str, log: Path, engines: dict[str, str] | None = None) -> I
 def measure_all(
     args: argparse.Namespace, system: str, schedule: str, target: Target, roots: dict[str, int], problems: list[str]
 ) -> list[Phase]:
-    """One request at a time, then each in-flight count."""
+    """One request at a time, then each in-flight count. Each phase has problems and seeds of its
+    own (no chain is sampled or scored twice: the prefix caches and the PRM's memory of step
+    scores would make a repeat free); every system answers the same ones."""
     print(f"{system}, {schedule}:", flush=True)
     warm_up(target, problems)
     phases = [measure(system, schedule, target, roots, 1, problems[: args.singles], 0)]
     print(f"  one at a time: p50 {phases[-1].p50_ms:.0f} ms", flush=True)
+    start = args.singles
     for in_flight in args.in_flight:
-        phases.append(measure(system, schedule, target, roots, in_flight, problems[: args.requests], 0))
+        chosen = problems[start : start + args.requests]
+        phases.append(measure(system, schedule, target, roots, in_flight, chosen, start))
         print(f"  {in_flight} in flight: {phases[-1].per_s:.2f} requests/s", flush=True)
+        start += args.requests
     return phases
 
 
 def one_round(args: argparse.Namespace, problems: list[str], logs: Path) -> list[Phase]:
-    """Each system alone: the generator, the embedded service under each schedule, then the split
-    one (its engine servers kept, the API restarted for each schedule)."""
+    """Each system alone and started afresh: the generator, then the embedded and the split
+    service under each schedule."""
     settings = Settings()
     generator = generator_service(settings.generator, 18201, logs).start()
     try:
@@ -221,11 +240,11 @@ def one_round(args: argparse.Namespace, problems: list[str], logs: Path) -> list
     for schedule in args.schedules:
         with api_up(schedule, logs / f"embedded-{schedule}.log") as (target, pid):
             phases += measure_all(args, "embedded", schedule, target, {"bon serve": pid}, problems)
-    with engine_services(settings, 18201, 18202, logs) as (generator, reward):
-        assert generator.process is not None and reward.process is not None
-        engines = {"BON_GENERATOR_URL": generator.url, "BON_REWARD_URL": reward.url}
-        roots = {"vllm serve": generator.process.pid, "bon worker": reward.process.pid}
-        for schedule in args.schedules:
+    for schedule in args.schedules:
+        with engine_services(settings, 18201, 18202, logs) as (generator, reward):
+            assert generator.process is not None and reward.process is not None
+            engines = {"BON_GENERATOR_URL": generator.url, "BON_REWARD_URL": reward.url}
+            roots = {"vllm serve": generator.process.pid, "bon worker": reward.process.pid}
             with api_up(schedule, logs / f"split-{schedule}.log", engines) as (target, pid):
                 phases += measure_all(args, "split", schedule, target, roots | {"bon serve": pid}, problems)
     return phases
@@ -245,7 +264,8 @@ def main() -> None:
     if args.report_only:
         report_of(args.out, args.report)
         return
-    problems = [p.text for p in arith.problems("test", max(args.requests, args.singles), seed=4242)]
+    wanted = args.singles + args.requests * len(args.in_flight) + 8  # the last 8: the warm-up's
+    problems = [p.text for p in arith.problems("test", wanted, seed=4242)]
     logs = Path(tempfile.mkdtemp(prefix="bon-throughput-"))
     print(f"logs in {logs}", flush=True)
     meta = {
@@ -288,18 +308,20 @@ def _rows(rounds: list[list[Phase]], in_flight: int) -> list[str]:
     alone in the same round, latency one at a time, CPU ms per request by process."""
     lines = []
     for system, schedule in [(p.system, p.schedule) for p in rounds[0] if p.in_flight == in_flight]:
-        rates, ratios, singles = [], [], []
+        rates, ratios, singles, failed = [], [], [], 0
         cpu: dict[str, list[float]] = {}
         for phases in rounds:
             this = _find(phases, system, schedule, in_flight)
             rates.append(this.per_s)
+            failed += this.requests - this.ok
             ratios.append(this.per_s / _find(phases, "generator alone", "-", in_flight).per_s)
             singles.append(_find(phases, system, schedule, 1).p50_ms)
             for k, v in this.cpu_ms.items():
                 cpu.setdefault(k, []).append(v)
         spent = ", ".join(f"{k} {statistics.mean(v):.0f}" for k, v in sorted(cpu.items()) if statistics.mean(v) >= 1)
         lines.append(
-            f"| {system} | {schedule} | {_cell(rates)} | {_cell(ratios)} | {_cell(singles, '{:.0f}')} | {spent} |"
+            f"| {system} | {schedule} | {_cell(rates)} | {_cell(ratios)} | {_cell(singles, '{:.0f}')} | {failed} "
+            f"| {spent} |"
         )
     return lines
 
@@ -319,8 +341,9 @@ def report(meta: dict[str, str], rounds: list[list[Phase]]) -> str:
             "",
             f"## {in_flight} requests in flight",
             "",
-            "| system | schedule | requests/s | vs generator alone | p50 one at a time (ms) | CPU ms / request |",
-            "|---|---|---:|---:|---:|---|",
+            "| system | schedule | requests/s | vs generator alone | p50 one at a time (ms) | not answered "
+            "| CPU ms / request |",
+            "|---|---|---:|---:|---:|---:|---|",
             *_rows(rounds, in_flight),
         ]
     return "\n".join(out) + "\n"

@@ -122,8 +122,8 @@ def agreement_with_eval(rows: Sequence[RunSummary]) -> list[str]:
         "",
         f"`bon eval --strategy adaptive` measured the same service through `POST /solve` on 500 held-out problems "
         f"(the first {rows[0].problems} of them are the problems here, with the same seeds: the same chains are "
-        "sampled). The 95% interval is the binomial one of this run's accuracy; latency is this run's, taken with "
-        "the shared servers idle beside the embedded service.",
+        "sampled). The 95% interval is the binomial one of this run's accuracy; latency is this run's (the "
+        "first round's).",
         "",
         "| N | system | accuracy here | ± (95%) | `bon eval` (same run) | p50 here | `bon eval` p50 | agrees |",
         "|---:|---|---:|---:|---:|---:|---:|---|",
@@ -185,6 +185,58 @@ def reading(rows: Sequence[RunSummary], n: int) -> list[str]:
     return out
 
 
+PEER_TO_BEAT = "its-bon"  # the fastest PRM peer in every run so far: the bar our two deployments are held to
+
+
+def _by(rows: Sequence[RunSummary], system: str, n: int) -> RunSummary | None:
+    return next((s for s in rows if s.system == system and s.n == n), None)
+
+
+def bar_checks(rows: Sequence[RunSummary], n: int) -> str:
+    """Whether, in one round at one N, our split deployment answers at or below the peer's p50 at an
+    accuracy within the 95% interval of its own, and our embedded one ahead of it."""
+    peer, split, embedded = (_by(rows, s, n) for s in (PEER_TO_BEAT, "ours-split", "ours-embedded"))
+    if peer is None or split is None or embedded is None:
+        return "not all three ran"
+    equal = abs(split.accuracy - peer.accuracy) <= _interval(split.accuracy, split.problems)
+    verdicts = [
+        f"split {split.p50_ms:.0f} ms {'≤' if split.p50_ms <= peer.p50_ms else '>'} {peer.p50_ms:.0f} ms "
+        f"({'met' if split.p50_ms <= peer.p50_ms else 'missed'})",
+        f"accuracy {split.accuracy:.1%} vs {peer.accuracy:.1%} ({'equal' if equal else 'not equal'} within "
+        f"±{_interval(split.accuracy, split.problems):.1%})",
+        f"embedded {embedded.p50_ms:.0f} ms ({'ahead' if embedded.p50_ms < peer.p50_ms else 'not ahead'})",
+    ]
+    return "; ".join(verdicts)
+
+
+def reruns_section(rounds: Sequence[Sequence[RunSummary]]) -> list[str]:
+    """Every round's p50 and accuracy side by side, with the spread, and the bar checked in each."""
+    first = rounds[0]
+    out = [
+        "## Every round",
+        "",
+        f"The same command measured every system {len(rounds)} times; each round starts every server afresh and "
+        "runs each system with only the processes it needs (the embedded service alone, before the shared "
+        "servers start). Spread: half the gap between the rounds' extremes, relative to their mean.",
+        "",
+        "| N | system | p50 ms, each round | spread | accuracy, each round |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for s in first:
+        same = [r for rows in rounds if (r := _by(rows, s.system, s.n)) is not None]
+        p50s = [r.p50_ms for r in same]
+        spread = (max(p50s) - min(p50s)) / 2 / (sum(p50s) / len(p50s))
+        out.append(
+            f"| {s.n} | {s.name} | {' / '.join(f'{v:.0f}' for v in p50s)} | ±{spread:.0%} "
+            f"| {' / '.join(f'{r.accuracy:.1%}' for r in same)} |"
+        )
+    out.append("")
+    for n in sorted({s.n for s in first}):
+        for k, rows in enumerate(rounds, 1):
+            out.append(f"- N={n}, round {k}, against {PEER_TO_BEAT}: {bar_checks(rows, n)}.")
+    return [*out, ""]
+
+
 def write_report(
     path: Path,
     results: Sequence[RunSummary],
@@ -194,7 +246,9 @@ def write_report(
     command: str,
     seconds: float | None,
     versions: dict[str, str],
+    reruns: Sequence[Sequence[RunSummary]] = (),
 ) -> None:
+    """The tables of the first round; with `reruns`, every round's p50 side by side."""
     ns = sorted({s.n for s in results})
     lines = [
         "# Side by side with the peers",
@@ -213,7 +267,8 @@ def write_report(
         f"{problems} held-out test problems of the shipped arithmetic task, one at a time, for every system. "
         "One `vllm serve` generator (the shipped model; temperature 1.0, at most 160 new tokens) and one PRM "
         "server (`bon worker`, the shipped PRM) serve every system but our embedded deployment, which runs "
-        "the same models in its own process. Calls and generated tokens are read from the shared servers' "
+        "the same models in its own process, measured with the shared servers stopped; our service runs as its "
+        "own process (`bon serve`), never in the bench's. Calls and generated tokens are read from the shared servers' "
         "Prometheus counters around each run; latency is the client's wall-clock per problem. A chain is "
         "*hidden* when no response carried a line of it; streaming is *real* when something of the work "
         "(progress, a summary, text) arrives before the last tenth of the request (median of a few streamed "
@@ -224,6 +279,7 @@ def write_report(
     for n in ns:
         rows = [s for s in results if s.n == n]
         lines += [f"## N = {n}", "", *table(rows), "", *reading(rows, n), ""]
+    lines += reruns_section([results, *reruns]) if reruns else []
     lines += agreement_with_eval(results)
     lines += ["", "Why the numbers are what they are, and what would change them: `bench/peers/README.md`.", ""]
     path.write_text("\n".join(lines))

@@ -35,8 +35,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tqdm import tqdm
 
 from app.config import Settings
-from app.main import create_app
-from lab.background_server import free_port, start_background_server
+from lab.background_server import free_port
 from lab.local_services import LocalService, generator_service, reward_service
 from lab.task import arith
 
@@ -184,6 +183,14 @@ class Bench:
             self._shared = (generator, reward)
         return self._shared
 
+    def stop_shared(self) -> None:
+        """Stop the shared servers (started again on next use): an embedded service is measured
+        with nothing else running, as a user runs it."""
+        if self._shared is not None:
+            for service in reversed(self._shared):
+                service.stop()
+            self._shared = None
+
     @property
     def model_name(self) -> str:
         return self.settings.generator.short_name
@@ -258,27 +265,31 @@ class Bench:
 
     # -- the systems -----------------------------------------------------------------------------
     def ours(self, system: System, ns: list[int]) -> list[RunSummary]:
+        """`bon serve` as its own process (the bench's client must not share its interpreter),
+        pointed at the shared servers (split), or alone with its own engines (embedded)."""
+        env = {"BON_LOG_LEVEL": "warning"}
         if system.kind == "ours-split":
             generator, reward = self.shared()
-            settings = self.settings.model_copy(update={"generator_url": (generator.url,), "reward_url": (reward.url,)})
+            env |= {"BON_GENERATOR_URL": generator.url, "BON_REWARD_URL": reward.url}
         else:
-            settings = self.settings
+            self.stop_shared()
         strategy = system.strategy
-        server = start_background_server(create_app(settings), free_port())
+        port = free_port()
+        command = [sys.executable, "-m", "app.cli", "serve"]
         out = []
-        try:
-            with server.client(timeout=600) as client:
-                client.post("/solve", json={"problem": self.cases[0].text, "n": 4}).raise_for_status()  # warm-up
-                for n in ns:
-                    ask = partial(self.ask_ours, client, n, strategy)
-                    out.append(self.run(system, n, ask, counted=system.kind == "ours-split"))
-                model = self.served_id(client)
-                stream = {
-                    "POST /solve": self.probe_stream(client, "/solve", lambda p: _solve_body(p, ns[-1], strategy)),
-                    "chat": self.probe_stream(client, "/v1/chat/completions", lambda p: {"model": model} | _user(p)),
-                }
-        finally:
-            server.stop()
+        with (
+            self.peer_server(system.slug, command, port, "/ready", Path.cwd(), env | {"BON_PORT": str(port)}) as api,
+            httpx.Client(base_url=api.url, timeout=600) as client,
+        ):
+            client.post("/solve", json={"problem": self.cases[0].text, "n": 4}).raise_for_status()  # warm-up
+            for n in ns:
+                ask = partial(self.ask_ours, client, n, strategy)
+                out.append(self.run(system, n, ask, counted=system.kind == "ours-split"))
+            model = self.served_id(client)
+            stream = {
+                "POST /solve": self.probe_stream(client, "/solve", lambda p: _solve_body(p, ns[-1], strategy)),
+                "chat": self.probe_stream(client, "/v1/chat/completions", lambda p: {"model": model} | _user(p)),
+            }
         return self.with_stream(out, stream)
 
     def floor(self, system: System, ns: list[int]) -> list[RunSummary]:
@@ -305,7 +316,7 @@ class Bench:
     @contextmanager
     def peer_server(self, name: str, command: list[str], port: int, ready: str, cwd: Path, env: dict[str, str]):
         service = LocalService(name, command, f"http://127.0.0.1:{port}", ready, self.logs / f"{name}.log", env, cwd)
-        service.start(timeout=120)
+        service.start(timeout=300)
         try:
             yield service
         finally:
@@ -435,6 +446,7 @@ def main() -> None:
     parser.add_argument("--ns", type=int, nargs="+", default=[4, 16])
     parser.add_argument("--systems", nargs="+", default=[s.slug for s in SYSTEMS], choices=[s.slug for s in SYSTEMS])
     parser.add_argument("--runs", default=str(HERE / "runs"))
+    parser.add_argument("--rounds", type=int, default=2, help="each system measured this many times, for the spread")
     parser.add_argument("--stream-probes", type=int, default=STREAM_PROBES)
     parser.add_argument("--report", default=str(HERE.parent / "PEERS.md"))
     parser.add_argument(
@@ -450,10 +462,34 @@ def main() -> None:
     missing = sorted(v for v in needed if not (VENVS / v / ".installed").is_file())
     if missing:
         sys.exit(f"the peers' virtual environments are missing ({', '.join(missing)}): run `make bench-peers`")
+    # The embedded systems first: the shared servers start after them, never idle beside them.
+    chosen.sort(key=lambda system: system.kind != "ours-embedded")
     t0 = time.perf_counter()
+    rounds = [run_round(args, chosen, k) for k in range(1, args.rounds + 1)]
+    command = "make bench-peers" if sys.argv[1:] == [] else "bench/peers/run_peers.py " + " ".join(sys.argv[1:])
+    write_report(
+        Path(args.report),
+        rounds[0],
+        problems=args.problems,
+        machine=machine(),
+        command=command,
+        seconds=time.perf_counter() - t0,
+        versions=_versions(),
+        reruns=rounds[1:],
+    )
+    print(f"wrote {args.report}", flush=True)
+
+
+def round_dir(runs: str, k: int) -> Path:
+    """Where round `k` keeps its runs: the first in `runs`, each rerun in a folder of its own."""
+    return Path(runs) if k == 1 else Path(runs) / f"round-{k}"
+
+
+def run_round(args: argparse.Namespace, chosen: list[System], k: int) -> list[RunSummary]:
+    """Every chosen system once, each with only the processes it needs running."""
     results: list[RunSummary] = []
     with ExitStack() as stack:
-        bench = Bench(args, stack)
+        bench = Bench(argparse.Namespace(**{**vars(args), "runs": str(round_dir(args.runs, k))}), stack)
         for system in chosen:
             if system.kind.startswith("ours"):
                 results += bench.ours(system, args.ns)
@@ -466,29 +502,25 @@ def main() -> None:
         optillm_systems = [s for s in chosen if s.kind == "optillm"]
         if optillm_systems:
             results += bench.optillm(optillm_systems, args.ns)
-    command = "make bench-peers" if sys.argv[1:] == [] else "bench/peers/run_peers.py " + " ".join(sys.argv[1:])
-    write_report(
-        Path(args.report),
-        results,
-        problems=args.problems,
-        machine=machine(),
-        command=command,
-        seconds=time.perf_counter() - t0,
-        versions=_versions(),
-    )
-    print(f"wrote {args.report}", flush=True)
+    return results
+
+
+def kept_runs(args: argparse.Namespace, k: int) -> list[RunSummary]:
+    runs = round_dir(args.runs, k)
+    return [
+        RunSummary(**json.loads(kept.read_text()))
+        for system in SYSTEMS
+        if system.slug in args.systems
+        for n in args.ns
+        if (kept := runs / f"{system.slug}_N{n}.summary.json").is_file()
+    ]
 
 
 def write_report_of_kept_runs(args: argparse.Namespace) -> None:
-    runs = Path(args.runs)
-    results = []
-    for system in (s for s in SYSTEMS if s.slug in args.systems):
-        for n in args.ns:
-            kept = runs / f"{system.slug}_N{n}.summary.json"
-            if kept.is_file():
-                results.append(RunSummary(**json.loads(kept.read_text())))
+    rounds = [kept_runs(args, k) for k in range(1, args.rounds + 1)]
+    results = rounds[0]
     if not results:
-        sys.exit(f"no kept runs in {runs}")
+        sys.exit(f"no kept runs in {args.runs}")
     asked = [a for a in sys.argv[1:] if a != "--report-only"]
     write_report(
         Path(args.report),
@@ -498,8 +530,9 @@ def write_report_of_kept_runs(args: argparse.Namespace) -> None:
         command="make bench-peers" if not asked else "bench/peers/run_peers.py " + " ".join(asked),
         seconds=None,
         versions=_versions(),
+        reruns=[r for r in rounds[1:] if r],
     )
-    print(f"wrote {args.report} from {len(results)} kept runs", flush=True)
+    print(f"wrote {args.report} from {sum(map(len, rounds))} kept runs", flush=True)
 
 
 def _versions() -> dict[str, str]:
