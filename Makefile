@@ -24,7 +24,7 @@ INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get upd
 # downloads are not reachable here).
 INSTALL_CHROMIUM := command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive eval-steps eval-checks bench bench-split bench-live bench-peers openapi clients clean
+.PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive eval-steps eval-checks bench bench-split bench-live bench-peers bench-throughput openapi clients clean
 
 install: $(VENV)/.installed
 
@@ -131,7 +131,11 @@ bench: install
 bench-split: install
 	$(PY) bench/split_latency.py
 
-# Side by side with its_hub and optillm (bench/PEERS.md; about 40 minutes on 2 cores). Each peer is
+# Requests per second of each deployment and schedule against the generator alone (bench/THROUGHPUT.md).
+bench-throughput: install
+	$(PY) -u bench/throughput.py --report bench/THROUGHPUT.md
+
+# Side by side with its_hub and optillm (bench/PEERS.md; about 40 minutes a round on 2 cores, two rounds). Each peer is
 # installed from PyPI into its own virtual environment, never into the project's.
 PEER_VENVS := bench/peers/.venvs
 # optillm 0.4.0 declares torch, transformers, spacy, gradio …: --no-deps, then what its server imports.

@@ -14,8 +14,9 @@ is divided by the requests answered. `--schedules` runs the service under each `
 (the schedule table); `--rounds` repeats everything, for the spread. Writes the JSON of every
 round (`--out`) and, with `--report`, the markdown tables.
 
-    .venv/bin/python bench/throughput.py [--rounds 2] [--schedules batch,finished,steps] \\
-        [--in-flight 8,32] [--requests 160] [--out bench/throughput.json] [--report bench/THROUGHPUT.md]
+    make bench-throughput   # = .venv/bin/python bench/throughput.py --report bench/THROUGHPUT.md
+    .venv/bin/python bench/throughput.py [--rounds 2] [--schedules batch,finished] [--in-flight 8,32] \\
+        [--requests 128] [--singles 40] [--out bench/throughput.json] [--report bench/THROUGHPUT.md]
 """
 
 from __future__ import annotations
@@ -253,9 +254,9 @@ def one_round(args: argparse.Namespace, problems: list[str], logs: Path) -> list
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=2)
-    parser.add_argument("--schedules", type=lambda s: s.split(","), default=["batch", "finished", "steps"])
+    parser.add_argument("--schedules", type=lambda s: s.split(","), default=["batch", "finished"])
     parser.add_argument("--in-flight", type=lambda s: [int(x) for x in s.split(",")], default=[8, 32])
-    parser.add_argument("--requests", type=int, default=160, help="requests of each in-flight phase")
+    parser.add_argument("--requests", type=int, default=128, help="requests of each in-flight phase")
     parser.add_argument("--singles", type=int, default=40, help="requests one at a time")
     parser.add_argument("--out", type=Path, default=Path("bench/throughput.json"))
     parser.add_argument("--report", type=Path, default=None)

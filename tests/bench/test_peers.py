@@ -211,6 +211,29 @@ def test_report_reading_compares_with_the_fastest_prm_peer_and_names_a_faster_pe
     assert "no (100% of answers)" in text
 
 
+def test_every_round_is_shown_and_the_bar_checked_in_each(tmp_path: Path) -> None:
+    first = [
+        _summary("ours-embedded", 16, 0.83, 120.0),
+        _summary("ours-split", 16, 0.83, 160.0),
+        _summary("its-bon", 16, 0.84, 170.0),
+    ]
+    second = [
+        _summary("ours-embedded", 16, 0.83, 130.0),
+        _summary("ours-split", 16, 0.83, 180.0),
+        _summary("its-bon", 16, 0.84, 175.0),
+    ]
+    assert "met" in report.bar_checks(first, 16) and "ahead" in report.bar_checks(first, 16)
+    assert "split 180 ms > 175 ms (missed)" in report.bar_checks(second, 16)
+    assert "not equal" in report.bar_checks([*first[:2], _summary("its-bon", 16, 0.99, 170.0)], 16)
+    assert report.bar_checks(first[:2], 16) == "not all three ran"
+
+    out = tmp_path / "PEERS.md"
+    report.write_report(out, first, problems=200, machine="m", command="c", seconds=1, versions={}, reruns=[second])
+    text = out.read_text()
+    assert "| 16 | ours-split | 160 / 180 | ±6% | 83.0% / 83.0% |" in text
+    assert "- N=16, round 2, against its-bon: split 180 ms > 175 ms (missed)" in text
+
+
 def test_report_says_whether_streaming_is_real() -> None:
     real = {"event_stream": True, "first_content_share_median": 0.4, "total_ms_median": 130.0}
     buffered = {"event_stream": True, "first_content_share_median": 0.99, "total_ms_median": 60.0}
