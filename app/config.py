@@ -375,9 +375,11 @@ class Settings(BaseSettings):
         description="When the reward model reads the chains of a fixed-N request: `batch` (one generator request "
         "for all N, answered whole, then one reward call: the least work around the model), `finished` (the chains "
         "streamed, each scored as it ends while the others decode), `steps` (every step as a separator settles it: "
-        "worth it where the reward model has hardware of its own), or `auto`: batch, unless the request streams its "
-        "progress (POST /solve with stream), then finished. bench/SCHEDULES.md measured the choice.",
+        "worth it where the reward model has hardware of its own), or `auto`: batch for a request whose progress "
+        "nobody watches (not a streamed POST /solve) when the reward model is remote, else finished; "
+        "bench/THROUGHPUT.md measured the choice.",
     )
+
     stream_interval: int = Field(
         default=4,
         ge=1,

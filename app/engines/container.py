@@ -41,6 +41,11 @@ class Engines:
             named["summarizer"] = self.summarizer
         return named
 
+    @property
+    def remote_reward(self) -> bool:
+        """Whether the reward model is served over HTTP (the split deployment), not in process."""
+        return isinstance(self.scorer, Replicated)
+
     def pinned(self, key: str) -> Engines:
         """The engines as the request `key` sees them: each pool's calls on the replica it picks."""
         return replace(

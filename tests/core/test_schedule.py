@@ -1,4 +1,5 @@
-"""The fixed strategy's schedule: batch only where nothing of a chain is wanted before all end."""
+"""The fixed strategy's schedule: batch only where nothing of a chain is wanted before all end, and
+the reward model is a call away."""
 
 from __future__ import annotations
 
@@ -10,16 +11,19 @@ from hypothesis import strategies as st
 from app.core.schedule import Schedule, StepScoring, schedule_for
 
 
-def test_auto_batches_an_unwatched_request_and_streams_a_watched_one() -> None:
-    assert schedule_for("auto", watched=False) == "batch"
-    assert schedule_for("auto", watched=True) == "finished"
+def test_auto_batches_an_unwatched_request_for_a_remote_reward_model_only() -> None:
+    assert schedule_for("auto", watched=False, remote_reward=True) == "batch"
+    assert schedule_for("auto", watched=True, remote_reward=True) == "finished"
+    # In process, the reward model reads the early chains while the late ones decode.
+    assert schedule_for("auto", watched=False, remote_reward=False) == "finished"
+    assert schedule_for("auto", watched=True, remote_reward=False) == "finished"
 
 
-@given(st.sampled_from([s for s in get_args(StepScoring) if s != "auto"]), st.booleans())
-def test_a_named_schedule_is_kept_whoever_watches(setting: Schedule, watched: bool) -> None:
-    assert schedule_for(setting, watched=watched) == setting
+@given(st.sampled_from([s for s in get_args(StepScoring) if s != "auto"]), st.booleans(), st.booleans())
+def test_a_named_schedule_is_kept_wherever_and_whoever(setting: Schedule, watched: bool, remote: bool) -> None:
+    assert schedule_for(setting, watched=watched, remote_reward=remote) == setting
 
 
-@given(st.sampled_from(get_args(StepScoring)), st.booleans())
-def test_every_setting_gives_a_schedule(setting: StepScoring, watched: bool) -> None:
-    assert schedule_for(setting, watched=watched) in get_args(Schedule)
+@given(st.sampled_from(get_args(StepScoring)), st.booleans(), st.booleans())
+def test_every_setting_gives_a_schedule(setting: StepScoring, watched: bool, remote: bool) -> None:
+    assert schedule_for(setting, watched=watched, remote_reward=remote) in get_args(Schedule)

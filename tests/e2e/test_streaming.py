@@ -34,16 +34,19 @@ def sampled(c: httpx.Client) -> dict[str, float]:
 
 
 def test_a_streamed_solve_ends_with_the_non_streaming_body(deployed: LiveServer) -> None:
-    # The whole answer is sampled in one batch, the stream chain by chain in pieces of tokens:
-    # the same seed gives the same chains, scores and answer.
+    # Split: the whole answer is sampled in one batch (one generator request, one reward call),
+    # the stream chain by chain in pieces of tokens. Embedded: both are streamed, each chain
+    # scored as it ends. The same seed gives the same chains, scores and answer either way.
     body = {"problem": PROBLEM, "n": 8, "seed": 21}
+    whole_schedule = "batch" if deployed.app.state.api.engine_loader.value.remote_reward else "finished"
     with deployed.client() as c:
         before = sampled(c)
         whole = c.post("/solve", json=body).json()
+        between = sampled(c)
         r = c.post("/solve", json=body | {"stream": True})
         after = sampled(c)
-    assert after.get("batch", 0) - before.get("batch", 0) == 1
-    assert after.get("finished", 0) - before.get("finished", 0) == 1
+    assert between.get(whole_schedule, 0) - before.get(whole_schedule, 0) == 1
+    assert after.get("finished", 0) - between.get("finished", 0) == 1
     events = sse(r.text)
     kinds = [e for e, _ in events]
     assert kinds[0] == "progress" and kinds[-1] == "result" and kinds.count("result") == 1

@@ -11,6 +11,7 @@ import pytest
 from prometheus_client import CollectorRegistry
 
 from app.core.schedule import StepScoring
+from app.engines.replicas import ReplicaPool
 from app.service.events import Finished, Progress, SolveEvent
 from app.service.outcome import SolveOutcome
 from app.service.params import SolveParams
@@ -24,10 +25,21 @@ PARAMS = SolveParams(
 CHAINS = [WRONG, RIGHT, WRONG, UNFINISHED, RIGHT]
 
 
+class RemoteArithmeticScorer(ArithmeticScorer):
+    """The fake reward model, as the split deployment's adapter presents itself (`Replicated`)."""
+
+    def pinned(self, key: str) -> RemoteArithmeticScorer:
+        return self
+
+    def replicas(self) -> ReplicaPool:
+        raise AssertionError("no request asks for the pool")
+
+
 class Counted:
-    def __init__(self, setting: StepScoring, orm: bool = False) -> None:
+    def __init__(self, setting: StepScoring, orm: bool = False, remote: bool = False) -> None:
         self.gen = FakeGenerator(list(CHAINS))
-        self.prm, self.orm = ArithmeticScorer(), ArithmeticScorer() if orm else None
+        self.prm = RemoteArithmeticScorer() if remote else ArithmeticScorer()
+        self.orm = ArithmeticScorer() if orm else None
         self.metrics = PipelineMetrics(CollectorRegistry())
         self.service = solve_service(self.gen, self.prm, self.orm, FORMAT, step_scoring=setting, metrics=self.metrics)
 
@@ -35,13 +47,15 @@ class Counted:
         return self.metrics.sampled.labels(schedule)._value.get()
 
 
-def solved(setting: StepScoring, params: SolveParams = PARAMS, orm: bool = False) -> tuple[SolveOutcome, Counted]:
-    counted = Counted(setting, orm)
+def solved(
+    setting: StepScoring, params: SolveParams = PARAMS, orm: bool = False, remote: bool = False
+) -> tuple[SolveOutcome, Counted]:
+    counted = Counted(setting, orm, remote)
     return asyncio.run(counted.service.solve(params, "r1")), counted
 
 
-def test_an_unwatched_request_is_one_generator_request_and_one_reward_call() -> None:
-    out, counted = solved("auto")
+def test_an_unwatched_request_to_a_remote_reward_model_is_one_generator_request_and_one_reward_call() -> None:
+    out, counted = solved("auto", remote=True)
     assert len(counted.gen.requests) == 1 and counted.gen.requests[0].n == PARAMS.n
     assert counted.prm.chains_seen == [4]  # the one cut off by its budget is not scored
     assert counted.sampled("batch") == 1 and counted.sampled("finished") == 0
@@ -60,13 +74,19 @@ def test_a_batch_answers_what_a_streamed_schedule_answers(streamed: StepScoring)
         assert batch.usage.reasoning_tokens == live.usage.reasoning_tokens
 
 
-async def events_of(counted: Counted) -> list[SolveEvent]:
+async def events_of(counted: Counted) -> list[SolveEvent]:  # a streamed POST /solve
     stream: AsyncIterator[SolveEvent] = counted.service.stream(PARAMS, "r2", progress=True)
     return [event async for event in stream]
 
 
+def test_an_unwatched_request_to_a_reward_model_in_process_is_streamed() -> None:
+    out, counted = solved("auto")
+    assert counted.sampled("finished") == 1 and counted.sampled("batch") == 0
+    assert out.answer == "243"
+
+
 def test_a_watched_request_streams_its_chains_and_sees_them_end() -> None:
-    counted = Counted("auto")
+    counted = Counted("auto", remote=True)
     counted.gen.delay = 0.3  # long enough for a progress event while the chains decode
     events = asyncio.run(events_of(counted))
     assert counted.sampled("finished") == 1 and counted.sampled("batch") == 0
