@@ -23,6 +23,8 @@ INSTALL_COMPOSE := command -v docker-compose >/dev/null || { $(SUDO) apt-get upd
 # Debian's chromium: the trace viewer's tests drive it with Playwright (whose own browser
 # downloads are not reachable here).
 INSTALL_CHROMIUM := command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+# Debian's bubblewrap: the python tool's sandbox (BON_TOOLS_ALLOW_EXEC), tested against hostile code.
+INSTALL_BWRAP := command -v bwrap >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq bubblewrap >/dev/null; }
 
 .PHONY: install run run-split test test-fast lint lint-docker lint-k8s images-cpu typecheck models eval eval-adaptive eval-steps eval-checks bench bench-split bench-live bench-peers bench-throughput openapi clients clean
 
@@ -37,6 +39,7 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) install -e '.[dev,lab]'
 	$(INSTALL_COMPOSE)
 	$(INSTALL_CHROMIUM)
+	$(INSTALL_BWRAP)
 	touch $@
 
 run: install

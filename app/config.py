@@ -370,6 +370,27 @@ class Settings(BaseSettings):
     check_timeout_s: float = Field(
         default=2.0, gt=0, description="A heavy step check running longer is killed, and its step is `none`."
     )
+    tools: list[str] | Literal["auto", "none"] = Field(
+        default="none",
+        description="The tools a request's chains call unless it names its own (`tools`): `none`; `auto`, those the "
+        "generator's format calls that this server runs; or a list of names (calculator, python).",
+    )
+    tools_allow_exec: bool = Field(
+        default=False,
+        description="Run the `python` tool: the chains' code in a bubblewrap sandbox (no network, read-only /usr, "
+        "a tmpfs, an unprivileged user, the limits below). Off: no request can call it.",
+    )
+    tools_max_calls: int = Field(
+        default=64, ge=0, description="Tool calls one request may make, all chains together; later ones are refused."
+    )
+    tools_python: str = Field(default="/usr/bin/python3", description="The interpreter the sandbox runs code with.")
+    tools_concurrency: int = Field(default=2, ge=1, description="Sandboxed programs running at once; others wait.")
+    tools_timeout_s: float = Field(default=10.0, gt=0, description="A program's wall-clock limit; then it is killed.")
+    tools_cpu_s: int = Field(default=5, ge=1, description="A program's CPU-time limit.")
+    tools_memory_mb: int = Field(default=512, ge=16, description="A program's address-space limit.")
+    tools_output_bytes: int = Field(
+        default=8192, ge=64, description="What a program may write (stdout and stderr together); more kills it."
+    )
     step_scoring: StepScoring = Field(
         default="auto",
         description="When the reward model reads the chains of a fixed-N request: `batch` (one generator request "
@@ -434,7 +455,7 @@ class Settings(BaseSettings):
             return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
-    @field_validator("checkers", mode="before")
+    @field_validator("checkers", "tools", mode="before")
     @classmethod
     def _comma_separated_checkers(cls, value: object) -> object:
         if isinstance(value, str) and value not in ("auto", "none"):

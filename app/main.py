@@ -124,7 +124,7 @@ def lifespan_of(startup: Startup, audit_metrics: AuditMetrics) -> Lifespan:
                 log.error("the audit store is not reachable; answers are buffered until it is")
 
         def serve_with(loaded: Engines) -> None:
-            state.policy = RequestPolicy.of(settings, loaded.generator_format)
+            state.policy = RequestPolicy.of(settings, loaded.generator_format, loaded.tools)
             state.solve_service = build_solve_service(loaded, startup, state.metrics, state.audit)
 
         if startup.engines is not None:

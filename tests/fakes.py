@@ -18,12 +18,14 @@ from fastapi.testclient import TestClient
 from app.config import Settings
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.container import Engines
+from app.engines.interjection import interjected_sampler
 from app.engines.protocols import (
     ChainDelta,
     ChatMessage,
     Generation,
     SampledChain,
     SamplingRequest,
+    SegmentDelta,
     StepDraft,
     StepScores,
 )
@@ -32,6 +34,7 @@ from app.formats.arith import parse_step
 from app.formats.resolve import load_preset
 from app.formats.spec import GeneratorFormat
 from app.main import create_app
+from app.tools.calls import Interjector
 
 # The shipped generator's format: the fakes are read as the real one is.
 ARITH = load_preset("arith").generator
@@ -116,9 +119,11 @@ class FakeGenerator:
             self.stopped += len(left)
             self.running -= len(left)
 
-    def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
+    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> TaskChainSampler:
         """Chain i is the i-th scripted chain (cycling), `piece` characters a delta, `delay` spread
-        over its pieces."""
+        over its pieces. With tools, chains are decoded in segments (`segment`)."""
+        if tools is not None:
+            return interjected_sampler(self, request, request_id, tools, lambda text, _: tuple(map(ord, text)))
         self.requests.append(request)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
@@ -139,6 +144,33 @@ class FakeGenerator:
                 self.stopped += not ended
 
         return TaskChainSampler(chain, "generator", request_id)
+
+    async def segment(
+        self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
+    ) -> AsyncIterator[SegmentDelta]:
+        """Goes on along the first scripted chain that begins with the prefix, to the first of
+        `stops` or its end, `piece` characters a delta (nothing, where no chain fits)."""
+        self.requests.append(request)
+        if self.failure is not None:
+            raise self.failure
+        written = "".join(map(chr, prefix))
+        fitting = [c for c in self.chains if c.startswith(written)]
+        chain = fitting[(request.seed or 0) % len(fitting)] if fitting else written
+        rest = chain[len(written) :]
+        cuts = [(rest.find(stop) + len(stop), stop) for stop in stops if rest.find(stop) >= 0]
+        cut, stop = min(cuts) if cuts else (len(rest), None)
+        text, finish = rest[:cut], "stop" if stop is not None else ("length" if chain in self.cut_off else "stop")
+        if len(text) > request.max_tokens:
+            text, finish, stop = text[: request.max_tokens], "length", None
+        pieces = [text[k : k + self.piece] for k in range(0, len(text), self.piece)] or [""]
+        self.running += 1
+        try:
+            for k, piece in enumerate(pieces):
+                await asyncio.sleep(self.delay / len(pieces))
+                last = k == len(pieces) - 1
+                yield SegmentDelta(piece, tuple(map(ord, piece)), finish if last else None, stop if last else None)
+        finally:
+            self.running -= 1
 
     async def next_steps(
         self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str

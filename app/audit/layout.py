@@ -17,8 +17,18 @@ from typing import Any, TypeVar
 
 from app.checks.verdicts import StepCheck
 from app.core.adaptive import SearchTally
-from app.service.outcome import ChainCounts, ChainRecord, CheckTally, PruneEvent, StepNode, Timings, Usage
+from app.service.outcome import (
+    ChainCounts,
+    ChainRecord,
+    CheckTally,
+    PruneEvent,
+    StepNode,
+    Timings,
+    ToolTally,
+    Usage,
+)
 from app.service.params import SolveParams
+from app.tools.calls import ToolCall, ToolResult
 
 T = TypeVar("T")
 
@@ -44,6 +54,8 @@ RECORDED_PARAMS = (
     "store",
     "checks",
     "check_fail_cap",
+    "tools",
+    "max_tool_calls",
 )
 CHAIN_FIELDS = (
     "text",
@@ -57,6 +69,7 @@ CHAIN_FIELDS = (
     "tokens",
     "leaf",
     "step_checks",
+    "tool_calls",
 )
 PRUNE_FIELDS = ("index", "steps_scored", "score", "tokens")
 SEARCH_FIELDS = (
@@ -74,7 +87,11 @@ TREE_FIELDS = ("node", "parent", "depth", "tokens", "score")
 STEP_CHECK_FIELDS = ("verdict", "checker", "claim", "value", "elapsed_ms")
 CHECK_FIELDS = ("checkers", "steps_checked", "steps_passed", "steps_failed", "steps_none", "chains_vetoed")
 COUNT_FIELDS = ("sampled", "voted", "truncated", "unscored")
-USAGE_FIELDS = ("prompt_tokens", "reasoning_tokens", "scored_tokens")
+USAGE_FIELDS = ("prompt_tokens", "reasoning_tokens", "scored_tokens", "tool_calls")
+# A tool call is recorded flat: the call's fields, then its result's.
+TOOL_CALL_FIELDS = ("tool", "code", "written", "step", "wall_ms")
+TOOL_RESULT_FIELDS = ("output", "outcome", "cpu_ms", "exit_status")
+TOOL_TALLY_FIELDS = ("tools", "calls", "outcomes", "chains_calling")
 TIMING_FIELDS = ("generate_s", "score_s", "select_s", "total_s")
 
 # Each type's names, for the check that every field of it is recorded.
@@ -84,6 +101,9 @@ RECORDED: dict[type, tuple[str, ...]] = {
     PruneEvent: PRUNE_FIELDS,
     StepNode: TREE_FIELDS,
     StepCheck: STEP_CHECK_FIELDS,
+    ToolCall: (*TOOL_CALL_FIELDS, "result"),
+    ToolResult: TOOL_RESULT_FIELDS,
+    ToolTally: TOOL_TALLY_FIELDS,
     CheckTally: CHECK_FIELDS,
     SearchTally: SEARCH_FIELDS,
     ChainCounts: COUNT_FIELDS,
@@ -133,7 +153,7 @@ def current(content: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def params_of(content: Mapping[str, Any]) -> SolveParams:
     params = built(SolveParams, RECORDED_PARAMS, content["params"])
-    return replace(params, checks=tuple(params.checks))
+    return replace(params, checks=tuple(params.checks), tools=tuple(params.tools))
 
 
 def chains_of(content: Mapping[str, Any]) -> tuple[ChainRecord, ...]:
@@ -143,7 +163,13 @@ def chains_of(content: Mapping[str, Any]) -> tuple[ChainRecord, ...]:
 def _chain(recorded: Mapping[str, Any]) -> ChainRecord:
     chain = built(ChainRecord, CHAIN_FIELDS, recorded)
     checks = tuple(built(StepCheck, STEP_CHECK_FIELDS, check) for check in recorded.get("step_checks", ()))
-    return replace(chain, step_checks=checks)
+    calls = tuple(tool_call_of(call) for call in recorded.get("tool_calls", ()))
+    return replace(chain, step_checks=checks, tool_calls=calls)
+
+
+def tool_call_of(recorded: Mapping[str, Any]) -> ToolCall:
+    result = built(ToolResult, TOOL_RESULT_FIELDS, recorded)
+    return ToolCall(**{name: recorded[name] for name in TOOL_CALL_FIELDS}, result=result)
 
 
 def checks_of(content: Mapping[str, Any]) -> CheckTally | None:

@@ -36,12 +36,16 @@ from app.audit.layout import (
     SEARCH_FIELDS,
     STEP_CHECK_FIELDS,
     TIMING_FIELDS,
+    TOOL_CALL_FIELDS,
+    TOOL_RESULT_FIELDS,
+    TOOL_TALLY_FIELDS,
     TREE_FIELDS,
     USAGE_FIELDS,
     fields_of,
 )
 from app.checks.verdicts import StepCheck
 from app.service.outcome import SolveOutcome
+from app.tools.calls import ToolCall
 
 GENESIS = "0" * 64  # the "previous hash" of the first record
 Kind = Literal["solve", "read", "sweep"]
@@ -198,10 +202,12 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
     params["problem"] = text(params["problem"])
     params["system"] = text(params["system"])
     params["checks"] = list(params["checks"])  # as JSON reads it back
+    params["tools"] = list(params["tools"])
     chains = []
     for i, chain in enumerate(outcome.chains):
         record = {"index": i, **fields_of(chain, CHAIN_FIELDS)}
         record["step_checks"] = [step_check(check, text) for check in chain.step_checks]
+        record["tool_calls"] = [tool_call(call, text) for call in chain.tool_calls]
         if not stored:
             record["text"] = text(chain.text)
             record["steps"] = [text(step) for step in chain.steps]
@@ -224,11 +230,21 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
         "pruned": [fields_of(p, PRUNE_FIELDS) for p in outcome.prunes],
         "tree": [fields_of(node, TREE_FIELDS) for node in outcome.tree],
         "checks": fields_of(outcome.checks, CHECK_FIELDS) if outcome.checks is not None else None,
+        "tools": fields_of(outcome.tools, TOOL_TALLY_FIELDS) if outcome.tools is not None else None,
         "search": fields_of(outcome.search, SEARCH_FIELDS) if outcome.search is not None else None,
         "counts": fields_of(outcome.counts, COUNT_FIELDS),
         "usage": fields_of(outcome.usage, USAGE_FIELDS),
         "timings": fields_of(outcome.timings, TIMING_FIELDS),
     }
+
+
+def tool_call(call: ToolCall, text: Callable[[str | None], str | dict[str, str] | None]) -> dict[str, Any]:
+    """A tool call as recorded, flat: its code, output and what was appended are chain text
+    (`text` hides them under `store: false`); the tool, outcome, exit status and times are not."""
+    recorded = fields_of(call, TOOL_CALL_FIELDS) | fields_of(call.result, TOOL_RESULT_FIELDS)
+    for name in ("code", "written", "output"):
+        recorded[name] = text(recorded[name])
+    return recorded
 
 
 def step_check(check: StepCheck, text: Callable[[str | None], str | dict[str, str] | None]) -> dict[str, Any]:

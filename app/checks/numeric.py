@@ -195,6 +195,17 @@ def _side(text: str) -> _Side | None:
     return _Side(text.replace(" ", ""), value, None, False)
 
 
+def compute(expression: str) -> Fraction | None:
+    """The exact value of an expression as a step writes it (``1,200 / 4``, ``20% * 50``), within
+    the same bounds as a claim's side; None when it is not one that can be computed with certainty."""
+    text = _normalized(expression).strip()
+    if not text or len(text) > _MAX_EXPRESSION_CHARS or _depth(text) > _MAX_DEPTH:
+        return None
+    if "%" in text and re.search(r"(?<=[0-9.)%\s])[-+]", text):
+        return None
+    return evaluate(text)
+
+
 def _depth(text: str) -> int:
     depth = deepest = 0
     for char in text:

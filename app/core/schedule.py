@@ -30,11 +30,14 @@ StepScoring = Literal["auto", "batch", "finished", "steps"]
 RunSchedule = Literal["batch", "finished", "steps", "adaptive", "step_search"]
 
 
-def schedule_for(setting: StepScoring, *, watched: bool, remote_reward: bool) -> Schedule:
+def schedule_for(setting: StepScoring, *, watched: bool, remote_reward: bool, tools: bool = False) -> Schedule:
     """The schedule of a request sampled whole. `watched`: its progress is streamed to a client,
     who is shown chains as they end; an unwatched request (a whole JSON answer, an OpenAI stream,
     which shows nothing before the summary) loses nothing by batching. `remote_reward`: the reward
-    model is served over HTTP (the split deployment)."""
+    model is served over HTTP (the split deployment). `tools`: its chains call tools, so each one
+    pauses on its own: they are never sampled as one batch."""
+    if tools and setting in ("auto", "batch"):
+        return "finished"
     if setting == "auto":
         return "batch" if remote_reward and not watched else "finished"
     return setting

@@ -10,13 +10,24 @@ closes).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 
 from app.core.votes import ABORTED
-from app.engines.protocols import ChainDelta
+from app.engines.protocols import ChainDelta, ChainSampler
 from app.errors import BonError, EngineError
 
 ChainSource = Callable[[int], AsyncIterator[ChainDelta]]  # chain index → its deltas
+
+
+async def all_chains(sampler: ChainSampler, n: int) -> AsyncGenerator[ChainDelta, None]:
+    """`n` chains of a sampler launched at once, their deltas interleaved; closing this (or
+    cancelling its reader) stops every chain still running."""
+    try:
+        sampler.launch(n)
+        async for delta in sampler:
+            yield delta
+    finally:
+        await sampler.aclose()
 
 
 class TaskChainSampler:

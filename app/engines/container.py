@@ -13,8 +13,15 @@ from app.engines.http_common import make_client
 from app.engines.protocols import GENERATOR, REWARD_MODEL, Generator, Replicated, StepScorer, pinned
 from app.engines.replicas import Connect, ReplicaPool
 from app.engines.vllm_common import load_tokenizer
+from app.errors import ConfigurationError
 from app.formats.resolve import generator_format
 from app.formats.spec import GeneratorFormat
+from app.tools.belt import Runner, ToolRunners
+from app.tools.calculator import NAME as CALCULATOR
+from app.tools.calculator import calculate
+from app.tools.calls import ToolResult
+from app.tools.sandbox import NAME as PYTHON
+from app.tools.sandbox import Sandbox, SandboxLimits
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +38,8 @@ class Engines:
     # Where the heavy step checkers run: the reward worker's pool, or a process pool of this
     # process's own (started on the first heavy check).
     heavy_checks: HeavyChecks = field(default_factory=lambda: CheckPool(1, 2.0))
+    # The tools chains may call on this server: the calculator always, python where enabled.
+    tools: ToolRunners = field(default_factory=lambda: ToolRunners({CALCULATOR: calculator_runner}))
 
     def by_name(self) -> dict[str, Generator | StepScorer]:
         """Each engine under the name `/ready` reports it by."""
@@ -117,7 +126,32 @@ def build_engines(settings: Settings) -> Engines:
         orm = settings.orm
         outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", settings.orm_engine) if orm else None
     summarizer, summarizer_format = _summarizer(settings)
-    return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format, heavy_checks)
+    tools = tool_runners(settings)
+    return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format, heavy_checks, tools)
+
+
+async def calculator_runner(code: str) -> ToolResult:
+    return calculate(code)
+
+
+def tool_runners(settings: Settings) -> ToolRunners:
+    """The calculator, and the python sandbox when the operator enabled it (and this machine can
+    run it: what it lacks is a configuration error, not a request's)."""
+    runners: dict[str, Runner] = {CALCULATOR: calculator_runner}
+    if settings.tools_allow_exec:
+        missing = Sandbox.missing(settings.tools_python)
+        if missing:
+            raise ConfigurationError(
+                f"BON_TOOLS_ALLOW_EXEC: the python sandbox needs {', '.join(missing)} on this machine"
+            )
+        limits = SandboxLimits(
+            wall_s=settings.tools_timeout_s,
+            cpu_s=settings.tools_cpu_s,
+            memory_bytes=settings.tools_memory_mb * 2**20,
+            output_bytes=settings.tools_output_bytes,
+        )
+        runners[PYTHON] = Sandbox(settings.tools_python, limits, settings.tools_concurrency).run
+    return ToolRunners(runners)
 
 
 def _pool(service: str, urls: Sequence[object], settings: Settings, connect: Connect) -> ReplicaPool:

@@ -6,6 +6,8 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
+from app.tools.calls import Interjector, ToolCall
+
 if TYPE_CHECKING:
     from app.engines.replicas import ReplicaPool
 
@@ -35,6 +37,19 @@ class ChainDelta:
     text: str
     tokens: int
     finish_reason: str | None = None
+    # Text a tool appended (the model did not write it, `tokens` is 0), and the call that wrote it.
+    call: ToolCall | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentDelta:
+    """What one chain decoded since its last delta, within one engine request that may stop at a
+    tool's trigger: `stop_reason` is the stop string that ended it (on its last delta)."""
+
+    text: str
+    token_ids: tuple[int, ...]
+    finish_reason: str | None = None
+    stop_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,8 +142,17 @@ class Generator(Protocol):
         reading it) aborts every chain still running. With a seed, chain i samples with seed + i,
         as vLLM's own n > 1 does, so a streamed chain equals the one `generate` returns."""
 
-    def sampler(self, request: SamplingRequest, request_id: str) -> ChainSampler:
-        """Chains of `request` (its `n` is not used) to launch and abort one at a time."""
+    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> ChainSampler:
+        """Chains of `request` (its `n` is not used) to launch and abort one at a time. With
+        `tools`, a chain that writes a trigger pauses, what the tool writes is appended, and it goes
+        on from there (`app/engines/interjection.py`)."""
+
+    def segment(
+        self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
+    ) -> AsyncIterator[SegmentDelta]:
+        """One chain (`request.n` is 1) decoded on from `prefix` (its tokens so far, after the
+        prompt; both from the engine's prefix cache) until it ends or writes one of `stops` (kept
+        in its text), streamed. Closing the iterator aborts the request."""
 
     async def next_steps(
         self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str

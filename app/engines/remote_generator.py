@@ -23,9 +23,19 @@ from transformers import PreTrainedTokenizerBase
 
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.generator_tokenizer import GeneratorTokenizer
-from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest, StepDraft
+from app.engines.interjection import interjected_sampler
+from app.engines.protocols import (
+    GENERATOR,
+    ChainDelta,
+    Generation,
+    SampledChain,
+    SamplingRequest,
+    SegmentDelta,
+    StepDraft,
+)
 from app.engines.replicas import OnReplicas, ReplicaPool
 from app.errors import EngineError
+from app.tools.calls import Interjector
 
 
 class _Choice(BaseModel):
@@ -182,9 +192,11 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
     def _tokens(self, choice: _Choice) -> int:
         return len(choice.token_ids) if choice.token_ids is not None else len(self.token_ids(choice.text))
 
-    def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
+    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> TaskChainSampler:
         """One streamed completion with n=1 per chain (seed + i), so that a chain can be stopped
         alone: closing its stream makes the server abort it."""
+        if tools is not None:
+            return interjected_sampler(self, request, request_id, tools, self.spelling)
         ids = self.prompt_ids(request)
         key, headers = self._affinity(request_id)
 
@@ -195,6 +207,22 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
                     yield ChainDelta(i, c.text, self._tokens(c), c.finish_reason)
 
         return TaskChainSampler(chain, GENERATOR, request_id)
+
+    async def segment(
+        self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
+    ) -> AsyncIterator[SegmentDelta]:
+        ids = [*self.prompt_ids(request), *prefix]
+        body = await self._completion_body(request, ids, request_id) | {
+            "stream": True,
+            "stop": list(stops),
+            "include_stop_str_in_output": True,
+        }
+        key, headers = self._affinity(request_id)
+        async for event in self._pool.stream_events(key, "/v1/completions", body, headers):
+            for c in self._choices(event, 1):
+                token_ids = tuple(c.token_ids) if c.token_ids is not None else tuple(self.token_ids(c.text))
+                stop = c.stop_reason if isinstance(c.stop_reason, str) else None
+                yield SegmentDelta(c.text, token_ids, c.finish_reason, stop)
 
     async def check(self) -> None:
         # vLLM's /health is 200 (empty body) once the engine runs, on every replica; /v1/models

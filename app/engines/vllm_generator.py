@@ -16,12 +16,22 @@ from vllm.sampling_params import RequestOutputKind
 from vllm.v1.engine.async_llm import AsyncLLM
 
 from app.config import EngineSettings
-from app.engines.chain_sampler import TaskChainSampler
+from app.engines.chain_sampler import TaskChainSampler, all_chains
 from app.engines.generator_tokenizer import GeneratorTokenizer
-from app.engines.protocols import GENERATOR, ChainDelta, Generation, SampledChain, SamplingRequest, StepDraft
+from app.engines.interjection import interjected_sampler
+from app.engines.protocols import (
+    GENERATOR,
+    ChainDelta,
+    Generation,
+    SampledChain,
+    SamplingRequest,
+    SegmentDelta,
+    StepDraft,
+)
 from app.engines.vllm_common import check_engine, cpu_binding, engine_failure, engine_kwargs
 from app.errors import BonError, EngineError, InvalidRequest
 from app.model_ref import ModelRef
+from app.tools.calls import Interjector
 
 
 class VllmGenerator(GeneratorTokenizer):
@@ -88,7 +98,9 @@ class VllmGenerator(GeneratorTokenizer):
             for o in sorted(final.outputs, key=lambda o: o.index)
         ]
 
-    def sampler(self, request: SamplingRequest, request_id: str) -> TaskChainSampler:
+    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> TaskChainSampler:
+        if tools is not None:
+            return interjected_sampler(self, request, request_id, tools, self.spelling)
         ids = self.prompt_ids(request)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
@@ -105,14 +117,24 @@ class VllmGenerator(GeneratorTokenizer):
 
         return TaskChainSampler(chain, GENERATOR, request_id)
 
-    async def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
-        sampler = self.sampler(request, request_id)
+    async def segment(
+        self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
+    ) -> AsyncIterator[SegmentDelta]:
+        ids = [*self.prompt_ids(request), *prefix]
+        params = _sampling_params(request, RequestOutputKind.DELTA, stop=list(stops))
         try:
-            sampler.launch(request.n)
-            async for delta in sampler:
-                yield delta
-        finally:  # finished, failed, or its reader went away: no chain decodes for nobody
-            await sampler.aclose()
+            async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
+                o = out.outputs[0]
+                finish = (o.finish_reason or "stop") if out.finished else None
+                stop = o.stop_reason if isinstance(o.stop_reason, str) else None
+                yield SegmentDelta(o.text, tuple(o.token_ids), finish, stop)
+        except BonError:
+            raise
+        except Exception as exc:
+            raise engine_failure(GENERATOR, "generation failed", exc) from exc
+
+    def stream(self, request: SamplingRequest, request_id: str) -> AsyncGenerator[ChainDelta, None]:
+        return all_chains(self.sampler(request, request_id), request.n)
 
     async def check(self) -> None:
         await check_engine(self._engine, GENERATOR)

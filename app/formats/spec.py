@@ -18,6 +18,7 @@ from app.errors import ConfigurationError
 from app.json_files import parse_json_file, read_json_file
 
 PROBLEM = "{problem}"  # stands for the problem in a template; replaced literally, never str.format
+OUTPUT = "{output}"  # stands for a tool's output in a result template, replaced the same way
 
 
 class FormatError(ConfigurationError):
@@ -63,6 +64,46 @@ class Thinking(_Strict):
     close: str = Field(default="</think>", min_length=1)
 
 
+class ToolSyntax(_Strict):
+    """How a tool is called in a chain and how its result is written back: the chain pauses at
+    `trigger`, the call is read from the chain's text so far with `call`, and `result` (or `error`,
+    when the tool fails) is appended before the chain goes on. The text appended is part of the
+    hidden chain, read by the reward model as the model's own."""
+
+    trigger: str = Field(min_length=1, description="A stop string: the chain pauses when it writes it.")
+    call: str = Field(
+        description="A regular expression matched against the end of the chain's text (up to and including the "
+        "trigger); its group 'code' is what the tool is given. No match: the chain goes on untouched."
+    )
+    result: str = Field(description="What is appended for a result; '{output}' stands for the tool's output.")
+    error: str | None = Field(
+        default=None, description="What is appended when the tool fails ('{output}': the error); default: result."
+    )
+
+    @field_validator("call")
+    @classmethod
+    def _has_code_group(cls, pattern: str) -> str:
+        try:
+            compiled = re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"call is not a regular expression: {exc}") from None
+        if "code" not in compiled.groupindex:
+            raise ValueError("call must have a group named 'code'")
+        return pattern
+
+    @field_validator("result", "error")
+    @classmethod
+    def _has_output(cls, template: str | None) -> str | None:
+        if template is not None and template.count(OUTPUT) != 1:
+            raise ValueError(f"must contain {OUTPUT!r} exactly once")
+        return template
+
+    def written(self, output: str, failed: bool) -> str:
+        """The text appended for a tool's output (or its error)."""
+        template = self.error if failed and self.error is not None else self.result
+        return template.replace(OUTPUT, output)
+
+
 class GeneratorFormat(_Strict):
     prompt: Prompt = Field(default_factory=Prompt)
     step_separator: str = Field(default="\n\n", min_length=1, description="Where one step ends and the next begins.")
@@ -85,6 +126,10 @@ class GeneratorFormat(_Strict):
     )
     summary: Literal["arith", "model"] = Field(
         default="model", description="arith: the shipped task's rule-based paraphrase; model: written by a model."
+    )
+    tools: dict[str, ToolSyntax] = Field(
+        default_factory=dict,
+        description="The tools this notation calls inside a chain, by name (calculator, python), and their syntax.",
     )
 
     @field_validator("domain")

@@ -19,6 +19,7 @@ from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_st
 from app.formats.spec import GeneratorFormat
 from app.service.outcome import ChainRecord
 from app.service.step_checks import RequestChecks
+from app.tools.calls import ToolCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,7 @@ class ChainBook:
         self.finish: list[str | None] = [None] * n
         self._reads: list[ReadChain | None] = [None] * n
         self._leaves: list[int | None] = [None] * n
+        self.calls: list[list[ToolCall]] = [[] for _ in range(n)]
         self.tokens_decoded = 0  # what a key's token limit is charged, however the run ends
 
     def take(self, delta: ChainDelta) -> ChainUpdate:
@@ -46,6 +48,8 @@ class ChainBook:
         self.texts[i] += delta.text
         self.tokens[i] += delta.tokens
         self.tokens_decoded += delta.tokens
+        if delta.call is not None:
+            self.calls[i].append(delta.call)
         if delta.finish_reason is None:
             if closes_a_step(self.texts[i], before, self._fmt):
                 return ChainUpdate(settled=settled_steps(self.texts[i], self._fmt))
@@ -115,4 +119,5 @@ class ChainBook:
             tokens=self.tokens[i],
             leaf=self._leaves[i],
             step_checks=tuple(checks.known(read.steps)) if checks is not None else (),
+            tool_calls=tuple(self.calls[i]),
         )

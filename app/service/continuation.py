@@ -125,4 +125,5 @@ def usage_so_far(earlier: KeptSearch | None, this_run: Usage) -> Usage:
         this_run,
         reasoning_tokens=earlier.usage.reasoning_tokens + this_run.reasoning_tokens,
         scored_tokens=earlier.usage.scored_tokens + this_run.scored_tokens,
+        tool_calls=earlier.usage.tool_calls + this_run.tool_calls,
     )

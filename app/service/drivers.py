@@ -40,7 +40,7 @@ async def sample_batch(run: Run) -> Scored:
 async def sample_all(run: Run) -> Scored:
     """All n chains at once; their steps are scored as they settle or when each chain ends."""
     try:
-        async with aclosing(run.engines.generator.stream(run.sampling(), run.engine_id)) as deltas:
+        async with aclosing(run.chains()) as deltas:
             async for delta in deltas:
                 run.take(delta)
                 run.report_if_due(delta.finish_reason is not None)
@@ -106,7 +106,7 @@ class _Control:
 async def sample_controlled(run: Run, search: AdaptiveSearch) -> Scored:
     """At most n chains, in waves, as `search` decides; every settled step is scored while its
     chain decodes (pruning needs it)."""
-    sampler = run.engines.generator.sampler(run.sampling(), run.engine_id)
+    sampler = run.engines.generator.sampler(run.sampling(), run.engine_id, run.tools)
     control = _Control(run, search, sampler)
     run.prm.on_scores = control.on_scores
     try:

@@ -10,6 +10,7 @@ from app.checks.verdicts import StepCheck, Verdict, first_failure, unfinished
 from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
 from app.service.params import SolveParams
+from app.tools.calls import TOOL_OUTCOMES, ToolCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,7 @@ class ChainRecord:
     tokens: int
     leaf: int | None = None  # a step-level search's: the node of `SolveOutcome.tree` its last step is
     step_checks: tuple[StepCheck, ...] = ()  # the step checkers' verdict on each step (claims: hidden)
+    tool_calls: tuple[ToolCall, ...] = ()  # every tool call the chain made (code and output: hidden)
 
     @property
     def vetoed(self) -> bool:
@@ -76,6 +78,30 @@ class CheckTally:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolTally:
+    """What the chains' tool calls came to, every chain of the answer together (counts only)."""
+
+    tools: tuple[str, ...]  # the tools the chains could call
+    calls: dict[str, int]  # by tool
+    outcomes: dict[str, int]  # by how they ended (ok, error, limit, refused)
+    chains_calling: int  # chains that made at least one call
+
+    @classmethod
+    def of(cls, tools: tuple[str, ...], chains: list[ChainRecord]) -> ToolTally:
+        calls = [call for chain in chains for call in chain.tool_calls]
+        return cls(
+            tools=tools,
+            calls={tool: sum(c.tool == tool for c in calls) for tool in tools},
+            outcomes={outcome: sum(c.result.outcome == outcome for c in calls) for outcome in TOOL_OUTCOMES},
+            chains_calling=sum(bool(chain.tool_calls) for chain in chains),
+        )
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+
+@dataclass(frozen=True, slots=True)
 class ChainCounts:
     sampled: int
     voted: int
@@ -88,6 +114,7 @@ class Usage:
     prompt_tokens: int
     reasoning_tokens: int
     scored_tokens: int
+    tool_calls: int = 0  # the chains' tool calls, refused ones included
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +146,4 @@ class SolveOutcome:
     tree: tuple[StepNode, ...] = ()  # a step-level search's every step, every run together
     checks: CheckTally | None = None  # None: no step checker ran
     winner_step_checks: tuple[Verdict, ...] = ()  # beside `winner_step_scores`
+    tools: ToolTally | None = None  # None: the chains called no tools (none were on)

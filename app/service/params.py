@@ -20,13 +20,17 @@ from app.checks.registry import UnknownChecker, known
 from app.config import Effort, Settings, SummaryStyle
 from app.core.adaptive import Strategy
 from app.core.aggregate import Aggregation
+from app.core.particles import STEP_STRATEGIES
 from app.core.select import Selection
 from app.engines.protocols import SamplingRequest
 from app.errors import ConfigurationError, InvalidRequest, ProblemTooLong, UnsupportedParameter
 from app.formats.spec import GeneratorFormat
+from app.tools.belt import ToolRunners
 
 # What a request may ask of the step checkers: those the server uses, none, or these by name.
 ChecksAsked = Literal["auto", "none"] | tuple[str, ...]
+# What a request may ask of the tools its chains call: the server's default, none, or these by name.
+ToolsAsked = Literal["auto", "none"] | tuple[str, ...]
 
 # The fewest tokens a chain needs to reach an answer line; a smaller budget cannot work.
 MIN_CHAIN_TOKENS = 8
@@ -65,6 +69,7 @@ class Requested:
     max_latency_ms: float | None = None
     store: bool | None = None
     checks: ChecksAsked = "auto"
+    tools: ToolsAsked = "auto"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,8 @@ class SolveParams:
     top_p: float = 1.0  # nucleus sampling: 1 is off (every token may be drawn)
     checks: tuple[str, ...] = ()  # the step checkers that read every scored step
     check_fail_cap: float = 0.0  # the server's: a step a checker found false scores at most this
+    tools: tuple[str, ...] = ()  # the tools the chains call (the format says how)
+    max_tool_calls: int = 0  # the server's: calls this request may make, all chains together
 
     def sampling_request(self, prompt: str, templated: bool) -> SamplingRequest:
         """What the generator is asked for these chains: `prompt` (rendered by a chat template when
@@ -129,11 +136,15 @@ class RequestPolicy:
     openai_strategy: Strategy = "fixed"
     default_checks: tuple[str, ...] = ()
     check_fail_cap: float = 0.0
+    usable_tools: tuple[str, ...] = ()  # the tools the format calls that this server runs
+    default_tools: tuple[str, ...] = ()
+    max_tool_calls: int = 0
 
     @classmethod
-    def of(cls, settings: Settings, fmt: GeneratorFormat) -> RequestPolicy:
+    def of(cls, settings: Settings, fmt: GeneratorFormat, tools: ToolRunners | None = None) -> RequestPolicy:
         """The settings' defaults and limits; token budgets the settings leave unset are the
-        generator format's."""
+        generator format's; `tools`: what this server runs."""
+        usable = tools.usable(fmt) if tools is not None else ()
         effort_tokens = settings.reasoning_effort_max_tokens or dict.fromkeys(get_args(Effort), fmt.max_tokens)
         return cls(
             default_n=settings.default_n,
@@ -151,6 +162,9 @@ class RequestPolicy:
             openai_strategy=settings.openai_strategy,
             default_checks=_server_checks(settings, fmt),
             check_fail_cap=settings.check_fail_cap,
+            usable_tools=usable,
+            default_tools=_server_tools(settings, usable),
+            max_tool_calls=settings.tools_max_calls,
         )
 
     def budget(self, effort: Effort | None, limit: int | None, limit_param: str) -> Budget:
@@ -206,8 +220,27 @@ class RequestPolicy:
             store=asked.store is not False,
             checks=self._checks(asked.checks),
             check_fail_cap=self.check_fail_cap,
+            tools=self._tools(asked.tools, asked.strategy),
+            max_tool_calls=self.max_tool_calls,
             **asdict(sampling),
         )
+
+    def _tools(self, asked: ToolsAsked, strategy: Strategy) -> tuple[str, ...]:
+        tools = self.default_tools if asked == "auto" else () if asked == "none" else asked
+        unknown = [name for name in tools if name not in self.usable_tools]
+        if unknown:
+            usable = ", ".join(self.usable_tools) or "none"
+            raise InvalidRequest(
+                f"no tool {', '.join(map(repr, unknown))} for this generator; the tools it can call here: {usable}",
+                "tools",
+            )
+        if tools and strategy in STEP_STRATEGIES:
+            if asked == "auto":
+                return ()  # the server's default gives way to a search that decodes a step at a time
+            raise InvalidRequest(
+                f"tools cannot be called under strategy={strategy!r}: it decodes a step at a time", "tools"
+            )
+        return tuple(dict.fromkeys(tools))
 
     def _checks(self, asked: ChecksAsked) -> tuple[str, ...]:
         if asked == "auto":
@@ -239,6 +272,21 @@ class RequestPolicy:
                 f"temperature={temperature:g} exceeds this server's limit of {self.max_temperature:g}", "temperature"
             )
         return replace(asked, temperature=temperature, top_p=1.0 if asked.top_p is None else asked.top_p)
+
+
+def _server_tools(settings: Settings, usable: tuple[str, ...]) -> tuple[str, ...]:
+    """The tools a request gets unless it names its own: none, those usable, or the settings' list."""
+    if settings.tools == "none":
+        return ()
+    if settings.tools == "auto":
+        return usable
+    unknown = [name for name in settings.tools if name not in usable]
+    if unknown:
+        raise ConfigurationError(
+            f"BON_TOOLS: no tool {', '.join(map(repr, unknown))} for this generator on this server "
+            f"(usable: {', '.join(usable) or 'none'}; python needs BON_TOOLS_ALLOW_EXEC)"
+        )
+    return tuple(dict.fromkeys(settings.tools))
 
 
 def _server_checks(settings: Settings, fmt: GeneratorFormat) -> tuple[str, ...]:

@@ -62,6 +62,15 @@ class PipelineMetrics:
             ["checker", "verdict"],
             registry=registry,
         )
+        self.tool_calls = Counter(
+            "bon_tool_calls",
+            "Tool calls inside the hidden chains, by tool and how they ended (ok, error, limit, refused).",
+            ["tool", "outcome"],
+            registry=registry,
+        )
+        self.tool_cpu_seconds = Counter(
+            "bon_tool_cpu_seconds", "CPU time the tools' calls spent, by tool.", ["tool"], registry=registry
+        )
         self._admission_metrics(registry)
 
     def _admission_metrics(self, registry: CollectorRegistry) -> None:
@@ -98,6 +107,7 @@ class PipelineMetrics:
         self.generated_tokens.inc(usage.reasoning_tokens)
         self.scored_tokens.inc(usage.scored_tokens)
         self._count_checks(outcome)
+        self._count_tool_calls(outcome)
         if outcome.search is not None:
             self.pruned.inc(outcome.search.pruned)
             if outcome.search.stop_reason is not None:
@@ -105,6 +115,13 @@ class PipelineMetrics:
             if outcome.search.steps:
                 self.search_steps.labels(outcome.params.strategy).inc(outcome.search.steps)
                 self.search_branches.labels(outcome.params.strategy).inc(outcome.search.branches)
+
+    def _count_tool_calls(self, outcome: SolveOutcome) -> None:
+        """This run's own chains' calls."""
+        for chain in outcome.chains[len(outcome.chains) - outcome.params.n :]:
+            for call in chain.tool_calls:
+                self.tool_calls.labels(call.tool, call.result.outcome).inc()
+                self.tool_cpu_seconds.labels(call.tool).inc(call.result.cpu_ms / 1000)
 
     def _count_checks(self, outcome: SolveOutcome) -> None:
         """This run's own chains' verdicts (a continuation's outcome holds the earlier ones too)."""

@@ -8,7 +8,7 @@ generator's deltas; the verdict (`app/service/verdict.py`) reads what it leaves.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncGenerator, Callable, Sequence
 from dataclasses import dataclass, replace
 
 from app.checks.verdicts import first_failure
@@ -17,6 +17,7 @@ from app.core.aggregate import aggregate
 from app.core.schedule import RunSchedule
 from app.core.select import ScoredChain, select
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
+from app.engines.chain_sampler import all_chains
 from app.engines.container import Engines
 from app.engines.protocols import ChainDelta, SamplingRequest, ScoresSteps, StepScores
 from app.service.chain_book import ChainBook, ChainUpdate
@@ -27,6 +28,7 @@ from app.service.outcome import PruneEvent, StepNode
 from app.service.params import SolveParams
 from app.service.prompting import prompt_for
 from app.service.step_checks import CheckedScorer, RequestChecks
+from app.tools.belt import ToolBelt
 
 PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
 PROGRESS_GAP_S = 0.05  # at least this between two progress events
@@ -99,6 +101,8 @@ class Run:
         self.scorer: ScoresSteps = CheckedScorer(engines.scorer, self.checks) if self.checks else engines.scorer
         self.prm = LiveScorer(self.scorer, params.problem, params.n, self.engine_id, partial=mode.partial_scoring)
         self.orm = self._outcome_scorer()
+        fmt = engines.generator_format
+        self.tools = ToolBelt(params.tools, engines.tools, fmt, params.max_tool_calls) if params.tools else None
         self.started = self._last_progress = time.perf_counter()
 
     def sampling(self) -> SamplingRequest:
@@ -106,6 +110,13 @@ class Run:
         templated = self.engines.generator_format.prompt.chat
         request = self.params.sampling_request(prompt_for(self.params, self.engines), templated)
         return replace(request, stream_interval=self.mode.stream_interval)
+
+    def chains(self) -> AsyncGenerator[ChainDelta, None]:
+        """All n chains at once, their deltas interleaved (with the tools interjecting, if any)."""
+        generator = self.engines.generator
+        if self.tools is None:
+            return generator.stream(self.sampling(), self.engine_id)
+        return all_chains(generator.sampler(self.sampling(), self.engine_id, self.tools), self.params.n)
 
     def _outcome_scorer(self) -> LiveScorer | None:
         """The outcome model reads whole chains, and only for `orm_max`."""

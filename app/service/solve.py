@@ -201,7 +201,12 @@ class SolveService:
             return "step_search"
         if controlled(params, earlier):
             return "adaptive"
-        return schedule_for(self._rules.step_scoring, watched=progress, remote_reward=self._engines.remote_reward)
+        return schedule_for(
+            self._rules.step_scoring,
+            watched=progress,
+            remote_reward=self._engines.remote_reward,
+            tools=bool(params.tools),
+        )
 
     async def _drive(self, run: Run) -> None:
         self._metrics.sampled.labels(run.mode.schedule).inc()

@@ -13,12 +13,13 @@ from app.core.select import ScoredChain, select
 from app.core.votes import TRUNCATED, ended_on_its_own
 from app.service.continuation import carried_over, usage_so_far
 from app.service.events import SummaryDelta, summary_pieces
-from app.service.outcome import ChainCounts, ChainRecord, SolveOutcome, Timings, Usage
+from app.service.outcome import ChainCounts, ChainRecord, CheckTally, SolveOutcome, Timings, ToolTally, Usage
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.run import Run, Scored
 from app.service.step_checks import in_words
 from app.service.step_checks import tally as tally_checks
 from app.service.summaries import SummaryBrief, SummaryWriter
+from app.service.tool_use import in_words as tools_in_words
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +66,13 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     winner = records[result.winner_index] if result.winner_index is not None else None
     checks = tally_checks(records, run.checks.versions) if run.checks is not None else None
     brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
-    summary = await judge.summaries.write(brief, params.summary, run.request_id)
-    if checks is not None and summary and params.summary != "concise":  # concise: one sentence, the answer's
-        summary = " ".join(part for part in (summary, in_words(checks, winner, len(records))) if part)
+    tools = ToolTally.of(params.tools, records) if params.tools else None
+    summary = await _summary(run, judge, brief, checks, tools)
     for piece in summary_pieces(summary):
         run.emit(SummaryDelta(piece))
     # The metrics count this run's own work; the response, a continuation's every run together.
     scored_tokens = scored.prm.tokens_scored + (scored.orm.tokens_scored if scored.orm else 0)
-    this_run = Usage(run.prompt_tokens, run.book.tokens_decoded, scored_tokens)
+    this_run = Usage(run.prompt_tokens, run.book.tokens_decoded, scored_tokens, sum(map(len, run.book.calls)))
     outcome = SolveOutcome(
         request_id=run.request_id,
         params=params,
@@ -96,11 +96,26 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         tree=tree,
         checks=checks,
         winner_step_checks=tuple(c.verdict for c in winner.step_checks) if winner else (),
+        tools=tools,
     )
     _log(outcome)
     own = replace(outcome, params=replace(params, n=scored.launched), usage=this_run, search=scored.tally)
     judge.metrics.observe(own)
     return outcome
+
+
+async def _summary(
+    run: Run, judge: Judge, brief: SummaryBrief, checks: CheckTally | None, tools: ToolTally | None
+) -> str:
+    """The summary shown, with what the checkers found and what the tools were called for in
+    words (not in a concise one: one sentence, the answer's)."""
+    style = run.params.summary
+    summary = await judge.summaries.write(brief, style, run.request_id)
+    if not summary or style == "concise":
+        return summary
+    checked = in_words(checks, brief.winner, brief.n) if checks is not None else ""
+    called = tools_in_words(tools) if tools is not None else ""
+    return " ".join(part for part in (summary, checked, called) if part)
 
 
 def _timings(started: float, scored: Scored, done: float) -> Timings:

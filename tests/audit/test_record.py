@@ -141,7 +141,7 @@ def test_a_solve_record_holds_every_chain_its_scores_the_pruning_and_the_summary
     assert content["pruned"] == [{"index": 1, "steps_scored": 2, "score": 0.05, "tokens": 9}]
     assert content["selected_chain"] == 0 and content["answer"] == "85"
     assert content["summary"] == f"summary of {CANARY}"
-    assert content["usage"] == {"prompt_tokens": 10, "reasoning_tokens": 26, "scored_tokens": 30}
+    assert content["usage"] == {"prompt_tokens": 10, "reasoning_tokens": 26, "scored_tokens": 30, "tool_calls": 0}
     assert content["continued"] is False
 
 

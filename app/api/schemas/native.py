@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
 from app.api.schemas.request_base import RequestBase
@@ -53,6 +53,14 @@ class SolveRequest(RequestBase):
         default=None, ge=0, le=2**31 - 1, description="Makes sampling, and so the answer, reproducible."
     )
     aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
+    tools: Literal["auto", "none"] | list[Annotated[str, StringConstraints(max_length=32)]] | None = Field(
+        default=None,
+        max_length=8,
+        description="Tools the hidden chains call while they reason: `auto` (the default: the server's), `none`, or "
+        "names (`calculator`: writes the value of the expression a step sets equal; `python`: runs a chain's code "
+        "block in a sandbox, where the operator enabled it). A chain pauses at the tool's trigger, the result is "
+        "appended, and it goes on. Never shown: the answer's `tools` counts the calls.",
+    )
     selection: Selection | None = Field(default=None, description="How the answer is chosen among the chains.")
     summary: SummaryStyle | None = Field(
         default=None, description="How long a summary of the reasoning to write: concise, auto (the default), detailed."
@@ -117,6 +125,21 @@ class ChecksOut(BaseModel):
     chains_vetoed: int = Field(ge=0, description="Chains with a step found false.")
 
 
+class ToolCallsOut(BaseModel):
+    tool: str = Field(max_length=32, description="A tool's name.")
+    calls: int = Field(ge=0, description="Calls the chains made to it, every chain together.")
+
+
+class ToolsOut(BaseModel):
+    tools: list[str] = Field(description="The tools the chains could call.")
+    calls: list[ToolCallsOut] = Field(description="Calls by tool.")
+    ok: int = Field(ge=0, description="Calls that gave a result.")
+    error: int = Field(ge=0, description="Calls whose error the chain read instead (and went on).")
+    limit: int = Field(ge=0, description="Calls killed at a sandbox limit (time, memory, output).")
+    refused: int = Field(ge=0, description="Calls over this request's limit: nothing was appended.")
+    chains_calling: int = Field(ge=0, description="Chains that called a tool at least once.")
+
+
 class ChainCountsOut(BaseModel):
     sampled: int = Field(ge=0, description="Chains sampled.")
     voted: int = Field(ge=0, description="Chains that voted: finished, read by the reward model, with an answer.")
@@ -128,6 +151,7 @@ class UsageOut(BaseModel):
     prompt_tokens: int = Field(ge=0, description="Tokens of the prompt (shared by all chains).")
     reasoning_tokens: int = Field(ge=0, description="Hidden reasoning tokens, summed over all N chains.")
     scored_tokens: int = Field(ge=0, description="Tokens read by the reward model(s).")
+    tool_calls: int = Field(default=0, ge=0, description="Tool calls the hidden chains made (see `tools`).")
 
 
 class SearchOut(BaseModel):
@@ -211,6 +235,9 @@ class SolveResponse(BaseModel):
         "when none ran): pass, fail (its score is capped), none (nothing to check).",
     )
     checks: ChecksOut | None = Field(default=None, description="What the step checkers found (when any ran).")
+    tools: ToolsOut | None = Field(
+        default=None, description="What the chains' tool calls came to (counts only; when tools were on)."
+    )
     chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
     usage: UsageOut = Field(description="Tokens used.")
     timings: TimingsOut = Field(description="Where the time went.")

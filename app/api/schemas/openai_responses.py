@@ -34,6 +34,15 @@ class InputMessage(BaseModel):
         return "".join(str(p.get("text", "")) for p in self.content if p.get("type") in ("input_text", "text"))
 
 
+class ResponseTool(BaseModel):
+    """A tool the request offers the model, as OpenAI's Responses API spells it: only
+    `code_interpreter` is served (the hidden chains' code runs in the server's sandbox)."""
+
+    model_config = ConfigDict(extra="ignore")  # a code_interpreter's container is the server's own
+
+    type: str = Field(max_length=64, description="`code_interpreter`: the chains may run Python code.")
+
+
 class ResponseRequest(OpenAIRequest):
     model_config = ConfigDict(
         json_schema_extra={
@@ -56,6 +65,13 @@ class ResponseRequest(OpenAIRequest):
     reasoning: ReasoningParam | None = Field(default=None, description="Effort, and whether to return a summary.")
     max_output_tokens: int | None = Field(default=None, ge=1, description="Upper bound, reasoning included.")
     stream: bool | None = Field(default=None, description="Streaming is not supported; false or absent.")
+    tools: list[ResponseTool] | None = Field(
+        default=None,
+        max_length=8,
+        description='`[{"type": "code_interpreter"}]`: the hidden chains may run Python code in the server\'s '
+        "sandbox while they reason (where the operator enabled it). Their code is chain text: no code_interpreter_call "
+        "item is returned; metadata counts the calls. Absent: the server's default tools; []: none.",
+    )
 
 
 class SummaryText(BaseModel):
@@ -124,6 +140,12 @@ class VerificationMetadata(BaseModel):
     bon_steps_checked: str | None = Field(default=None, pattern=r"^\d+$", description="Steps the checkers read.")
     bon_steps_failed: str | None = Field(default=None, pattern=r"^\d+$", description="Steps found false.")
     bon_chains_vetoed: str | None = Field(default=None, pattern=r"^\d+$", description="Chains with a step found false.")
+    bon_tool_calls: str | None = Field(
+        default=None, pattern=r"^\d+$", description="Tool calls the hidden chains made (absent when tools were off)."
+    )
+    bon_tool_calls_failed: str | None = Field(
+        default=None, pattern=r"^\d+$", description="Of those, calls that gave no result (an error, a limit, refused)."
+    )
 
 
 class ResponseObject(BaseModel):

@@ -13,13 +13,15 @@ from app.api.schemas.native import (
     SolveRequest,
     SolveResponse,
     TimingsOut,
+    ToolCallsOut,
+    ToolsOut,
     UsageOut,
 )
 from app.api.translation.fields import copy_fields
 from app.core.adaptive import SearchTally
 from app.errors import InvalidRequest
 from app.service.continuation import MoreChains
-from app.service.outcome import ChainCounts, CheckTally, SolveOutcome, Timings
+from app.service.outcome import ChainCounts, CheckTally, SolveOutcome, Timings, ToolTally
 from app.service.params import Requested, RequestPolicy, SolveParams
 
 
@@ -41,6 +43,7 @@ def solve_params(body: SolveRequest, policy: RequestPolicy) -> SolveParams:
         max_latency_ms=budget.max_latency_ms,
         store=body.store,
         checks=body.checks_asked(),
+        tools="auto" if body.tools is None else body.tools if isinstance(body.tools, str) else tuple(body.tools),
     )
     return policy.resolve(asked)
 
@@ -57,6 +60,11 @@ def more_chains(body: ContinueRequest, policy: RequestPolicy) -> MoreChains:
 def clusters_out(outcome: SolveOutcome) -> list[AnswerClusterOut]:
     chains = outcome.chains
     return [copy_fields(AnswerClusterOut, c, vetoed=sum(chains[i].vetoed for i in c.members)) for c in outcome.clusters]
+
+
+def tools_out(tools: ToolTally) -> ToolsOut:
+    calls = [ToolCallsOut(tool=tool, calls=count) for tool, count in tools.calls.items()]
+    return ToolsOut(tools=list(tools.tools), calls=calls, chains_calling=tools.chains_calling, **tools.outcomes)
 
 
 def checks_out(checks: CheckTally | None) -> ChecksOut | None:
@@ -81,6 +89,7 @@ def solve_response(outcome: SolveOutcome) -> SolveResponse:
         step_scores=outcome.winner_step_scores,
         step_checks=list(outcome.winner_step_checks),
         checks=checks_out(outcome.checks),
+        tools=tools_out(outcome.tools) if outcome.tools is not None else None,
         chain_counts=counts_out(outcome.counts),
         usage=copy_fields(UsageOut, outcome.usage),
         timings=timings_out(outcome.timings),

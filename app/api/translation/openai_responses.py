@@ -4,6 +4,7 @@ message item with the answer, as OpenAI's o-series models answer."""
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 from app.api.schemas.openai_responses import (
     MessageItem,
@@ -13,13 +14,18 @@ from app.api.schemas.openai_responses import (
     ResponseObject,
     ResponseReasoning,
     ResponseRequest,
+    ResponseTool,
     ResponseUsage,
     SummaryText,
     VerificationMetadata,
 )
 from app.api.translation.openai_request import check_model, last_user_text, openai_requested, system_text
-from app.service.outcome import CheckTally, SolveOutcome
-from app.service.params import Budget, RequestPolicy, SolveParams
+from app.errors import InvalidRequest
+from app.service.outcome import CheckTally, SolveOutcome, ToolTally
+from app.service.params import Budget, RequestPolicy, SolveParams, ToolsAsked
+from app.tools.sandbox import NAME as PYTHON
+
+CODE_INTERPRETER = "code_interpreter"
 
 
 def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy) -> tuple[SolveParams, Budget]:
@@ -31,7 +37,22 @@ def response_params(body: ResponseRequest, model_id: str, policy: RequestPolicy)
     effort = body.reasoning.effort if body.reasoning else None
     budget = policy.budget(effort, body.max_output_tokens, "max_output_tokens")
     summary = body.reasoning.summary if body.reasoning else None  # no summary is written unless asked for
-    return policy.resolve(openai_requested(body, problem, "input", budget, system, summary)), budget
+    requested = openai_requested(body, problem, "input", budget, system, summary)
+    return policy.resolve(replace(requested, tools=tools_asked(body.tools))), budget
+
+
+def tools_asked(tools: list[ResponseTool] | None) -> ToolsAsked:
+    """The tools an OpenAI tool list turns on: `code_interpreter` is the python tool."""
+    if tools is None:
+        return "auto"
+    other = sorted({tool.type for tool in tools} - {CODE_INTERPRETER})
+    if other:
+        raise InvalidRequest(
+            f"tools: {', '.join(map(repr, other))} cannot be served; only {CODE_INTERPRETER!r} runs in the "
+            "hidden chains",
+            "tools",
+        )
+    return (PYTHON,) if tools else "none"
 
 
 def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget, model_id: str) -> ResponseObject:
@@ -65,8 +86,16 @@ def response_object(body: ResponseRequest, outcome: SolveOutcome, budget: Budget
             bon_calibrated="true" if outcome.calibrated else "false",
             bon_verified="true" if outcome.verified else "false",
             **checks_metadata(outcome.checks),
+            **tools_metadata(outcome.tools),
         ),
     )
+
+
+def tools_metadata(tools: ToolTally | None) -> dict[str, str]:
+    """The chains' tool calls in OpenAI's string metadata: counts only."""
+    if tools is None:
+        return {}
+    return {"bon_tool_calls": str(tools.total), "bon_tool_calls_failed": str(tools.total - tools.outcomes["ok"])}
 
 
 def checks_metadata(checks: CheckTally | None) -> dict[str, str]:
