@@ -109,6 +109,7 @@ def split_deployment(shipped_models: Path, tmp_path_factory: pytest.TempPathFact
             generator_url=generator.url,
             reward_url=reward.url,
             remote_timeout_s=30,
+            admin_keys=[E2E_ADMIN_KEY],
         )
         api = start_background_server(create_app(settings), settings.port)
         try:

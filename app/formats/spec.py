@@ -99,9 +99,10 @@ class ToolSyntax(_Strict):
         return template
 
     def written(self, output: str, failed: bool) -> str:
-        """The text appended for a tool's output (or its error)."""
+        """The text appended for a tool's output (or its error), its trailing newlines off: the
+        template says how the output block ends."""
         template = self.error if failed and self.error is not None else self.result
-        return template.replace(OUTPUT, output)
+        return template.replace(OUTPUT, output.rstrip("\n"))
 
 
 class GeneratorFormat(_Strict):
