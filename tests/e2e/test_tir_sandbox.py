@@ -6,6 +6,7 @@ Code that misbehaves gives the chain an error output and the service answers on.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 import pytest
@@ -20,16 +21,20 @@ from tests.real_tokenizers import CHATML_TEMPLATE, chatml_bpe
 
 pytestmark = pytest.mark.e2e
 
-CODE = "print(6 * 7)"
+# The code: a dozen tokens (one added word a line): the generator, which writes its own summary,
+# may echo its path, and more than 12 tokens of a chain in a row is what the leak guard stops.
+LINES = [f"{name} = {value}\n" for name, value in zip("abcdefghij", range(1, 11), strict=True)] + ["print(6 * 7)"]
+CODE = "".join(LINES)
 # Qwen2.5-Math's tool-integrated format: a ```python block, then ```output, which the tool fills.
 PATH = {
     "Ċ": ["```python\n"],  # the chat template's last prompt token (a newline)
-    "```python\n": [CODE],
-    CODE: ["\n```\n```output"],
+    "```python\n": [LINES[0]],
+    **{line: [following] for line, following in itertools.pairwise(LINES)},
+    LINES[-1]: ["\n```\n```output"],
     "```\n": [" \\boxed{42}"],  # the appended output's closing fence
     " \\boxed{42}": ["<|im_end|>"],
 }
-WORDS = [word for word in PATH if word != "Ċ"] + ["\n```\n```output", " \\boxed{42}"]
+WORDS = ["```python\n", *LINES, "\n```\n```output", "```\n", " \\boxed{42}"]
 
 
 @pytest.fixture(scope="module")
@@ -63,8 +68,8 @@ def test_a_chains_code_runs_in_the_sandbox_and_the_chain_reads_its_output(tir_se
     assert r.status_code == 200, r.text
     data = r.json()
     assert data["answer"] == "42" and data["tools"]["ok"] == 4 and data["tools"]["chains_calling"] == 4
-    assert CODE not in r.text and "```output" not in r.text
-    assert off.json()["tools"] is None and off.json()["answer"] != "42"  # it never reads an output
+    assert "print(6 * 7)" not in r.text and "```output" not in r.text, data["summary"]
+    assert off.json()["tools"] is None and off.json()["usage"]["tool_calls"] == 0
     assert 'bon_tool_calls_total{outcome="ok",tool="python"} 4.0' in metrics
     content = record(tir_service, data["request_id"])
     call = content["chains"][0]["tool_calls"][0]
@@ -77,7 +82,7 @@ def test_the_responses_api_code_interpreter_turns_the_sandbox_on(tir_service: Ba
     with tir_service.client() as c:
         model = c.get("/v1/models").json()["data"][0]["id"]
         body = {"model": model, "input": "What is 6 times 7?", "tools": [{"type": "code_interpreter"}]}
-        r = c.post("/v1/responses", json=body | {"reasoning": {"effort": "low"}})
+        r = c.post("/v1/responses", json=body | {"reasoning": {"effort": "low"}, "max_output_tokens": 256})
     assert r.status_code == 200, r.text
     data = r.json()
     assert data["metadata"]["bon_tool_calls"] == "4" and data["metadata"]["bon_tool_calls_failed"] == "0"
