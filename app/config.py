@@ -18,7 +18,9 @@ from app.core.aggregate import Aggregation
 from app.core.particles import STEP_STRATEGIES, StepRules
 from app.core.schedule import StepScoring
 from app.core.select import Selection
+from app.errors import ConfigurationError
 from app.model_ref import ModelRef
+from app.tools.sandbox import Sandbox, SandboxLimits
 
 SHIPPED_MODELS = Path(__file__).resolve().parent.parent / "models"
 
@@ -52,6 +54,32 @@ def optional_model(value: object) -> object:
 # What the API's wire models accept at most; the settings can lower these limits, not raise them.
 WIRE_MAX_PROBLEM_CHARS = 4000
 WIRE_MAX_TEMPERATURE = 2.0
+
+
+class SandboxSettings(BaseModel):
+    """The python tool's sandbox: its interpreter, how many run at once, and each program's limits."""
+
+    python: str = Field(default="/usr/bin/python3", description="The interpreter the sandbox runs code with.")
+    concurrency: int = Field(default=2, ge=1, description="Sandboxed programs running at once; others wait.")
+    timeout_s: float = Field(default=10.0, gt=0, description="A program's wall-clock limit; then it is killed.")
+    cpu_s: int = Field(default=5, ge=1, description="A program's CPU-time limit.")
+    memory_mb: int = Field(default=512, ge=16, description="A program's address-space limit.")
+    output_bytes: int = Field(
+        default=8192, ge=64, description="What a program may write (stdout and stderr together); more kills it."
+    )
+
+    def sandbox(self) -> Sandbox:
+        """A sandbox with these limits, or a configuration error naming what this machine lacks."""
+        missing = Sandbox.missing(self.python)
+        if missing:
+            raise ConfigurationError(f"the python tool's sandbox needs {', '.join(missing)} on this machine")
+        limits = SandboxLimits(
+            wall_s=self.timeout_s,
+            cpu_s=self.cpu_s,
+            memory_bytes=self.memory_mb * 2**20,
+            output_bytes=self.output_bytes,
+        )
+        return Sandbox(self.python, limits, self.concurrency)
 
 
 class EngineSettings(BaseModel):
@@ -377,20 +405,14 @@ class Settings(BaseSettings):
     )
     tools_allow_exec: bool = Field(
         default=False,
-        description="Run the `python` tool: the chains' code in a bubblewrap sandbox (no network, read-only /usr, "
-        "a tmpfs, an unprivileged user, the limits below). Off: no request can call it.",
+        description="Let requests call the `python` tool: the chains' code in a bubblewrap sandbox (`sandbox`), in "
+        "the reward worker in the split deployment (which must allow it too), else in a process tree of its own "
+        "started from here. Off: no request can call it.",
     )
     tools_max_calls: int = Field(
         default=64, ge=0, description="Tool calls one request may make, all chains together; later ones are refused."
     )
-    tools_python: str = Field(default="/usr/bin/python3", description="The interpreter the sandbox runs code with.")
-    tools_concurrency: int = Field(default=2, ge=1, description="Sandboxed programs running at once; others wait.")
-    tools_timeout_s: float = Field(default=10.0, gt=0, description="A program's wall-clock limit; then it is killed.")
-    tools_cpu_s: int = Field(default=5, ge=1, description="A program's CPU-time limit.")
-    tools_memory_mb: int = Field(default=512, ge=16, description="A program's address-space limit.")
-    tools_output_bytes: int = Field(
-        default=8192, ge=64, description="What a program may write (stdout and stderr together); more kills it."
-    )
+    sandbox: SandboxSettings = Field(default_factory=lambda: SandboxSettings(), description="The python tool's limits.")
     step_scoring: StepScoring = Field(
         default="auto",
         description="When the reward model reads the chains of a fixed-N request: `batch` (one generator request "

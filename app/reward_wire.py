@@ -72,3 +72,17 @@ class StepVerdict(BaseModel):
 
 class CheckResponse(BaseModel):
     checks: list[StepVerdict] = Field(description="One verdict per item, in order.")
+
+
+class ToolRequest(BaseModel):
+    tool: Literal["python"] = Field(
+        default="python", description="The tool to run (the worker runs code; the calculator runs anywhere)."
+    )
+    code: str = Field(max_length=65536, description="What a chain gave the tool: its code block.")
+
+
+class ToolResponse(BaseModel):
+    output: str = Field(description="What the program wrote (stdout and stderr together), or why it was stopped.")
+    outcome: Literal["ok", "error", "limit", "refused"]
+    cpu_ms: float = Field(ge=0)
+    exit_status: int | None = None

@@ -11,9 +11,9 @@ from app.config import AUTO, Settings
 from app.engines.check_pool import CheckPool, HeavyChecks
 from app.engines.http_common import make_client
 from app.engines.protocols import GENERATOR, REWARD_MODEL, Generator, Replicated, StepScorer, pinned
+from app.engines.remote_tools import RemoteTool
 from app.engines.replicas import Connect, ReplicaPool
 from app.engines.vllm_common import load_tokenizer
-from app.errors import ConfigurationError
 from app.formats.resolve import generator_format
 from app.formats.spec import GeneratorFormat
 from app.tools.belt import Runner, ToolRunners
@@ -21,7 +21,6 @@ from app.tools.calculator import NAME as CALCULATOR
 from app.tools.calculator import calculate
 from app.tools.calls import ToolResult
 from app.tools.sandbox import NAME as PYTHON
-from app.tools.sandbox import Sandbox, SandboxLimits
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +104,7 @@ def build_engines(settings: Settings) -> Engines:
     scorer: StepScorer
     outcome: StepScorer | None
     heavy_checks: HeavyChecks
+    workers: ReplicaPool | None = None
     if settings.reward_url:
         from app.engines.remote_checks import RemoteChecks
         from app.engines.remote_scorer import RemoteStepScorer
@@ -126,7 +126,7 @@ def build_engines(settings: Settings) -> Engines:
         orm = settings.orm
         outcome = VllmStepScorer.load(orm, settings.orm_format, "BON_ORM_FORMAT", settings.orm_engine) if orm else None
     summarizer, summarizer_format = _summarizer(settings)
-    tools = tool_runners(settings)
+    tools = tool_runners(settings, workers)
     return Engines(generator, scorer, outcome, fmt, summarizer, summarizer_format, heavy_checks, tools)
 
 
@@ -134,23 +134,13 @@ async def calculator_runner(code: str) -> ToolResult:
     return calculate(code)
 
 
-def tool_runners(settings: Settings) -> ToolRunners:
-    """The calculator, and the python sandbox when the operator enabled it (and this machine can
-    run it: what it lacks is a configuration error, not a request's)."""
+def tool_runners(settings: Settings, workers: ReplicaPool | None = None) -> ToolRunners:
+    """The calculator, and, when the operator enabled it, the python tool: the reward workers' sandbox
+    in the split deployment, else one started from here (what this machine lacks for it is a
+    configuration error, not a request's)."""
     runners: dict[str, Runner] = {CALCULATOR: calculator_runner}
     if settings.tools_allow_exec:
-        missing = Sandbox.missing(settings.tools_python)
-        if missing:
-            raise ConfigurationError(
-                f"BON_TOOLS_ALLOW_EXEC: the python sandbox needs {', '.join(missing)} on this machine"
-            )
-        limits = SandboxLimits(
-            wall_s=settings.tools_timeout_s,
-            cpu_s=settings.tools_cpu_s,
-            memory_bytes=settings.tools_memory_mb * 2**20,
-            output_bytes=settings.tools_output_bytes,
-        )
-        runners[PYTHON] = Sandbox(settings.tools_python, limits, settings.tools_concurrency).run
+        runners[PYTHON] = RemoteTool(workers).run if workers is not None else settings.sandbox.sandbox().run
     return ToolRunners(runners)
 
 

@@ -2,8 +2,8 @@
 
 The sandbox sees a read-only /usr (the interpreter and its standard library), a small tmpfs as
 /tmp and its working directory, no network, no other process (a pid namespace of its own), no
-/etc, no home and none of the service's files. It runs as an unprivileged user (the service drops
-to `uid` when it runs as root), under resource limits set before it starts (`prlimit`): CPU
+/etc, no home and none of the service's files. It runs as an unprivileged user (one of its own per
+slot, when the service runs as root), under resource limits set before it starts (`prlimit`): CPU
 seconds, address space, file size, open files and processes (the process limit counts the
 sandbox user's processes, so it bounds a fork bomb). A wall-clock timer kills the whole process
 group; stdout and stderr are read together up to a cap, and a call that writes more is killed.
@@ -28,7 +28,10 @@ from pathlib import Path
 from app.tools.calls import ToolResult
 
 NAME = "python"
-NOBODY = 65534
+# The sandbox users, when the service runs as root: a uid of their own for each slot of each
+# service process, so that the process limit one program runs into (a fork bomb) is no other's.
+SANDBOX_UIDS = 1_000_000
+UIDS_PER_PROCESS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,11 +52,12 @@ class SandboxUnavailable(RuntimeError):
 
 
 class Sandbox:
-    def __init__(
-        self, python: str, limits: SandboxLimits = SandboxLimits(), concurrency: int = 2, uid: int = NOBODY
-    ) -> None:
-        self._python, self._limits, self._uid = python, limits, uid
-        self._slots = asyncio.Semaphore(concurrency)
+    def __init__(self, python: str, limits: SandboxLimits = SandboxLimits(), concurrency: int = 2) -> None:
+        self._python, self._limits = python, limits
+        first_uid = SANDBOX_UIDS + (os.getpid() % 4096) * UIDS_PER_PROCESS
+        self._free_uids: asyncio.Queue[int] = asyncio.Queue()
+        for slot in range(min(concurrency, UIDS_PER_PROCESS)):
+            self._free_uids.put_nowait(first_uid + slot)
         self.running: set[int] = set()  # the process groups of calls not yet reaped
 
     @staticmethod
@@ -66,15 +70,18 @@ class Sandbox:
         """Run `code` with the interpreter; its output (stdout and stderr as written), how it ended."""
         if len(code) > self._limits.code_chars:
             return ToolResult(f"the code has {len(code)} characters; at most {self._limits.code_chars}", "refused")
-        async with self._slots:
-            launch = _Launch(self._argv(), code, self._limits, self.running)
+        uid = await self._free_uids.get()
+        try:
+            launch = _Launch(self._argv(uid), code, self._limits, self.running)
             try:
                 return await asyncio.to_thread(launch.run)
             except asyncio.CancelledError:  # the chain was stopped: nothing of its call may live on
                 launch.kill()
                 raise
+        finally:
+            self._free_uids.put_nowait(uid)
 
-    def _argv(self) -> list[str]:
+    def _argv(self, uid: int) -> list[str]:
         limits = self._limits
         prlimit = [
             "prlimit",
@@ -86,7 +93,7 @@ class Sandbox:
             "--core=0",
             "--",
         ]
-        user = ["setpriv", f"--reuid={self._uid}", f"--regid={self._uid}", "--clear-groups", "--"]
+        user = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
         jail = [
             "bwrap",
             "--ro-bind", "/usr", "/usr",

@@ -29,8 +29,11 @@ from app.reward_wire import (
     ScoreRequest,
     ScoreResponse,
     StepVerdict,
+    ToolRequest,
+    ToolResponse,
     WorkerReady,
 )
+from app.tools.sandbox import Sandbox
 from app.web.errors import install_error_handlers, responses_for
 from app.web.http_metrics import install_metrics
 from app.web.loading import Loader, LoadState, check_all
@@ -154,6 +157,7 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         return RoomResponse(tokens=await loaded.scorer.readable_tokens(body.problem))
 
     add_check_route(app, checks)
+    add_tool_route(app, settings.sandbox.sandbox() if settings.tools_allow_exec else None)
 
     @app.get("/health", operation_id="worker_health")
     async def health() -> dict[str, str]:
@@ -180,6 +184,18 @@ def create_worker_app(settings: WorkerSettings, scorer_factory: ScorerFactory = 
         registry=install_metrics(app),
     )
     return app
+
+
+def add_tool_route(app: FastAPI, sandbox: Sandbox | None) -> None:
+    """`POST /tool`: a chain's code run in this worker's sandbox (the API's `RemoteTool` calls it)."""
+
+    @app.post("/tool", operation_id="tool", response_model=ToolResponse, responses=responses_for(InvalidRequest))
+    async def tool(body: ToolRequest) -> ToolResponse:
+        """Run a chain's code in a bubblewrap sandbox; every way it ends is an answer, never an error."""
+        if sandbox is None:
+            raise InvalidRequest("this worker runs no code (BON_WORKER_TOOLS_ALLOW_EXEC is off)", "tool")
+        result = await sandbox.run(body.code)
+        return ToolResponse.model_validate(result, from_attributes=True)
 
 
 def add_check_route(app: FastAPI, checks: CheckPool) -> None:

@@ -7,7 +7,15 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from app.config import AUTO, SHIPPED_MODELS, WORKER_GPU_SHARES, EngineSettings, optional_model, shipped_orm_beside
+from app.config import (
+    AUTO,
+    SHIPPED_MODELS,
+    WORKER_GPU_SHARES,
+    EngineSettings,
+    SandboxSettings,
+    optional_model,
+    shipped_orm_beside,
+)
 from app.model_ref import ModelRef
 
 
@@ -38,6 +46,12 @@ class WorkerSettings(BaseSettings):
     check_timeout_s: float = Field(
         default=2.0, gt=0, description="A heavy step check running longer is killed, and its step is `none`."
     )
+
+    tools_allow_exec: bool = Field(
+        default=False,
+        description="Run the python tool's code for the API (`POST /tool`) in a bubblewrap sandbox (`sandbox`).",
+    )
+    sandbox: SandboxSettings = Field(default_factory=lambda: SandboxSettings(), description="The python tool's limits.")
 
     @field_validator("outcome_model", "revision", "outcome_revision", "format", "outcome_format", mode="before")
     @classmethod

@@ -49,7 +49,7 @@ def tir_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Background
         prm_model=str(prm),
         orm_model="none",
         tools_allow_exec=True,
-        tools_timeout_s=5,
+        sandbox={"timeout_s": 5},
         admin_keys=[E2E_ADMIN_KEY],
     )
     server = start_background_server(create_app(settings), settings.port)
