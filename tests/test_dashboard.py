@@ -200,7 +200,7 @@ def vllm_exposition() -> Exposition:
 
 def api_exposition() -> Exposition:
     """The API's /metrics on fake engines, after a run of each kind (fixed, streamed, adaptive,
-    particle filtering, a continuation, a chat completion, an invalid request) and audit records
+    particle filtering, a continuation, a chat completion, one with tools, an invalid request) and audit records
     dropped from a one-record buffer; with the replica pools' metrics, from their collector over a scripted pool."""
     with fake_app(trace_buffer=1) as fake:
         c = fake.client
@@ -216,6 +216,7 @@ def api_exposition() -> Exposition:
             "messages": [{"role": "user", "content": PROBLEM}],
         }
         assert c.post("/v1/chat/completions", json=chat).status_code == 200
+        assert c.post("/solve", json={"problem": PROBLEM, "n": 2, "tools": ["calculator"]}).status_code == 200
         assert c.post("/solve", json={"problem": ""}).status_code == 422
         for _ in range(50):  # the writer holds a record for a moment: the next ones find its buffer full
             c.post("/solve", json={"problem": PROBLEM, "n": 2})

@@ -1091,10 +1091,27 @@ export interface components {
              */
             temperature?: number | null;
             /**
+             * Tools
+             * @description `[{"type": "code_interpreter"}]`: the hidden chains may run Python code in the server's sandbox while they reason (where the operator enabled it). Their code is chain text: no code_interpreter_call item is returned; metadata counts the calls. Absent: the server's default tools; []: none.
+             */
+            tools?: components["schemas"]["ResponseTool"][] | null;
+            /**
              * Top P
              * @description Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
              */
             top_p?: number | null;
+        };
+        /**
+         * ResponseTool
+         * @description A tool the request offers the model, as OpenAI's Responses API spells it: only
+         *     `code_interpreter` is served (the hidden chains' code runs in the server's sandbox).
+         */
+        ResponseTool: {
+            /**
+             * Type
+             * @description `code_interpreter`: the chains may run Python code.
+             */
+            type: string;
         };
         /** ResponseUsage */
         ResponseUsage: {
@@ -1247,6 +1264,11 @@ export interface components {
              */
             temperature?: number | null;
             /**
+             * Tools
+             * @description Tools the hidden chains call while they reason: `auto` (the default: the server's), `none`, or names (`calculator`: writes the value of the expression a step sets equal; `python`: runs a chain's code block in a sandbox, where the operator enabled it). A chain pauses at the tool's trigger, the result is appended, and it goes on. Never shown: the answer's `tools` counts the calls.
+             */
+            tools?: (("auto" | "none") | string[]) | null;
+            /**
              * Top P
              * @description Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
              */
@@ -1363,6 +1385,8 @@ export interface components {
             summary: string;
             /** @description Where the time went. */
             timings: components["schemas"]["TimingsOut"];
+            /** @description What the chains' tool calls came to (counts only; when tools were on). */
+            tools?: components["schemas"]["ToolsOut"] | null;
             /** @description Tokens used. */
             usage: components["schemas"]["UsageOut"];
             /**
@@ -1431,6 +1455,57 @@ export interface components {
              * @description The whole pipeline.
              */
             total_ms: number;
+        };
+        /** ToolCallsOut */
+        ToolCallsOut: {
+            /**
+             * Calls
+             * @description Calls the chains made to it, every chain together.
+             */
+            calls: number;
+            /**
+             * Tool
+             * @description A tool's name.
+             */
+            tool: string;
+        };
+        /** ToolsOut */
+        ToolsOut: {
+            /**
+             * Calls
+             * @description Calls by tool.
+             */
+            calls: components["schemas"]["ToolCallsOut"][];
+            /**
+             * Chains Calling
+             * @description Chains that called a tool at least once.
+             */
+            chains_calling: number;
+            /**
+             * Error
+             * @description Calls whose error the chain read instead (and went on).
+             */
+            error: number;
+            /**
+             * Limit
+             * @description Calls killed at a sandbox limit (time, memory, output).
+             */
+            limit: number;
+            /**
+             * Ok
+             * @description Calls that gave a result.
+             */
+            ok: number;
+            /**
+             * Refused
+             * @description Calls over this request's limit: nothing was appended.
+             */
+            refused: number;
+            /**
+             * Tools
+             * @description The tools the chains could call.
+             */
+            tools: string[];
         };
         /** TraceHeader */
         TraceHeader: {
@@ -1621,6 +1696,12 @@ export interface components {
              * @description Tokens read by the reward model(s).
              */
             scored_tokens: number;
+            /**
+             * Tool Calls
+             * @description Tool calls the hidden chains made (see `tools`).
+             * @default 0
+             */
+            tool_calls: number;
         };
         /**
          * Verification
@@ -1706,6 +1787,16 @@ export interface components {
              * @description Steps found false.
              */
             bon_steps_failed?: string | null;
+            /**
+             * Bon Tool Calls
+             * @description Tool calls the hidden chains made (absent when tools were off).
+             */
+            bon_tool_calls?: string | null;
+            /**
+             * Bon Tool Calls Failed
+             * @description Of those, calls that gave no result (an error, a limit, refused).
+             */
+            bon_tool_calls_failed?: string | null;
             /**
              * Bon Verified
              * @description 'false': treat the answer as a guess.

@@ -15,6 +15,7 @@ import pytest
 from app.config import SHIPPED_MODELS
 from app.engines.protocols import ChainDelta, ChainSampler, Generation, Generator, SamplingRequest
 from app.service.solve import SolveService
+from app.tools.calls import Interjector
 from lab.task import arith
 from tests.conftest import LiveServer
 from tests.services import solve_service
@@ -67,8 +68,9 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "usage",
         "timings",
         "search",
+        "tools",
     }
-    assert data["search"] is None  # fixed, no budget
+    assert data["search"] is None and data["tools"] is None  # fixed, no budget, no tools
     assert len(data["step_checks"]) == 4 and data["step_checks"][-1] == "none"  # the answer line claims nothing
     assert data["calibrated"] is True  # the shipped PRM's calibration, read at start-up
     assert data["verified"] is (data["confidence"] >= 0.9)
@@ -146,8 +148,8 @@ class CanaryGenerator:
                     delta = replace(delta, text=f"{CANARY}\n{delta.text}")
                 yield delta
 
-    def sampler(self, request: SamplingRequest, request_id: str) -> CanarySampler:
-        return CanarySampler(self._inner.sampler(request, request_id))
+    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> CanarySampler:
+        return CanarySampler(self._inner.sampler(request, request_id, tools))
 
 
 class CanarySampler:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.examples import EXAMPLE_PROBLEM, EXAMPLE_SUMMARY
-from app.api.schemas.request_base import RequestBase
+from app.api.schemas.request_base import NamesAsked, RequestBase
 from app.checks.verdicts import Verdict
 from app.config import WIRE_MAX_PROBLEM_CHARS, WIRE_MAX_TEMPERATURE, SummaryStyle
 from app.core.adaptive import StopReason, Strategy
@@ -53,7 +53,7 @@ class SolveRequest(RequestBase):
         default=None, ge=0, le=2**31 - 1, description="Makes sampling, and so the answer, reproducible."
     )
     aggregation: Aggregation | None = Field(default=None, description="How step scores make a chain score.")
-    tools: Literal["auto", "none"] | list[Annotated[str, StringConstraints(max_length=32)]] | None = Field(
+    tools: NamesAsked | None = Field(
         default=None,
         max_length=8,
         description="Tools the hidden chains call while they reason: `auto` (the default: the server's), `none`, or "

@@ -19,6 +19,10 @@ TOP_P = (
 )
 
 
+# A request's pick among named helpers (step checkers, tools): the server's, none, or these names.
+NamesAsked = Literal["auto", "none"] | list[Annotated[str, StringConstraints(max_length=32)]]
+
+
 class RequestBase(BaseModel):
     top_p: float | None = Field(default=None, gt=0, le=1, description=TOP_P)
     store: bool | None = Field(
@@ -27,7 +31,7 @@ class RequestBase(BaseModel):
         "problem, the hidden chains, the answer or the summary (kept by default).",
     )
 
-    checks: Literal["auto", "none"] | list[Annotated[str, StringConstraints(max_length=32)]] | None = Field(
+    checks: NamesAsked | None = Field(
         default=None,
         max_length=8,
         description="Step checkers that read every step beside the reward model: `auto` (the default: those the "

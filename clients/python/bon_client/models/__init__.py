@@ -53,6 +53,7 @@ from .response_reasoning_effort import ResponseReasoningEffort
 from .response_reasoning_summary_type_0 import ResponseReasoningSummaryType0
 from .response_request import ResponseRequest
 from .response_request_checks_type_0_type_0 import ResponseRequestChecksType0Type0
+from .response_tool import ResponseTool
 from .response_usage import ResponseUsage
 from .search_out import SearchOut
 from .search_out_stop_reason_type_0 import SearchOutStopReasonType0
@@ -62,6 +63,7 @@ from .solve_request_checks_type_0_type_0 import SolveRequestChecksType0Type0
 from .solve_request_selection_type_0 import SolveRequestSelectionType0
 from .solve_request_strategy_type_0 import SolveRequestStrategyType0
 from .solve_request_summary_type_0 import SolveRequestSummaryType0
+from .solve_request_tools_type_0_type_0 import SolveRequestToolsType0Type0
 from .solve_response import SolveResponse
 from .solve_response_aggregation import SolveResponseAggregation
 from .solve_response_selection import SolveResponseSelection
@@ -70,6 +72,8 @@ from .stream_options import StreamOptions
 from .summary_text import SummaryText
 from .text_part import TextPart
 from .timings_out import TimingsOut
+from .tool_calls_out import ToolCallsOut
+from .tools_out import ToolsOut
 from .trace_header import TraceHeader
 from .trace_header_kind import TraceHeaderKind
 from .trace_list_out import TraceListOut
@@ -138,6 +142,7 @@ __all__ = (
     "ResponseReasoningSummaryType0",
     "ResponseRequest",
     "ResponseRequestChecksType0Type0",
+    "ResponseTool",
     "ResponseUsage",
     "SearchOut",
     "SearchOutStopReasonType0",
@@ -147,6 +152,7 @@ __all__ = (
     "SolveRequestSelectionType0",
     "SolveRequestStrategyType0",
     "SolveRequestSummaryType0",
+    "SolveRequestToolsType0Type0",
     "SolveResponse",
     "SolveResponseAggregation",
     "SolveResponseSelection",
@@ -155,6 +161,8 @@ __all__ = (
     "SummaryText",
     "TextPart",
     "TimingsOut",
+    "ToolCallsOut",
+    "ToolsOut",
     "TraceHeader",
     "TraceHeaderKind",
     "TraceListOut",

@@ -15,6 +15,7 @@ from typing import cast
 if TYPE_CHECKING:
   from ..models.input_message import InputMessage
   from ..models.reasoning_param import ReasoningParam
+  from ..models.response_tool import ResponseTool
 
 
 
@@ -42,6 +43,9 @@ class ResponseRequest:
                 not the problem, the hidden chains, the answer or the summary (kept by default).
             stream (bool | None | Unset): Streaming is not supported; false or absent.
             temperature (float | None | Unset): Sampling temperature of the chains.
+            tools (list[ResponseTool] | None | Unset): `[{"type": "code_interpreter"}]`: the hidden chains may run Python
+                code in the server's sandbox while they reason (where the operator enabled it). Their code is chain text: no
+                code_interpreter_call item is returned; metadata counts the calls. Absent: the server's default tools; []: none.
             top_p (float | None | Unset): Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn
                 from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
      """
@@ -55,6 +59,7 @@ class ResponseRequest:
     store: bool | None | Unset = UNSET
     stream: bool | None | Unset = UNSET
     temperature: float | None | Unset = UNSET
+    tools: list[ResponseTool] | None | Unset = UNSET
     top_p: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -65,6 +70,7 @@ class ResponseRequest:
     def to_dict(self) -> dict[str, Any]:
         from ..models.input_message import InputMessage # noqa: PLC0415
         from ..models.reasoning_param import ReasoningParam # noqa: PLC0415
+        from ..models.response_tool import ResponseTool # noqa: PLC0415
         input_: list[dict[str, Any]] | str
         if isinstance(self.input_, list):
             input_ = []
@@ -128,6 +134,19 @@ class ResponseRequest:
         else:
             temperature = self.temperature
 
+        tools: list[dict[str, Any]] | None | Unset
+        if isinstance(self.tools, Unset):
+            tools = UNSET
+        elif isinstance(self.tools, list):
+            tools = []
+            for tools_type_0_item_data in self.tools:
+                tools_type_0_item = tools_type_0_item_data.to_dict()
+                tools.append(tools_type_0_item)
+
+
+        else:
+            tools = self.tools
+
         top_p: float | None | Unset
         if isinstance(self.top_p, Unset):
             top_p = UNSET
@@ -155,6 +174,8 @@ class ResponseRequest:
             field_dict["stream"] = stream
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
+        if tools is not UNSET:
+            field_dict["tools"] = tools
         if top_p is not UNSET:
             field_dict["top_p"] = top_p
 
@@ -166,6 +187,7 @@ class ResponseRequest:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         from ..models.input_message import InputMessage # noqa: PLC0415
         from ..models.reasoning_param import ReasoningParam # noqa: PLC0415
+        from ..models.response_tool import ResponseTool # noqa: PLC0415
         d = dict(src_dict)
         def _parse_input_(data: object) -> list[InputMessage] | str:
             try:
@@ -288,6 +310,31 @@ class ResponseRequest:
         temperature = _parse_temperature(d.pop("temperature", UNSET))
 
 
+        def _parse_tools(data: object) -> list[ResponseTool] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                tools_type_0 = []
+                _tools_type_0 = data
+                for tools_type_0_item_data in (_tools_type_0):
+                    tools_type_0_item = ResponseTool.from_dict(tools_type_0_item_data)
+
+
+
+                    tools_type_0.append(tools_type_0_item)
+
+                return tools_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[ResponseTool] | None | Unset, data)
+
+        tools = _parse_tools(d.pop("tools", UNSET))
+
+
         def _parse_top_p(data: object) -> float | None | Unset:
             if data is None:
                 return data
@@ -308,6 +355,7 @@ class ResponseRequest:
             store=store,
             stream=stream,
             temperature=temperature,
+            tools=tools,
             top_p=top_p,
         )
 

@@ -13,6 +13,7 @@ from ..models.solve_request_checks_type_0_type_0 import SolveRequestChecksType0T
 from ..models.solve_request_selection_type_0 import SolveRequestSelectionType0
 from ..models.solve_request_strategy_type_0 import SolveRequestStrategyType0
 from ..models.solve_request_summary_type_0 import SolveRequestSummaryType0
+from ..models.solve_request_tools_type_0_type_0 import SolveRequestToolsType0Type0
 from ..types import UNSET, Unset
 from typing import cast
 
@@ -56,6 +57,10 @@ class SolveRequest:
             system (None | str | Unset): A system prompt for this request, replacing the server's; empty for none. Only
                 models prompted through a chat template have a system turn (the shipped arithmetic model has none).
             temperature (float | None | Unset): Sampling temperature.
+            tools (list[str] | None | SolveRequestToolsType0Type0 | Unset): Tools the hidden chains call while they reason:
+                `auto` (the default: the server's), `none`, or names (`calculator`: writes the value of the expression a step
+                sets equal; `python`: runs a chain's code block in a sandbox, where the operator enabled it). A chain pauses at
+                the tool's trigger, the result is appended, and it goes on. Never shown: the answer's `tools` counts the calls.
             top_p (float | None | Unset): Nucleus sampling, as OpenAI's and vLLM's top_p: each token of a chain is drawn
                 from the most likely tokens whose probabilities add up to top_p (default 1: from all of them).
      """
@@ -74,6 +79,7 @@ class SolveRequest:
     summary: None | SolveRequestSummaryType0 | Unset = UNSET
     system: None | str | Unset = UNSET
     temperature: float | None | Unset = UNSET
+    tools: list[str] | None | SolveRequestToolsType0Type0 | Unset = UNSET
     top_p: float | None | Unset = UNSET
 
 
@@ -178,6 +184,18 @@ class SolveRequest:
         else:
             temperature = self.temperature
 
+        tools: list[str] | None | str | Unset
+        if isinstance(self.tools, Unset):
+            tools = UNSET
+        elif isinstance(self.tools, SolveRequestToolsType0Type0):
+            tools = self.tools.value
+        elif isinstance(self.tools, list):
+            tools = self.tools
+
+
+        else:
+            tools = self.tools
+
         top_p: float | None | Unset
         if isinstance(self.top_p, Unset):
             top_p = UNSET
@@ -216,6 +234,8 @@ class SolveRequest:
             field_dict["system"] = system
         if temperature is not UNSET:
             field_dict["temperature"] = temperature
+        if tools is not UNSET:
+            field_dict["tools"] = tools
         if top_p is not UNSET:
             field_dict["top_p"] = top_p
 
@@ -427,6 +447,34 @@ class SolveRequest:
         temperature = _parse_temperature(d.pop("temperature", UNSET))
 
 
+        def _parse_tools(data: object) -> list[str] | None | SolveRequestToolsType0Type0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                tools_type_0_type_0 = SolveRequestToolsType0Type0(data)
+
+
+
+                return tools_type_0_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                tools_type_0_type_1 = cast(list[str], data)
+
+                return tools_type_0_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[str] | None | SolveRequestToolsType0Type0 | Unset, data)
+
+        tools = _parse_tools(d.pop("tools", UNSET))
+
+
         def _parse_top_p(data: object) -> float | None | Unset:
             if data is None:
                 return data
@@ -452,6 +500,7 @@ class SolveRequest:
             summary=summary,
             system=system,
             temperature=temperature,
+            tools=tools,
             top_p=top_p,
         )
 

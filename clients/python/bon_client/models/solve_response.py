@@ -20,6 +20,7 @@ if TYPE_CHECKING:
   from ..models.checks_out import ChecksOut
   from ..models.search_out import SearchOut
   from ..models.timings_out import TimingsOut
+  from ..models.tools_out import ToolsOut
   from ..models.usage_out import UsageOut
 
 
@@ -55,6 +56,7 @@ class SolveResponse:
             step_checks (list[SolveResponseStepChecksItem] | Unset): The step checkers' verdict on each of the winning
                 chain's steps, beside `step_scores` (empty when none ran): pass, fail (its score is capped), none (nothing to
                 check).
+            tools (None | ToolsOut | Unset): What the chains' tool calls came to (counts only; when tools were on).
             verified (bool | Unset): An answer whose confidence reached the server's threshold. False: treat the answer as a
                 guess (the problem may be outside what the models know); `POST /solve/{request_id}/continue` thinks longer.
                 Default: False.
@@ -76,6 +78,7 @@ class SolveResponse:
     checks: ChecksOut | None | Unset = UNSET
     search: None | SearchOut | Unset = UNSET
     step_checks: list[SolveResponseStepChecksItem] | Unset = UNSET
+    tools: None | ToolsOut | Unset = UNSET
     verified: bool | Unset = False
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -89,6 +92,7 @@ class SolveResponse:
         from ..models.checks_out import ChecksOut # noqa: PLC0415
         from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
+        from ..models.tools_out import ToolsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
         aggregation = self.aggregation.value
 
@@ -149,6 +153,14 @@ class SolveResponse:
 
 
 
+        tools: dict[str, Any] | None | Unset
+        if isinstance(self.tools, Unset):
+            tools = UNSET
+        elif isinstance(self.tools, ToolsOut):
+            tools = self.tools.to_dict()
+        else:
+            tools = self.tools
+
         verified = self.verified
 
 
@@ -176,6 +188,8 @@ class SolveResponse:
             field_dict["search"] = search
         if step_checks is not UNSET:
             field_dict["step_checks"] = step_checks
+        if tools is not UNSET:
+            field_dict["tools"] = tools
         if verified is not UNSET:
             field_dict["verified"] = verified
 
@@ -190,6 +204,7 @@ class SolveResponse:
         from ..models.checks_out import ChecksOut # noqa: PLC0415
         from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
+        from ..models.tools_out import ToolsOut # noqa: PLC0415
         from ..models.usage_out import UsageOut # noqa: PLC0415
         d = dict(src_dict)
         aggregation = SolveResponseAggregation(d.pop("aggregation"))
@@ -300,6 +315,26 @@ class SolveResponse:
                 step_checks.append(step_checks_item)
 
 
+        def _parse_tools(data: object) -> None | ToolsOut | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                tools_type_0 = ToolsOut.from_dict(data)
+
+
+
+                return tools_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | ToolsOut | Unset, data)
+
+        tools = _parse_tools(d.pop("tools", UNSET))
+
+
         verified = d.pop("verified", UNSET)
 
         solve_response = cls(
@@ -319,6 +354,7 @@ class SolveResponse:
             checks=checks,
             search=search,
             step_checks=step_checks,
+            tools=tools,
             verified=verified,
         )
 

@@ -8,6 +8,7 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
+from ..types import UNSET, Unset
 
 
 
@@ -25,11 +26,13 @@ class UsageOut:
             prompt_tokens (int): Tokens of the prompt (shared by all chains).
             reasoning_tokens (int): Hidden reasoning tokens, summed over all N chains.
             scored_tokens (int): Tokens read by the reward model(s).
+            tool_calls (int | Unset): Tool calls the hidden chains made (see `tools`). Default: 0.
      """
 
     prompt_tokens: int
     reasoning_tokens: int
     scored_tokens: int
+    tool_calls: int | Unset = 0
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
 
@@ -43,6 +46,8 @@ class UsageOut:
 
         scored_tokens = self.scored_tokens
 
+        tool_calls = self.tool_calls
+
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -51,6 +56,8 @@ class UsageOut:
             "reasoning_tokens": reasoning_tokens,
             "scored_tokens": scored_tokens,
         })
+        if tool_calls is not UNSET:
+            field_dict["tool_calls"] = tool_calls
 
         return field_dict
 
@@ -65,10 +72,13 @@ class UsageOut:
 
         scored_tokens = d.pop("scored_tokens")
 
+        tool_calls = d.pop("tool_calls", UNSET)
+
         usage_out = cls(
             prompt_tokens=prompt_tokens,
             reasoning_tokens=reasoning_tokens,
             scored_tokens=scored_tokens,
+            tool_calls=tool_calls,
         )
 
 

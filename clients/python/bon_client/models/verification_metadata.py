@@ -35,6 +35,8 @@ class VerificationMetadata:
                 ran).
             bon_steps_checked (None | str | Unset): Steps the checkers read.
             bon_steps_failed (None | str | Unset): Steps found false.
+            bon_tool_calls (None | str | Unset): Tool calls the hidden chains made (absent when tools were off).
+            bon_tool_calls_failed (None | str | Unset): Of those, calls that gave no result (an error, a limit, refused).
      """
 
     bon_calibrated: VerificationMetadataBonCalibrated
@@ -44,6 +46,8 @@ class VerificationMetadata:
     bon_checkers: None | str | Unset = UNSET
     bon_steps_checked: None | str | Unset = UNSET
     bon_steps_failed: None | str | Unset = UNSET
+    bon_tool_calls: None | str | Unset = UNSET
+    bon_tool_calls_failed: None | str | Unset = UNSET
 
 
 
@@ -80,6 +84,18 @@ class VerificationMetadata:
         else:
             bon_steps_failed = self.bon_steps_failed
 
+        bon_tool_calls: None | str | Unset
+        if isinstance(self.bon_tool_calls, Unset):
+            bon_tool_calls = UNSET
+        else:
+            bon_tool_calls = self.bon_tool_calls
+
+        bon_tool_calls_failed: None | str | Unset
+        if isinstance(self.bon_tool_calls_failed, Unset):
+            bon_tool_calls_failed = UNSET
+        else:
+            bon_tool_calls_failed = self.bon_tool_calls_failed
+
 
         field_dict: dict[str, Any] = {}
 
@@ -96,6 +112,10 @@ class VerificationMetadata:
             field_dict["bon_steps_checked"] = bon_steps_checked
         if bon_steps_failed is not UNSET:
             field_dict["bon_steps_failed"] = bon_steps_failed
+        if bon_tool_calls is not UNSET:
+            field_dict["bon_tool_calls"] = bon_tool_calls
+        if bon_tool_calls_failed is not UNSET:
+            field_dict["bon_tool_calls_failed"] = bon_tool_calls_failed
 
         return field_dict
 
@@ -156,6 +176,26 @@ class VerificationMetadata:
         bon_steps_failed = _parse_bon_steps_failed(d.pop("bon_steps_failed", UNSET))
 
 
+        def _parse_bon_tool_calls(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bon_tool_calls = _parse_bon_tool_calls(d.pop("bon_tool_calls", UNSET))
+
+
+        def _parse_bon_tool_calls_failed(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        bon_tool_calls_failed = _parse_bon_tool_calls_failed(d.pop("bon_tool_calls_failed", UNSET))
+
+
         verification_metadata = cls(
             bon_calibrated=bon_calibrated,
             bon_confidence=bon_confidence,
@@ -164,6 +204,8 @@ class VerificationMetadata:
             bon_checkers=bon_checkers,
             bon_steps_checked=bon_steps_checked,
             bon_steps_failed=bon_steps_failed,
+            bon_tool_calls=bon_tool_calls,
+            bon_tool_calls_failed=bon_tool_calls_failed,
         )
 
         return verification_metadata
