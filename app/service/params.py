@@ -12,7 +12,7 @@ reads it by that name. Nothing in between names it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Literal, get_args
 
@@ -227,13 +227,9 @@ class RequestPolicy:
 
     def _tools(self, asked: ToolsAsked, strategy: Strategy) -> tuple[str, ...]:
         tools = self.default_tools if asked == "auto" else () if asked == "none" else asked
-        unknown = [name for name in tools if name not in self.usable_tools]
-        if unknown:
-            usable = ", ".join(self.usable_tools) or "none"
-            raise InvalidRequest(
-                f"no tool {', '.join(map(repr, unknown))} for this generator; the tools it can call here: {usable}",
-                "tools",
-            )
+        unusable = _unusable(tools, self.usable_tools)
+        if unusable:
+            raise InvalidRequest(unusable, "tools")
         if tools and strategy in STEP_STRATEGIES:
             if asked == "auto":
                 return ()  # the server's default gives way to a search that decodes a step at a time
@@ -280,13 +276,19 @@ def _server_tools(settings: Settings, usable: tuple[str, ...]) -> tuple[str, ...
         return ()
     if settings.tools == "auto":
         return usable
-    unknown = [name for name in settings.tools if name not in usable]
-    if unknown:
-        raise ConfigurationError(
-            f"BON_TOOLS: no tool {', '.join(map(repr, unknown))} for this generator on this server "
-            f"(usable: {', '.join(usable) or 'none'}; python needs BON_TOOLS_ALLOW_EXEC)"
-        )
+    unusable = _unusable(settings.tools, usable)
+    if unusable:
+        raise ConfigurationError(f"BON_TOOLS: {unusable} (python needs BON_TOOLS_ALLOW_EXEC)")
     return tuple(dict.fromkeys(settings.tools))
+
+
+def _unusable(names: Sequence[str], usable: tuple[str, ...]) -> str | None:
+    """What is wrong with asking for these tools where `usable` are the ones that run (None: nothing)."""
+    unknown = [name for name in names if name not in usable]
+    if not unknown:
+        return None
+    can = ", ".join(usable) or "none"
+    return f"no tool {', '.join(map(repr, unknown))} for this generator; the tools it can call here: {can}"
 
 
 def _server_checks(settings: Settings, fmt: GeneratorFormat) -> tuple[str, ...]:
