@@ -17,14 +17,14 @@ import random
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from app.core.adaptive import SearchTally, StopReason
 from app.core.aggregate import aggregate
 from app.core.particles import StepRules, best, keep_beams, resample
 from app.core.select import ScoredChain, select
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote, ended_on_its_own
-from app.engines.protocols import StepScores
+from app.engines.protocols import StepDraft, StepScores
 from app.formats.reading import read_chain, settled_steps
 from app.service.events import Progress
 from app.service.run import Run, Scored
@@ -39,6 +39,17 @@ class _Branch:
     count: int
     seed: int | None
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Grown:
+    """A next step as its request returned it, and what the reward model made of the chain."""
+
+    draft: StepDraft
+    text: str  # the whole chain through this step
+    scores: list[float] = field(default_factory=list)
+    score: float = 0.0
+    unread: bool = False
 
 
 class _StepSearch:
@@ -119,13 +130,14 @@ class _StepSearch:
 
     async def _extend(self, asked: Sequence[tuple[int, int]]) -> dict[int, list[int]]:
         """Every (node, count) asked extended `count` ways, each request scored as soon as it
-        returns; the new nodes, by the node they grew from."""
+        returns; the new nodes, by the node they grew from. New nodes are numbered in the order
+        the round asked, not the order the requests returned: the next round's order (and its
+        seeds) follows the numbering, so a seeded search takes the same steps whatever the timing."""
         self.steps += 1
         branches = [self._branch(node, count) for node, count in asked]
-        grown: dict[int, list[int]] = {}
         async with asyncio.TaskGroup() as group:  # a failure, or the request's end, cancels them all
-            for branch in branches:
-                group.create_task(self._grow(branch, grown))
+            tasks = [group.create_task(self._grow(branch)) for branch in branches]
+        grown = {branch.node: self._add(branch, task.result()) for branch, task in zip(branches, tasks, strict=True)}
         self.run.report_progress(lambda: self.progress(asked))
         return grown
 
@@ -138,41 +150,51 @@ class _StepSearch:
         self.seeded += count
         return _Branch(node, count, seed, name)
 
-    async def _grow(self, branch: _Branch, grown: dict[int, list[int]]) -> None:
+    async def _grow(self, branch: _Branch) -> list[_Grown] | None:
+        """The branch's next steps, scored (None: its chain has no token left for another step)."""
         left = self.params.max_tokens - self.tree.chain_tokens(branch.node) if branch.node != START else None
-        if left is not None and left <= 0:  # no token left for another step: the chain ends here
-            self.tree.truncate(branch.node)
-            grown[branch.node] = [branch.node] * branch.count
-            return
+        if left is not None and left <= 0:
+            return None
         request = replace(
             self.base, n=branch.count, seed=branch.seed, max_tokens=self.params.max_tokens if left is None else left
         )
         prefix = self.tree.prefix_ids(branch.node) if branch.node != START else []
         drafts = await self.run.engines.generator.next_steps(request, prefix, self.fmt.step_separator, branch.name)
-        children = [self.tree.add(branch.node, draft) for draft in drafts]
         self.run.book.charge(sum(draft.tokens for draft in drafts))
-        await self._score(children, branch.name)
-        grown[branch.node] = children
+        before = self.tree.text(branch.node) if branch.node != START else ""
+        return await self._score([_Grown(draft, before + draft.text) for draft in drafts], branch.name)
 
-    async def _score(self, nodes: list[int], name: str) -> None:
+    def _add(self, branch: _Branch, grown: list[_Grown] | None) -> list[int]:
+        if grown is None:  # the chain ends here
+            self.tree.truncate(branch.node)
+            return [branch.node] * branch.count
+        children = []
+        for step in grown:
+            node = self.tree.add(branch.node, step.draft)
+            self.tree.scored(node, step.scores, step.score)
+            if step.unread:
+                self.unread.add(node)
+            children.append(node)
+        return children
+
+    async def _score(self, grown: list[_Grown], name: str) -> list[_Grown]:
         """The reward model reads each new chain's steps (its prefix cache holds the earlier ones)."""
-        readable = [n for n in nodes if self.tree.finish(n) != TRUNCATED]
-        steps = [self._steps_of(n) for n in readable]
+        readable = [k for k, step in enumerate(grown) if step.draft.finish_reason != TRUNCATED]
         if not readable:
-            return
+            return grown
+        steps = [self._steps_of(grown[k].text, grown[k].draft.finish_reason) for k in readable]
         scores = await self.run.scorer.score(self.params.problem, steps, name)
         self.tokens_scored += scores.tokens_scored
         self.tokens_cached += scores.tokens_cached
         self.steps_scored += sum(len(s) for s in steps)
-        for k, node in enumerate(readable):
-            if k in scores.unread:
-                self.unread.add(node)
-            chain = scores.per_chain[k]
-            self.tree.scored(node, chain, aggregate(chain, self.params.aggregation) if chain else 0.0)
+        for j, k in enumerate(readable):
+            chain = scores.per_chain[j]
+            score = aggregate(chain, self.params.aggregation) if chain else 0.0
+            grown[k] = replace(grown[k], scores=chain, score=score, unread=j in scores.unread)
+        return grown
 
-    def _steps_of(self, node: int) -> list[str]:
-        text = self.tree.text(node)
-        if ended_on_its_own(self.tree.finish(node)):
+    def _steps_of(self, text: str, finish: str | None) -> list[str]:
+        if ended_on_its_own(finish):
             return read_chain(text, self.fmt).steps
         return settled_steps(text, self.fmt)
 

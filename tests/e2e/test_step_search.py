@@ -54,16 +54,10 @@ def test_a_seeded_search_takes_the_same_steps_in_both_deployments(
     body = {"problem": HARDER, "strategy": "particle_filtering", "n": 8, "seed": 5}
     embedded, _ = solve(live_server, body, False)
     split, _ = solve(split_deployment.api, body, False)
+    # Nodes are numbered in the order each round asks, so the seeds follow the same order
+    # whatever the timing of either deployment's requests.
     assert embedded["answer"] == split["answer"]
-    # The two reward models may differ in a score's last bits (batches of other shapes): a
-    # resampling draw that lands on a boundary between two particles can then pick the other,
-    # which writes a step of another length, and may share (or not) a prefix with another drawn
-    # particle: one generator request more or fewer. The search's rounds and chains are the same.
-    tokens = [run["search"].pop("reasoning_tokens") for run in (embedded, split)]
-    branches = [run["search"].pop("branches") for run in (embedded, split)]
     assert embedded["search"] == split["search"]
-    assert abs(tokens[0] - tokens[1]) <= 0.02 * max(tokens)
-    assert abs(branches[0] - branches[1]) <= 1
 
 
 def record(server: LiveServer, request_id: str) -> dict[str, Any]:

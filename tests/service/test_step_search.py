@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 from collections import Counter
+from collections.abc import Sequence
 from contextlib import aclosing
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import pytest
 
@@ -16,6 +18,7 @@ from app.audit.layout import chains_of, tree_of
 from app.audit.recall import kept_search_of
 from app.audit.record import GENESIS, chain_row, solve_content, solve_entry
 from app.core.particles import StepRules
+from app.engines.protocols import SamplingRequest, StepDraft
 from app.errors import InvalidRequest
 from app.service.events import Finished, Progress
 from app.service.kept import KeptSearch
@@ -98,6 +101,32 @@ def test_branching_shares_the_prefix_and_asks_for_each_branch_once() -> None:
 def test_a_seeded_search_is_reproducible() -> None:
     a, b = solve(FakeGenerator([WRONG, RIGHT, RIGHT])), solve(FakeGenerator([WRONG, RIGHT, RIGHT]))
     assert a.tree == b.tree and [c.text for c in a.chains] == [c.text for c in b.chains]
+
+
+@dataclass
+class ArrivingOutOfOrder(FakeGenerator):
+    """Each request of a round returns after a random wait: the rounds' requests come back in
+    another order for each `timing`."""
+
+    timing: int = 0
+
+    def __post_init__(self) -> None:
+        self._waits = random.Random(self.timing)
+
+    async def next_steps(
+        self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str
+    ) -> list[StepDraft]:
+        await asyncio.sleep(self._waits.random() / 100)
+        return await super().next_steps(request, prefix, step_end, request_id)
+
+
+@pytest.mark.parametrize("params", [PARTICLES, BEAM], ids=["particles", "beam"])
+def test_a_seeded_search_takes_the_same_steps_whatever_order_its_requests_return_in(params: SolveParams) -> None:
+    chains = [WRONG, RIGHT, RIGHT, "37+48=85\n85*3=255\n255-12=253\nA:253"]
+    runs = [solve(ArrivingOutOfOrder(chains, timing=t), params) for t in range(4)]
+    for run in runs[1:]:
+        assert run.tree == runs[0].tree
+        assert [c.text for c in run.chains] == [c.text for c in runs[0].chains]
 
 
 def test_beam_search_keeps_the_best_and_answers_with_finished_chains() -> None:
