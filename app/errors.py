@@ -60,6 +60,12 @@ class RequestBusy(BonError):
     code = "request_busy"
 
 
+class ContextRefused(BonError):
+    """A note for a request that cannot read one (it has answered, or its chains take no notes)."""
+
+    code = "context_refused"
+
+
 class Unauthenticated(BonError):
     """No valid key was sent."""
 

@@ -19,6 +19,7 @@ from app.config import Settings
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.container import Engines
 from app.engines.interjection import interjected_sampler
+from app.engines.notes import Notes
 from app.engines.protocols import (
     ChainDelta,
     ChatMessage,
@@ -53,14 +54,23 @@ def char_tokens(text: str) -> int:
     return len(text) + 1
 
 
+def _chain_index(segment_id: str) -> int:
+    """The chain a segment belongs to, from its engine request id ("<request>-<chain>[.<k>]")."""
+    return int(segment_id.rsplit("-", 1)[-1].split(".")[0])
+
+
 @dataclass
 class FakeGenerator:
     """Samples the scripted chains in turn; `failure` makes every call raise it."""
 
     chains: list[str] = field(default_factory=lambda: [RIGHT, RIGHT, WRONG])
+    # Chains a segment may go on along (after a tool's result or a client's note), never one a
+    # chain starts as.
+    continuations: list[str] = field(default_factory=list)
     cut_off: tuple[str, ...] = (UNFINISHED,)  # chains that end at their token budget
     context: int = CONTEXT
     delay: float = 0.0
+    pace: float | None = None  # seconds a streamed delta, whatever the chain's length (else `delay` spread)
     failure: BonError | None = None
     requests: list[SamplingRequest] = field(default_factory=list)
     closed: bool = False
@@ -119,11 +129,18 @@ class FakeGenerator:
             self.stopped += len(left)
             self.running -= len(left)
 
-    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> TaskChainSampler:
+    def sampler(
+        self,
+        request: SamplingRequest,
+        request_id: str,
+        tools: Interjector | None = None,
+        notes: Notes | None = None,
+    ) -> TaskChainSampler:
         """Chain i is the i-th scripted chain (cycling), `piece` characters a delta, `delay` spread
         over its pieces. With tools, chains are decoded in segments (`segment`)."""
-        if tools is not None:
-            return interjected_sampler(self, request, request_id, tools, lambda text, _: tuple(map(ord, text)))
+        if tools is not None or notes is not None:
+            spelling = lambda text, _: tuple(map(ord, text))  # noqa: E731
+            return interjected_sampler(self, request, request_id, tools, spelling, notes)
         self.requests.append(request)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
@@ -135,7 +152,7 @@ class FakeGenerator:
             ended = False
             try:
                 for k, piece in enumerate(pieces):
-                    await asyncio.sleep(self.delay / len(pieces))
+                    await asyncio.sleep(self._wait(len(pieces)))
                     ended = k == len(pieces) - 1
                     finish = ("length" if text in self.cut_off else "stop") if ended else None
                     yield ChainDelta(i, piece, len(piece), finish)
@@ -145,17 +162,22 @@ class FakeGenerator:
 
         return TaskChainSampler(chain, "generator", request_id)
 
+    def _wait(self, pieces: int) -> float:
+        return self.pace if self.pace is not None else self.delay / pieces
+
     async def segment(
         self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
-    ) -> AsyncIterator[SegmentDelta]:
+    ) -> AsyncGenerator[SegmentDelta, None]:
         """Goes on along the first scripted chain that begins with the prefix, to the first of
         `stops` or its end, `piece` characters a delta (nothing, where no chain fits)."""
         self.requests.append(request)
         if self.failure is not None:
             raise self.failure
         written = "".join(map(chr, prefix))
-        fitting = [c for c in self.chains if c.startswith(written)]
+        fitting = [c for c in [*self.chains, *self.continuations] if c.startswith(written)]
         chain = fitting[(request.seed or 0) % len(fitting)] if fitting else written
+        if not written:  # a chain's first segment: the scripted chain the plain sampler gives it
+            chain = self.chains[_chain_index(request_id) % len(self.chains)]
         rest = chain[len(written) :]
         cuts = [(rest.find(stop) + len(stop), stop) for stop in stops if rest.find(stop) >= 0]
         cut, stop = min(cuts) if cuts else (len(rest), None)
@@ -164,13 +186,15 @@ class FakeGenerator:
             text, finish, stop = text[: request.max_tokens], "length", None
         pieces = [text[k : k + self.piece] for k in range(0, len(text), self.piece)] or [""]
         self.running += 1
+        last = False
         try:
             for k, piece in enumerate(pieces):
-                await asyncio.sleep(self.delay / len(pieces))
+                await asyncio.sleep(self._wait(len(pieces)))
                 last = k == len(pieces) - 1
                 yield SegmentDelta(piece, tuple(map(ord, piece)), finish if last else None, stop if last else None)
         finally:
             self.running -= 1
+            self.stopped += not last
 
     async def next_steps(
         self, request: SamplingRequest, prefix: Sequence[int], step_end: str, request_id: str

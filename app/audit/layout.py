@@ -17,10 +17,12 @@ from typing import Any, TypeVar
 
 from app.checks.verdicts import StepCheck
 from app.core.adaptive import SearchTally
+from app.engines.notes import Note, NoteRead
 from app.service.outcome import (
     ChainCounts,
     ChainRecord,
     CheckTally,
+    ContextTally,
     PruneEvent,
     StepNode,
     Timings,
@@ -56,6 +58,7 @@ RECORDED_PARAMS = (
     "check_fail_cap",
     "tools",
     "max_tool_calls",
+    "notes",
 )
 CHAIN_FIELDS = (
     "text",
@@ -70,6 +73,8 @@ CHAIN_FIELDS = (
     "leaf",
     "step_checks",
     "tool_calls",
+    "notes",
+    "set_aside",
 )
 PRUNE_FIELDS = ("index", "steps_scored", "score", "tokens")
 SEARCH_FIELDS = (
@@ -93,6 +98,11 @@ TOOL_CALL_FIELDS = ("tool", "code", "written", "step", "wall_ms")
 TOOL_RESULT_FIELDS = ("output", "outcome", "cpu_ms", "exit_status")
 TOOL_TALLY_FIELDS = ("tools", "calls", "outcomes", "chains_calling")
 TIMING_FIELDS = ("generate_s", "score_s", "select_s", "total_s")
+# The client's notes: each note (its text is the client's, hidden under store: false like the
+# problem), where each chain read them, and the tally.
+NOTE_FIELDS = ("text", "at_s")
+NOTE_READ_FIELDS = ("number", "step", "steps")
+CONTEXT_FIELDS = ("notes", "chains_reached", "chains_set_aside")
 
 # Each type's names, for the check that every field of it is recorded.
 RECORDED: dict[type, tuple[str, ...]] = {
@@ -104,6 +114,9 @@ RECORDED: dict[type, tuple[str, ...]] = {
     ToolCall: (*TOOL_CALL_FIELDS, "result"),
     ToolResult: TOOL_RESULT_FIELDS,
     ToolTally: TOOL_TALLY_FIELDS,
+    Note: NOTE_FIELDS,
+    NoteRead: NOTE_READ_FIELDS,
+    ContextTally: CONTEXT_FIELDS,
     CheckTally: CHECK_FIELDS,
     SearchTally: SEARCH_FIELDS,
     ChainCounts: COUNT_FIELDS,
@@ -153,7 +166,7 @@ def current(content: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def params_of(content: Mapping[str, Any]) -> SolveParams:
     params = built(SolveParams, RECORDED_PARAMS, content["params"])
-    return replace(params, checks=tuple(params.checks), tools=tuple(params.tools))
+    return replace(params, checks=tuple(params.checks), tools=tuple(params.tools), notes=tuple(params.notes))
 
 
 def chains_of(content: Mapping[str, Any]) -> tuple[ChainRecord, ...]:
@@ -164,7 +177,8 @@ def _chain(recorded: Mapping[str, Any]) -> ChainRecord:
     chain = built(ChainRecord, CHAIN_FIELDS, recorded)
     checks = tuple(built(StepCheck, STEP_CHECK_FIELDS, check) for check in recorded.get("step_checks", ()))
     calls = tuple(tool_call_of(call) for call in recorded.get("tool_calls", ()))
-    return replace(chain, step_checks=checks, tool_calls=calls)
+    notes = tuple(built(NoteRead, NOTE_READ_FIELDS, read) for read in recorded.get("notes", ()))
+    return replace(chain, step_checks=checks, tool_calls=calls, notes=notes)
 
 
 def tool_call_of(recorded: Mapping[str, Any]) -> ToolCall:
@@ -175,6 +189,12 @@ def tool_call_of(recorded: Mapping[str, Any]) -> ToolCall:
 def checks_of(content: Mapping[str, Any]) -> CheckTally | None:
     checks = content.get("checks")
     return None if checks is None else built(CheckTally, CHECK_FIELDS, checks)
+
+
+def notes_of(content: Mapping[str, Any]) -> tuple[str, ...]:
+    """The client's notes, as a continuation's chains read them (none in an older record)."""
+    context = content.get("context")
+    return () if context is None else tuple(note["text"] for note in context["notes"])
 
 
 def prunes_of(content: Mapping[str, Any]) -> tuple[PruneEvent, ...]:

@@ -13,6 +13,7 @@ from app.audit.layout import (
     UnknownRecordVersion,
     chains_of,
     current,
+    notes_of,
     params_of,
     prunes_of,
     search_of,
@@ -53,6 +54,7 @@ def kept_search_of(rows: Sequence[Row]) -> KeptSearch | None:
         prunes=prunes_of(last),
         owner=lineage[-1].key_id,
         tree=tree_of(last),
+        notes=notes_of(last),
     )
 
 

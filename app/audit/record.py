@@ -29,7 +29,9 @@ from typing import Any, Literal
 from app.audit.layout import (
     CHAIN_FIELDS,
     CHECK_FIELDS,
+    CONTEXT_FIELDS,
     COUNT_FIELDS,
+    NOTE_READ_FIELDS,
     PRUNE_FIELDS,
     RECORDED_PARAMS,
     SCHEMA_VERSION,
@@ -44,7 +46,7 @@ from app.audit.layout import (
     fields_of,
 )
 from app.checks.verdicts import StepCheck
-from app.service.outcome import SolveOutcome
+from app.service.outcome import ContextTally, SolveOutcome
 from app.tools.calls import ToolCall
 
 GENESIS = "0" * 64  # the "previous hash" of the first record
@@ -203,11 +205,13 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
     params["system"] = text(params["system"])
     params["checks"] = list(params["checks"])  # as JSON reads it back
     params["tools"] = list(params["tools"])
+    params["notes"] = [text(note) for note in params["notes"]]
     chains = []
     for i, chain in enumerate(outcome.chains):
         record = {"index": i, **fields_of(chain, CHAIN_FIELDS)}
         record["step_checks"] = [step_check(check, text) for check in chain.step_checks]
         record["tool_calls"] = [tool_call(call, text) for call in chain.tool_calls]
+        record["notes"] = [fields_of(read, NOTE_READ_FIELDS) for read in chain.notes]
         if not stored:
             record["text"] = text(chain.text)
             record["steps"] = [text(step) for step in chain.steps]
@@ -231,11 +235,20 @@ def solve_content(outcome: SolveOutcome, stored: bool, hash_key: bytes | None = 
         "tree": [fields_of(node, TREE_FIELDS) for node in outcome.tree],
         "checks": fields_of(outcome.checks, CHECK_FIELDS) if outcome.checks is not None else None,
         "tools": fields_of(outcome.tools, TOOL_TALLY_FIELDS) if outcome.tools is not None else None,
+        "context": context(outcome.context, text) if outcome.context is not None else None,
         "search": fields_of(outcome.search, SEARCH_FIELDS) if outcome.search is not None else None,
         "counts": fields_of(outcome.counts, COUNT_FIELDS),
         "usage": fields_of(outcome.usage, USAGE_FIELDS),
         "timings": fields_of(outcome.timings, TIMING_FIELDS),
     }
+
+
+def context(tally: ContextTally, text: Callable[[str | None], str | dict[str, str] | None]) -> dict[str, Any]:
+    """The client's notes as recorded: each note's text (`text` hides it under `store: false`, as
+    the problem is), when it came; which chains read them is in each chain's `notes`."""
+    recorded = fields_of(tally, CONTEXT_FIELDS)
+    recorded["notes"] = [{"text": text(note.text), "at_s": note.at_s} for note in tally.notes]
+    return recorded
 
 
 def tool_call(call: ToolCall, text: Callable[[str | None], str | dict[str, str] | None]) -> dict[str, Any]:

@@ -60,3 +60,11 @@ def together(earlier: SearchTally | None, now: SearchTally | None) -> SearchTall
         resamplings=earlier.resamplings + now.resamplings,
         branches=earlier.branches + now.branches,
     )
+
+
+def heeding(votes: Sequence[bool], notes_read: Sequence[int], notes: int) -> list[bool]:
+    """Which chains vote once the client has added `notes` notes: the voting chains that read
+    every one, where any did; else every voting chain (no chain took the notes in, and the
+    answer is the one the chains give without them)."""
+    read_all = [vote and read >= notes for vote, read in zip(votes, notes_read, strict=True)]
+    return read_all if notes and any(read_all) else list(votes)

@@ -6,6 +6,7 @@ from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, runtime_checkable
 
+from app.engines.notes import NoteRead, Notes
 from app.tools.calls import Interjector, ToolCall
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ class ChainDelta:
     finish_reason: str | None = None
     # Text a tool appended (the model did not write it, `tokens` is 0), and the call that wrote it.
     call: ToolCall | None = None
+    # Text of the client's notes the chain read here (`tokens` is 0), and which notes it has read.
+    note: NoteRead | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,14 +145,21 @@ class Generator(Protocol):
         reading it) aborts every chain still running. With a seed, chain i samples with seed + i,
         as vLLM's own n > 1 does, so a streamed chain equals the one `generate` returns."""
 
-    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> ChainSampler:
+    def sampler(
+        self,
+        request: SamplingRequest,
+        request_id: str,
+        tools: Interjector | None = None,
+        notes: Notes | None = None,
+    ) -> ChainSampler:
         """Chains of `request` (its `n` is not used) to launch and abort one at a time. With
         `tools`, a chain that writes a trigger pauses, what the tool writes is appended, and it goes
-        on from there (`app/engines/interjection.py`)."""
+        on from there (`app/engines/interjection.py`); with `notes`, a chain reads the client's
+        notes at its next step boundary the same way."""
 
     def segment(
         self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
-    ) -> AsyncIterator[SegmentDelta]:
+    ) -> AsyncGenerator[SegmentDelta, None]:
         """One chain (`request.n` is 1) decoded on from `prefix` (its tokens so far, after the
         prompt; both from the engine's prefix cache) until it ends or writes one of `stops` (kept
         in its text), streamed. Closing the iterator aborts the request."""

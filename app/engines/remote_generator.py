@@ -24,6 +24,7 @@ from transformers import PreTrainedTokenizerBase
 from app.engines.chain_sampler import TaskChainSampler
 from app.engines.generator_tokenizer import GeneratorTokenizer
 from app.engines.interjection import interjected_sampler
+from app.engines.notes import Notes
 from app.engines.protocols import (
     GENERATOR,
     ChainDelta,
@@ -192,11 +193,17 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
     def _tokens(self, choice: _Choice) -> int:
         return len(choice.token_ids) if choice.token_ids is not None else len(self.token_ids(choice.text))
 
-    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> TaskChainSampler:
+    def sampler(
+        self,
+        request: SamplingRequest,
+        request_id: str,
+        tools: Interjector | None = None,
+        notes: Notes | None = None,
+    ) -> TaskChainSampler:
         """One streamed completion with n=1 per chain (seed + i), so that a chain can be stopped
         alone: closing its stream makes the server abort it."""
-        if tools is not None:
-            return interjected_sampler(self, request, request_id, tools, self.spelling)
+        if tools is not None or notes is not None:
+            return interjected_sampler(self, request, request_id, tools, self.spelling, notes)
         ids = self.prompt_ids(request)
         key, headers = self._affinity(request_id)
 
@@ -210,7 +217,7 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
 
     async def segment(
         self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
-    ) -> AsyncIterator[SegmentDelta]:
+    ) -> AsyncGenerator[SegmentDelta, None]:
         ids = [*self.prompt_ids(request), *prefix]
         body = await self._completion_body(request, ids, request_id) | {
             "stream": True,

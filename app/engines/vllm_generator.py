@@ -19,6 +19,7 @@ from app.config import EngineSettings
 from app.engines.chain_sampler import TaskChainSampler, all_chains
 from app.engines.generator_tokenizer import GeneratorTokenizer
 from app.engines.interjection import interjected_sampler
+from app.engines.notes import Notes
 from app.engines.protocols import (
     GENERATOR,
     ChainDelta,
@@ -98,9 +99,15 @@ class VllmGenerator(GeneratorTokenizer):
             for o in sorted(final.outputs, key=lambda o: o.index)
         ]
 
-    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> TaskChainSampler:
-        if tools is not None:
-            return interjected_sampler(self, request, request_id, tools, self.spelling)
+    def sampler(
+        self,
+        request: SamplingRequest,
+        request_id: str,
+        tools: Interjector | None = None,
+        notes: Notes | None = None,
+    ) -> TaskChainSampler:
+        if tools is not None or notes is not None:
+            return interjected_sampler(self, request, request_id, tools, self.spelling, notes)
         ids = self.prompt_ids(request)
 
         async def chain(i: int) -> AsyncIterator[ChainDelta]:
@@ -119,7 +126,7 @@ class VllmGenerator(GeneratorTokenizer):
 
     async def segment(
         self, request: SamplingRequest, prefix: Sequence[int], stops: Sequence[str], request_id: str
-    ) -> AsyncIterator[SegmentDelta]:
+    ) -> AsyncGenerator[SegmentDelta, None]:
         ids = [*self.prompt_ids(request), *prefix]
         params = _sampling_params(request, RequestOutputKind.DELTA, stop=list(stops))
         try:

@@ -19,6 +19,7 @@ from app.json_files import parse_json_file, read_json_file
 
 PROBLEM = "{problem}"  # stands for the problem in a template; replaced literally, never str.format
 OUTPUT = "{output}"  # stands for a tool's output in a result template, replaced the same way
+NOTE = "{note}"  # stands for a client's note in the note template, replaced the same way
 
 
 class FormatError(ConfigurationError):
@@ -132,6 +133,11 @@ class GeneratorFormat(_Strict):
         default_factory=dict,
         description="The tools this notation calls inside a chain, by name (calculator, python), and their syntax.",
     )
+    note: str | None = Field(
+        default=None,
+        description="How a client's note (POST /solve/{request_id}/context) is written into a running chain at a "
+        "step boundary, marked as the user's; '{note}' stands for the note. None: this format takes no notes.",
+    )
 
     @field_validator("domain")
     @classmethod
@@ -142,6 +148,19 @@ class GeneratorFormat(_Strict):
             except re.error as exc:
                 raise ValueError(f"domain is not a regular expression: {exc}") from None
         return pattern
+
+    @field_validator("note")
+    @classmethod
+    def _one_note(cls, template: str | None) -> str | None:
+        if template is not None and template.count(NOTE) != 1:
+            raise ValueError(f"must contain {NOTE!r} exactly once")
+        return template
+
+    def written_note(self, note: str) -> str:
+        """A note as a chain reads it (the format must take notes)."""
+        if self.note is None:
+            raise ValueError("this format takes no notes")
+        return self.note.replace(NOTE, note)
 
     def in_domain(self, problem: str) -> bool:
         """Whether the problem is of the kind the generator was trained on (always, without a domain)."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from app.core.aggregate import Aggregation, aggregate
 from app.core.votes import ABORTED, casts_a_vote, ended_on_its_own
+from app.engines.notes import NoteRead, judged
 from app.engines.protocols import ChainDelta, SampledChain, StepScores
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
@@ -40,6 +41,7 @@ class ChainBook:
         self._reads: list[ReadChain | None] = [None] * n
         self._leaves: list[int | None] = [None] * n
         self.calls: list[list[ToolCall]] = [[] for _ in range(n)]
+        self.notes: list[list[NoteRead]] = [[] for _ in range(n)]
         self.tokens_decoded = 0  # what a key's token limit is charged, however the run ends
 
     def take(self, delta: ChainDelta) -> ChainUpdate:
@@ -50,6 +52,8 @@ class ChainBook:
         self.tokens_decoded += delta.tokens
         if delta.call is not None:
             self.calls[i].append(delta.call)
+        if delta.note is not None:
+            self.notes[i].append(delta.note)
         if delta.finish_reason is None:
             if closes_a_step(self.texts[i], before, self._fmt):
                 return ChainUpdate(settled=settled_steps(self.texts[i], self._fmt))
@@ -111,7 +115,7 @@ class ChainBook:
             text=self.texts[i],
             steps=read.steps,
             step_scores=scores,
-            chain_score=aggregate(scores, aggregation),
+            chain_score=aggregate(judged(scores, self.notes[i]), aggregation),
             outcome_score=(outcome[-1] if outcome else 0.0) if outcome is not None else None,
             answer=read.answer,
             votes=casts_a_vote(self.finish[i], read.answer, scores, outcome, orm is not None),
@@ -120,4 +124,9 @@ class ChainBook:
             leaf=self._leaves[i],
             step_checks=tuple(checks.known(read.steps)) if checks is not None else (),
             tool_calls=tuple(self.calls[i]),
+            notes=tuple(self.notes[i]),
         )
+
+    def notes_read(self, index: int) -> int:
+        """How many of the client's notes a new chain has read so far."""
+        return self.notes[index][-1].number if self.notes[index] else 0

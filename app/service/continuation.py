@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from app.config import Settings
 from app.core.adaptive import SearchTally, Strategy
+from app.core.particles import STEP_STRATEGIES
 from app.core.votes import tally_of, together
 from app.errors import InvalidRequest, UnknownRequest
 from app.service.kept import KeptSearch, KeptSearches
@@ -31,6 +32,7 @@ class MoreChains:
     max_reasoning_tokens: int | None = None
     max_latency_ms: float | None = None
     strategy: Strategy | None = None
+    context: str | None = None  # a note every new chain reads before its first step
 
 
 class Continuations:
@@ -46,6 +48,10 @@ class Continuations:
         kept = KeptSearches(settings.continue_ttl_s, settings.continue_max_kept, settings.continue_max_chains)
         return cls(kept, recall)
 
+    def owner_of(self, request_id: str) -> str | None:
+        """The key whose answer this is, while it is kept here (see `KeptSearches.owner_of`)."""
+        return self._kept.owner_of(request_id)
+
     async def resume(self, request_id: str, more: MoreChains, client: str) -> tuple[SolveParams, KeptSearch]:
         """An earlier answer's search, taken to go on (busy until `keep` or `release`), and the
         parameters of the run that continues it: `more.max_chains` more at most (as many as the
@@ -57,6 +63,8 @@ class Continuations:
         problem = None
         if first.temperature == 0:
             problem = "a greedy answer (temperature 0) would only sample the same chain again"
+        elif more.context is not None and (more.strategy or first.strategy) in STEP_STRATEGIES:
+            problem = "a step-level search's chains take no notes"
         elif len(earlier.chains) + count > self._kept.max_chains:
             problem = (
                 f"{len(earlier.chains)} chains are kept and {count} more would pass the "
@@ -72,6 +80,7 @@ class Continuations:
             strategy=more.strategy or first.strategy,
             max_reasoning_tokens=more.max_reasoning_tokens,
             max_latency_ms=more.max_latency_ms,
+            notes=(*earlier.notes, more.context) if more.context is not None else earlier.notes,
         )
         return params, earlier
 
@@ -94,8 +103,17 @@ class Continuations:
         """Keep an answer to be continued (a continuation's: as the same search, grown)."""
         first = earlier.params if earlier is not None else outcome.params
         continued = earlier.continued + 1 if earlier is not None else 0
+        notes = tuple(note.text for note in outcome.context.notes) if outcome.context is not None else ()
         state = KeptSearch(
-            first, tuple(outcome.chains), outcome.usage, outcome.search, continued, outcome.prunes, client, outcome.tree
+            first,
+            tuple(outcome.chains),
+            outcome.usage,
+            outcome.search,
+            continued,
+            outcome.prunes,
+            client,
+            outcome.tree,
+            notes,
         )
         self._kept.keep(outcome.request_id, state, continued=earlier is not None)
 

@@ -17,6 +17,7 @@ from app.core.adaptive import Abort, Action, AdaptiveSearch, Launch, SearchBudge
 from app.core.aggregate import aggregate
 from app.core.equivalence import AnswerKeys
 from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
+from app.engines.notes import judged
 from app.engines.protocols import ChainDelta, ChainSampler, StepScores
 from app.service.outcome import PruneEvent
 from app.service.run import Run, Scored
@@ -86,11 +87,11 @@ class _Control:
                         self.sampler.abort(i)
 
     def on_scores(self, i: int, steps: Sequence[str], scores: list[float], final: bool) -> None:
-        score = aggregate(scores, self.run.params.aggregation)
         book = self.run.book
+        score = aggregate(judged(scores, book.notes[i]), self.run.params.aggregation)
         if not final:
             if book.finish[i] is None:  # a chain that has ended is judged by its final steps only
-                actions = self.search.on_scored(i, score, len(steps), self.run.vetoed(steps))
+                actions = self.search.on_scored(i, score, len(steps), self.run.vetoed(judged(steps, book.notes[i])))
                 cut = (a.index for a in actions if isinstance(a, Abort))
                 self.prunes.extend(PruneEvent(j, len(steps), score, book.tokens[j]) for j in cut)
                 self.act(actions)
@@ -106,7 +107,7 @@ class _Control:
 async def sample_controlled(run: Run, search: AdaptiveSearch) -> Scored:
     """At most n chains, in waves, as `search` decides; every settled step is scored while its
     chain decodes (pruning needs it)."""
-    sampler = run.engines.generator.sampler(run.sampling(), run.engine_id, run.tools)
+    sampler = run.sampler()
     control = _Control(run, search, sampler)
     run.prm.on_scores = control.on_scores
     try:

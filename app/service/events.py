@@ -23,6 +23,8 @@ class Progress:
     chains_pruned: int = 0  # cut by the adaptive strategy (their steps scored too low)
     stop_reason: str | None = None  # why the adaptive strategy stopped, once it has
     chains_vetoed: int = 0  # ended chains with a step a checker found false
+    notes: int = 0  # the client's notes so far (POST /solve/{request_id}/context)
+    chains_reached: int = 0  # chains started that have read every one of them
 
 
 @dataclass(frozen=True, slots=True)

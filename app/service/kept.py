@@ -33,6 +33,7 @@ class KeptSearch:
     prunes: tuple[PruneEvent, ...] = ()  # chains the search cut, every run so far
     owner: str = "-"  # the key that asked: only it may continue the search
     tree: tuple[StepNode, ...] = ()  # the steps a step-level search decoded, every run so far
+    notes: tuple[str, ...] = ()  # the client's notes, every run so far (a continuation's chains read them all)
 
 
 class KeptSearches:

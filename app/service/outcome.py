@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from app.checks.verdicts import StepCheck, Verdict, first_failure, unfinished
 from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
+from app.engines.notes import Note, NoteRead, judged
 from app.service.params import SolveParams
 from app.tools.calls import TOOL_OUTCOMES, ToolCall
 
@@ -29,16 +30,22 @@ class ChainRecord:
     leaf: int | None = None  # a step-level search's: the node of `SolveOutcome.tree` its last step is
     step_checks: tuple[StepCheck, ...] = ()  # the step checkers' verdict on each step (claims: hidden)
     tool_calls: tuple[ToolCall, ...] = ()  # every tool call the chain made (code and output: hidden)
+    notes: tuple[NoteRead, ...] = ()  # where the chain read the client's notes
+    set_aside: bool = False  # would vote, but ended before a note that other chains read (see `heeding`)
+
+    @property
+    def notes_read(self) -> int:
+        return self.notes[-1].number if self.notes else 0
 
     @property
     def vetoed(self) -> bool:
-        """A step checker found one of its steps false."""
-        return first_failure(self.step_checks) is not None
+        """A step checker found one of its steps false (not one of the client's notes: see `judged`)."""
+        return first_failure(judged(self.step_checks, self.notes)) is not None
 
     @property
     def unfinished(self) -> bool:
         """A step set a computation equal to nothing (and the chain went on without its value)."""
-        return unfinished(self.step_checks)
+        return unfinished(judged(self.step_checks, self.notes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +109,23 @@ class ToolTally:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextTally:
+    """The client's notes (`POST /solve/{request_id}/context`) and which chains took them in."""
+
+    notes: tuple[Note, ...]  # every note of the answer, its continuations' too (text: hidden)
+    chains_reached: int  # chains that read every note
+    chains_set_aside: int  # chains that ended before a note and do not vote
+
+    @classmethod
+    def of(cls, notes: tuple[Note, ...], chains: list[ChainRecord]) -> ContextTally:
+        return cls(
+            notes=notes,
+            chains_reached=sum(chain.notes_read >= len(notes) for chain in chains),
+            chains_set_aside=sum(chain.set_aside for chain in chains),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class ChainCounts:
     sampled: int
     voted: int
@@ -147,3 +171,4 @@ class SolveOutcome:
     checks: CheckTally | None = None  # None: no step checker ran
     winner_step_checks: tuple[Verdict, ...] = ()  # beside `winner_step_scores`
     tools: ToolTally | None = None  # None: the chains called no tools (none were on)
+    context: ContextTally | None = None  # None: the client added no note

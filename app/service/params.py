@@ -97,6 +97,7 @@ class SolveParams:
     check_fail_cap: float = 0.0  # the server's: a step a checker found false scores at most this
     tools: tuple[str, ...] = ()  # the tools the chains call (the format says how)
     max_tool_calls: int = 0  # the server's: calls this request may make, all chains together
+    notes: tuple[str, ...] = ()  # the client's notes every chain reads before its first step (a continuation's)
 
     def sampling_request(self, prompt: str, templated: bool) -> SamplingRequest:
         """What the generator is asked for these chains: `prompt` (rendered by a chat template when

@@ -16,10 +16,12 @@ from app.core.adaptive import AdaptiveSearch, SearchTally
 from app.core.aggregate import aggregate
 from app.core.schedule import RunSchedule
 from app.core.select import ScoredChain, select
-from app.core.votes import ABORTED, TRUNCATED, casts_a_vote
+from app.core.votes import ABORTED, TRUNCATED, casts_a_vote, heeding
 from app.engines.chain_sampler import all_chains
 from app.engines.container import Engines
-from app.engines.protocols import ChainDelta, SamplingRequest, ScoresSteps, StepScores
+from app.engines.notes import Notes, judged
+from app.engines.protocols import ChainDelta, ChainSampler, SamplingRequest, ScoresSteps, StepScores
+from app.errors import ContextRefused
 from app.service.chain_book import ChainBook, ChainUpdate
 from app.service.events import Progress, SolveEvent
 from app.service.kept import KeptSearch
@@ -66,6 +68,7 @@ class RunMode:
     schedule: RunSchedule = "finished"
     progress: bool = True
     stream_interval: int | None = None
+    notes: bool = False  # the chains read the client's notes (the format says how)
 
     @property
     def partial_scoring(self) -> bool:
@@ -103,6 +106,7 @@ class Run:
         self.orm = self._outcome_scorer()
         fmt = engines.generator_format
         self.tools = ToolBelt(params.tools, engines.tools, fmt, params.max_tool_calls) if params.tools else None
+        self.notes = Notes(fmt.written_note, fmt.step_separator, params.notes) if mode.notes else None
         self.started = self._last_progress = time.perf_counter()
 
     def sampling(self) -> SamplingRequest:
@@ -112,11 +116,25 @@ class Run:
         return replace(request, stream_interval=self.mode.stream_interval)
 
     def chains(self) -> AsyncGenerator[ChainDelta, None]:
-        """All n chains at once, their deltas interleaved (with the tools interjecting, if any)."""
+        """All n chains at once, their deltas interleaved (with the tools interjecting and the
+        client's notes read, if any)."""
         generator = self.engines.generator
-        if self.tools is None:
+        if self.tools is None and self.notes is None:
             return generator.stream(self.sampling(), self.engine_id)
-        return all_chains(generator.sampler(self.sampling(), self.engine_id, self.tools), self.params.n)
+        return all_chains(self.sampler(), self.params.n)
+
+    def sampler(self) -> ChainSampler:
+        """Chains to launch and abort one at a time (the adaptive search's)."""
+        return self.engines.generator.sampler(self.sampling(), self.engine_id, self.tools, self.notes)
+
+    def add_note(self, note: str) -> int:
+        """A client's note for every chain still running (and every chain started after it); how
+        many notes the request has now. A progress event says so at once."""
+        if self.notes is None:
+            raise ContextRefused(f"request {self.request_id} takes no notes")
+        count = self.notes.add(note)
+        self.report()
+        return count
 
     def _outcome_scorer(self) -> LiveScorer | None:
         """The outcome model reads whole chains, and only for `orm_max`."""
@@ -182,13 +200,16 @@ class Run:
             ended += 1
             truncated += reason == TRUNCATED
             aborted += reason == ABORTED
-            vetoed += self.vetoed(read.steps)
+            vetoed += self.vetoed(judged(read.steps, self.book.notes[i]))
             scores = self.prm.final_scores(i) or []
             outcome = self.orm.final_scores(i) if self.orm is not None else None
             if casts_a_vote(reason, read.answer, scores, outcome, self.orm is not None):
-                score = aggregate(scores, self.params.aggregation)
-                ballots.append(ScoredChain(read.answer, score, outcome[-1] if outcome else None))
-        leading = select(ballots, self.params.selection) if ballots else None
+                score = aggregate(judged(scores, self.book.notes[i]), self.params.aggregation)
+                ballots.append((i, ScoredChain(read.answer, score, outcome[-1] if outcome else None)))
+        if self.notes is not None:  # the chains that read every note vote alone, where any did
+            voting = heeding([True] * len(ballots), [self.book.notes_read(i) for i, _ in ballots], len(self.notes))
+            ballots = [ballot for ballot, votes in zip(ballots, voting, strict=True) if votes]
+        leading = select([b for _, b in ballots], self.params.selection) if ballots else None
         return Progress(
             chains_running=search.running if search is not None else len(self.book.finish) - ended,
             chains_finished=ended - truncated - aborted,
@@ -201,7 +222,16 @@ class Run:
             chains_pruned=search.tally.pruned if search is not None else 0,
             stop_reason=search.tally.stop_reason if search is not None else None,
             chains_vetoed=vetoed,
+            notes=len(self.notes) if self.notes is not None else 0,
+            chains_reached=self._chains_reached(),
         )
+
+    def _chains_reached(self) -> int:
+        """Chains started that have read every note so far."""
+        if self.notes is None or not len(self.notes):
+            return 0
+        started = [i for i, text in enumerate(self.book.texts) if text or self.book.finish[i] is not None]
+        return sum(self.book.notes_read(i) >= len(self.notes) for i in started)
 
     async def aclose(self) -> None:
         await self.prm.aclose()

@@ -21,7 +21,7 @@ from app.core.confidence import Calibration
 from app.core.particles import STEP_STRATEGIES, StepRules
 from app.core.schedule import RunSchedule, StepScoring, schedule_for
 from app.engines.container import Engines
-from app.errors import DeadlineExceeded, Overloaded, UnknownRequest
+from app.errors import ContextRefused, DeadlineExceeded, InvalidRequest, Overloaded, UnknownRequest
 from app.fitted import Fitted
 from app.formats.spec import GeneratorFormat
 from app.service.admission import Admission
@@ -89,6 +89,14 @@ def controlled(params: SolveParams, earlier: KeptSearch | None) -> bool:
     return params.strategy == "adaptive" or budgeted or earlier is not None
 
 
+@dataclass(frozen=True, slots=True)
+class NoteAdded:
+    """A note taken: how many the request has now, and how many of its chains are running to read it."""
+
+    notes: int
+    chains_running: int
+
+
 class SolveService:
     def __init__(
         self,
@@ -112,6 +120,8 @@ class SolveService:
         self._judge = Judge(summaries, metrics, self._rules.calibration, self._rules.verified_threshold)
         self._metrics = metrics
         metrics.watch(limits.admission)
+        # The runs streaming now, and whose each is: a note may be added to one by its own key.
+        self._running: dict[str, tuple[str, Run]] = {}
 
     async def solve(
         self,
@@ -156,6 +166,8 @@ class SolveService:
                 events: asyncio.Queue[SolveEvent | BaseException] = asyncio.Queue()
                 run = self._run(params, prompt_tokens, request_id, engines, events.put_nowait, progress, earlier)
                 task = asyncio.create_task(self._within_deadline(run))
+                if progress:
+                    self._running[request_id] = (client, run)
                 try:
                     yield Progress(params.n, 0, 0, 0, 0, None, 0.0, 0.0)
                     while not answered:
@@ -167,6 +179,8 @@ class SolveService:
                             answered = True
                         yield event
                 finally:
+                    if self._running.get(request_id, (None, None))[1] is run:
+                        del self._running[request_id]
                     await self._stop(task, client, run)
         except Overloaded as refused:
             self._metrics.refused.labels(refused.reason).inc()
@@ -180,7 +194,31 @@ class SolveService:
         parameters of the run that continues it (see `Continuations.resume`)."""
         if self._continuations is None:
             raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
+        if more.context is not None and self._engines.generator_format.note is None:
+            raise InvalidRequest(
+                "the generator's format says no way to write a note into a chain (its 'note' template)", "context"
+            )
         return await self._continuations.resume(request_id, more, client)
+
+    def add_context(self, request_id: str, note: str, client: str = "-") -> NoteAdded:
+        """A client's note for the chains of its own request, streaming now (see `Notes`)."""
+        running = self._running.get(request_id)
+        if running is None or running[0] != client:
+            answered = self._continuations is not None and self._continuations.owner_of(request_id) == client
+            if answered:
+                raise ContextRefused(
+                    f"request {request_id} has answered: POST /solve/{request_id}/continue with this context"
+                )
+            raise UnknownRequest(f"no request with id {request_id} is streaming here")
+        run = running[1]
+        if run.notes is None:
+            raise ContextRefused(self._why_no_notes(run))
+        return NoteAdded(run.add_note(note), sum(reason is None for reason in run.book.finish))
+
+    def _why_no_notes(self, run: Run) -> str:
+        if self._engines.generator_format.note is None:
+            return "the generator's format says no way to write a note into a chain (its 'note' template)"
+        return f"a {run.params.strategy} search's chains take no notes: only sampled chains (fixed, adaptive) do"
 
     def _run(
         self,
@@ -192,7 +230,10 @@ class SolveService:
         progress: bool,
         earlier: KeptSearch | None,
     ) -> Run:
-        mode = RunMode(self._schedule(params, progress, earlier), progress, self._rules.stream_interval)
+        schedule = self._schedule(params, progress, earlier)
+        takes_notes = engines.generator_format.note is not None and schedule != "step_search"
+        notes = takes_notes and (progress or bool(params.notes))
+        mode = RunMode(schedule, progress, self._rules.stream_interval, notes)
         return Run(params, prompt_tokens, request_id, engines, emit, mode, earlier)
 
     def _schedule(self, params: SolveParams, progress: bool, earlier: KeptSearch | None) -> RunSchedule:

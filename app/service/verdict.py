@@ -11,9 +11,21 @@ from dataclasses import dataclass, replace
 from app.core.confidence import Calibration, confidence_of
 from app.core.select import ScoredChain, select
 from app.core.votes import TRUNCATED, ended_on_its_own
+from app.engines.notes import Note
+from app.service.context_notes import in_words as notes_in_words
+from app.service.context_notes import set_aside
 from app.service.continuation import carried_over, usage_so_far
 from app.service.events import SummaryDelta, summary_pieces
-from app.service.outcome import ChainCounts, ChainRecord, CheckTally, SolveOutcome, Timings, ToolTally, Usage
+from app.service.outcome import (
+    ChainCounts,
+    ChainRecord,
+    CheckTally,
+    ContextTally,
+    SolveOutcome,
+    Timings,
+    ToolTally,
+    Usage,
+)
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.run import Run, Scored
 from app.service.step_checks import in_words
@@ -41,12 +53,15 @@ def counts_of(records: Sequence[ChainRecord]) -> ChainCounts:
         voted=sum(r.votes for r in records),
         truncated=sum(r.finish_reason == TRUNCATED for r in records),
         # Ended on its own with an answer, yet no vote: a reward model could not read it.
-        unscored=sum(ended_on_its_own(r.finish_reason) and r.answer is not None and not r.votes for r in records),
+        unscored=sum(
+            ended_on_its_own(r.finish_reason) and r.answer is not None and not r.votes and not r.set_aside
+            for r in records
+        ),
     )
 
 
 async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
-    records = run.book.records(scored.launched, scored.prm, scored.orm, run.params.aggregation, run.checks)
+    records, notes = _records(run, scored)
     params, tally, prunes, tree = carried_over(run.earlier, run.params, scored, len(records))
     ballots = [ScoredChain(r.answer if r.votes else None, r.chain_score, r.outcome_score) for r in records]
     result = select(ballots, params.selection)
@@ -67,7 +82,8 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     checks = tally_checks(records, run.checks.versions) if run.checks is not None else None
     brief = SummaryBrief(params.problem, result.answer, winner, records, len(records), confidence.value)
     tools = ToolTally.of(params.tools, records) if params.tools else None
-    summary = await _summary(run, judge, brief, checks, tools)
+    context = ContextTally.of(notes, records) if notes else None
+    summary = await _summary(run, judge, brief, checks, tools, context)
     for piece in summary_pieces(summary):
         run.emit(SummaryDelta(piece))
     # The metrics count this run's own work; the response, a continuation's every run together.
@@ -97,6 +113,7 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
         checks=checks,
         winner_step_checks=tuple(c.verdict for c in winner.step_checks) if winner else (),
         tools=tools,
+        context=context,
     )
     _log(outcome)
     own = replace(outcome, params=replace(params, n=scored.launched), usage=this_run, search=scored.tally)
@@ -104,18 +121,32 @@ async def verdict(run: Run, scored: Scored, judge: Judge) -> SolveOutcome:
     return outcome
 
 
+def _records(run: Run, scored: Scored) -> tuple[list[ChainRecord], tuple[Note, ...]]:
+    """Every chain of the answer, those the client's notes set aside out of the vote; the notes."""
+    records = run.book.records(scored.launched, scored.prm, scored.orm, run.params.aggregation, run.checks)
+    notes = run.notes.notes if run.notes is not None else ()
+    return (set_aside(records, len(notes)) if notes else records), notes
+
+
 async def _summary(
-    run: Run, judge: Judge, brief: SummaryBrief, checks: CheckTally | None, tools: ToolTally | None
+    run: Run,
+    judge: Judge,
+    brief: SummaryBrief,
+    checks: CheckTally | None,
+    tools: ToolTally | None,
+    context: ContextTally | None,
 ) -> str:
-    """The summary shown, with what the checkers found and what the tools were called for in
-    words (not in a concise one: one sentence, the answer's)."""
+    """The summary shown, with what the checkers found, what the tools were called for and
+    which chains read the client's notes in words (not in a concise one: one sentence, the
+    answer's)."""
     style = run.params.summary
     summary = await judge.summaries.write(brief, style, run.request_id)
     if not summary or style == "concise":
         return summary
     checked = in_words(checks, brief.winner, brief.n) if checks is not None else ""
     called = tools_in_words(tools) if tools is not None else ""
-    return " ".join(part for part in (summary, checked, called) if part)
+    noted = notes_in_words(context, brief.n) if context is not None else ""
+    return " ".join(part for part in (summary, checked, called, noted) if part)
 
 
 def _timings(started: float, scored: Scored, done: float) -> Timings:

@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import (
     BonError,
+    ContextRefused,
     DeadlineExceeded,
     EngineError,
     EngineUnavailable,
@@ -95,6 +96,11 @@ FAILURES: dict[type[BonError], Failure] = {
         410, "The answer is no longer kept: its time to be continued (BON_CONTINUE_TTL_S) ran out."
     ),
     RequestBusy: Failure(409, "The request is being continued already."),
+    ContextRefused: Failure(
+        409,
+        "The request cannot read a note now: it has answered (continue it with the note), or its chains take none "
+        "(a step-level search, or a format with no note template).",
+    ),
     Overloaded: Failure(
         429,
         "Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent "

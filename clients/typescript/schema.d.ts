@@ -125,6 +125,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/solve/{request_id}/context": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add Context
+         * @description Add a note to a request streaming now (`/solve` with `stream: true`), from the key that
+         *     asked it: every chain still running reads it at its next step boundary, every chain started
+         *     later before its first step, and the chains that read every note vote alone (those that ended
+         *     before it are set aside, unless no chain reads it through). Progress events count the notes
+         *     and the chains they reached. 404 for a request not streaming here (or another key's), 409 for
+         *     one that has answered (continue it with `context`) or whose chains take no notes.
+         */
+        post: operations["add_context"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/solve/{request_id}/continue": {
         parameters: {
             query?: never;
@@ -138,8 +163,10 @@ export interface paths {
          * Continue Solve
          * @description Think longer: sample more chains for an answered problem. The chains already sampled and
          *     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
-         *     and the usage are those of every chain so far. Answers are kept for a while after they are
-         *     given (404 for an id never seen, 410 once its time ran out).
+         *     and the usage are those of every chain so far. With `context`, every new chain reads the note
+         *     before its first step, and the chains that did not read it vote only where no new chain
+         *     reads it through. Answers are kept for a while after they are given (404 for an id never
+         *     seen, 410 once its time ran out).
          */
         post: operations["continue_solve"];
         delete?: never;
@@ -593,6 +620,55 @@ export interface components {
              */
             reasoning_tokens: number;
         };
+        /** ContextAdded */
+        ContextAdded: {
+            /**
+             * Chains Running
+             * @description Chains that had not ended when the note came: they will read it.
+             */
+            chains_running: number;
+            /**
+             * Notes
+             * @description The request's notes so far, this one included.
+             */
+            notes: number;
+            /**
+             * Request Id
+             * @description The request the note was added to.
+             */
+            request_id: string;
+        };
+        /** ContextOut */
+        ContextOut: {
+            /**
+             * Chains Reached
+             * @description Chains that read every note.
+             */
+            chains_reached: number;
+            /**
+             * Chains Set Aside
+             * @description Chains that ended before a note the others read: they do not vote (where no chain read every note, every chain votes as without them).
+             */
+            chains_set_aside: number;
+            /**
+             * Notes
+             * @description The client's notes (POST /solve/{request_id}/context, or a continuation's).
+             */
+            notes: number;
+        };
+        /**
+         * ContextRequest
+         * @example {
+         *       "context": "The second step's value is 300."
+         *     }
+         */
+        ContextRequest: {
+            /**
+             * Context
+             * @description The note: each chain still running reads it at its next step boundary, and each chain started later before its first step (as the generator's format marks the user's notes).
+             */
+            context: string;
+        };
         /**
          * ContinueRequest
          * @example {
@@ -608,6 +684,11 @@ export interface components {
         ContinueRequest: {
             /** @description What this continuation may spend: `max_chains` more chains at most (by default the first request's n), and optionally reasoning tokens and time. */
             budget?: components["schemas"]["BudgetIn"] | null;
+            /**
+             * Context
+             * @description A note every new chain reads before its first step (written as the generator's format marks the user's notes). The chains kept from before the note vote only where no new chain reads it through.
+             */
+            context?: string | null;
             /**
              * Strategy
              * @description How the new chains are sampled; by default as the first request was.
@@ -1350,6 +1431,8 @@ export interface components {
              * @description The probability that the answer is right, fitted on held-out problems (when `calibrated`); otherwise the winning cluster's share of the selection weight.
              */
             confidence: number;
+            /** @description What the client's notes reached (when it added any). */
+            context?: components["schemas"]["ContextOut"] | null;
             /**
              * N
              * @description Chains sampled.
@@ -2099,6 +2182,123 @@ export interface operations {
             };
             /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is larger than the server accepts (BON_MAX_REQUEST_BYTES). */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The body is not sent as JSON (Content-Type: application/json). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request is invalid: malformed JSON, or a field missing, out of range or not supported (a problem too long for the models among them); the message says which. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description An engine failed. */
+            424: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Overloaded: the admission queue is full or a wait in it ran out, or the key's rate limit is spent (see Retry-After). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The models are still loading (GET /ready tells when they are up). An engine cannot serve the request now: it is down, timed out, or does not serve the model asked for. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The pipeline did not finish in time. */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    add_context: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The answer's request_id. */
+                request_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ContextRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ContextAdded"];
+                };
+            };
+            /** @description No valid key was sent: an admin key on /admin routes, elsewhere an API key where the server has keys. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No answer with this request id is kept here for this key (none are where BON_CONTINUE_TTL_S is 0). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The request cannot read a note now: it has answered (continue it with the note), or its chains take none (a step-level search, or a format with no note template). */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

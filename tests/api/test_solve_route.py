@@ -49,7 +49,7 @@ def test_a_solved_problem_has_the_public_fields_only() -> None:
     assert set(data) == {
         "request_id", "answer", "summary", "confidence", "calibrated", "verified", "n", "selection",
         "aggregation", "clusters", "step_scores", "step_checks", "checks", "chain_counts", "usage", "timings",
-        "search", "tools",
+        "search", "tools", "context",
     }  # fmt: skip
     assert data["calibrated"] is False and data["verified"] is True  # 0.97 ≥ the default threshold, 0.9
     assert data["search"] is None  # the fixed strategy without a budget: all n chains, no controller

@@ -13,6 +13,7 @@ from dataclasses import replace
 import pytest
 
 from app.config import SHIPPED_MODELS
+from app.engines.notes import Notes
 from app.engines.protocols import ChainDelta, ChainSampler, Generation, Generator, SamplingRequest
 from app.service.solve import SolveService
 from app.tools.calls import Interjector
@@ -148,8 +149,14 @@ class CanaryGenerator:
                     delta = replace(delta, text=f"{CANARY}\n{delta.text}")
                 yield delta
 
-    def sampler(self, request: SamplingRequest, request_id: str, tools: Interjector | None = None) -> CanarySampler:
-        return CanarySampler(self._inner.sampler(request, request_id, tools))
+    def sampler(
+        self,
+        request: SamplingRequest,
+        request_id: str,
+        tools: Interjector | None = None,
+        notes: Notes | None = None,
+    ) -> CanarySampler:
+        return CanarySampler(self._inner.sampler(request, request_id, tools, notes))
 
 
 class CanarySampler:

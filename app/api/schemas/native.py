@@ -14,6 +14,8 @@ from app.core.adaptive import StopReason, Strategy
 from app.core.aggregate import Aggregation
 from app.core.select import Selection
 
+MAX_NOTE_CHARS = 4000  # a note is read by every chain: a paragraph, not a document
+
 
 class BudgetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -102,6 +104,42 @@ class ContinueRequest(BaseModel):
         default=None, description="How the new chains are sampled; by default as the first request was."
     )
     stream: bool | None = Field(default=None, description="Answer with server-sent events, as /solve does.")
+    context: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_NOTE_CHARS,
+        description="A note every new chain reads before its first step (written as the generator's format marks "
+        "the user's notes). The chains kept from before the note vote only where no new chain reads it through.",
+    )
+
+
+class ContextRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"context": "The second step's value is 300."}]}
+    )
+
+    context: str = Field(
+        min_length=1,
+        max_length=MAX_NOTE_CHARS,
+        description="The note: each chain still running reads it at its next step boundary, and each chain "
+        "started later before its first step (as the generator's format marks the user's notes).",
+    )
+
+
+class ContextAdded(BaseModel):
+    request_id: str = Field(description="The request the note was added to.")
+    notes: int = Field(ge=1, description="The request's notes so far, this one included.")
+    chains_running: int = Field(ge=0, description="Chains that had not ended when the note came: they will read it.")
+
+
+class ContextOut(BaseModel):
+    notes: int = Field(ge=1, description="The client's notes (POST /solve/{request_id}/context, or a continuation's).")
+    chains_reached: int = Field(ge=0, description="Chains that read every note.")
+    chains_set_aside: int = Field(
+        ge=0,
+        description="Chains that ended before a note the others read: they do not vote (where no chain read "
+        "every note, every chain votes as without them).",
+    )
 
 
 class AnswerClusterOut(BaseModel):
@@ -238,6 +276,7 @@ class SolveResponse(BaseModel):
     tools: ToolsOut | None = Field(
         default=None, description="What the chains' tool calls came to (counts only; when tools were on)."
     )
+    context: ContextOut | None = Field(default=None, description="What the client's notes reached (when it added any).")
     chain_counts: ChainCountsOut = Field(description="What became of the sampled chains.")
     usage: UsageOut = Field(description="Tokens used.")
     timings: TimingsOut = Field(description="Where the time went.")
@@ -261,6 +300,8 @@ class ProgressEvent(BaseModel):
     chains_pruned: int = Field(default=0, ge=0, description="Chains cut at a step the PRM rejected (adaptive).")
     stop_reason: str | None = Field(default=None, description="Why sampling stopped, once it has (adaptive).")
     chains_vetoed: int = Field(default=0, ge=0, description="Ended chains with a step a step checker found false.")
+    notes: int = Field(default=0, ge=0, description="The client's notes so far (POST /solve/{request_id}/context).")
+    chains_reached: int = Field(default=0, ge=0, description="Chains started that have read every note so far.")
 
 
 class SummaryEvent(BaseModel):

@@ -8,6 +8,7 @@ from app.api.schemas.native import (
     ChainCountsOut,
     CheckerOut,
     ChecksOut,
+    ContextOut,
     ContinueRequest,
     SearchOut,
     SolveRequest,
@@ -21,7 +22,7 @@ from app.api.translation.fields import copy_fields
 from app.core.adaptive import SearchTally
 from app.errors import InvalidRequest
 from app.service.continuation import MoreChains
-from app.service.outcome import ChainCounts, CheckTally, SolveOutcome, Timings, ToolTally
+from app.service.outcome import ChainCounts, CheckTally, ContextTally, SolveOutcome, Timings, ToolTally
 from app.service.params import Requested, RequestPolicy, SolveParams
 
 
@@ -54,7 +55,9 @@ def more_chains(body: ContinueRequest, policy: RequestPolicy) -> MoreChains:
         raise InvalidRequest(
             f"budget.max_chains={budget.max_chains} exceeds this server's max_n={policy.max_n}", "budget"
         )
-    return MoreChains(budget.max_chains, budget.max_reasoning_tokens, budget.max_latency_ms, body.strategy)
+    return MoreChains(
+        budget.max_chains, budget.max_reasoning_tokens, budget.max_latency_ms, body.strategy, body.context
+    )
 
 
 def clusters_out(outcome: SolveOutcome) -> list[AnswerClusterOut]:
@@ -65,6 +68,12 @@ def clusters_out(outcome: SolveOutcome) -> list[AnswerClusterOut]:
 def tools_out(tools: ToolTally) -> ToolsOut:
     calls = [ToolCallsOut(tool=tool, calls=count) for tool, count in tools.calls.items()]
     return ToolsOut(tools=list(tools.tools), calls=calls, chains_calling=tools.chains_calling, **tools.outcomes)
+
+
+def context_out(context: ContextTally) -> ContextOut:
+    return ContextOut(
+        notes=len(context.notes), chains_reached=context.chains_reached, chains_set_aside=context.chains_set_aside
+    )
 
 
 def checks_out(checks: CheckTally | None) -> ChecksOut | None:
@@ -90,6 +99,7 @@ def solve_response(outcome: SolveOutcome) -> SolveResponse:
         step_checks=list(outcome.winner_step_checks),
         checks=checks_out(outcome.checks),
         tools=tools_out(outcome.tools) if outcome.tools is not None else None,
+        context=context_out(outcome.context) if outcome.context is not None else None,
         chain_counts=counts_out(outcome.counts),
         usage=copy_fields(UsageOut, outcome.usage),
         timings=timings_out(outcome.timings),

@@ -17,6 +17,9 @@ from .chat_usage import ChatUsage
 from .checker_out import CheckerOut
 from .checks_out import ChecksOut
 from .completion_tokens_details import CompletionTokensDetails
+from .context_added import ContextAdded
+from .context_out import ContextOut
+from .context_request import ContextRequest
 from .continue_request import ContinueRequest
 from .continue_request_strategy_type_0 import ContinueRequestStrategyType0
 from .error_detail import ErrorDetail
@@ -106,6 +109,9 @@ __all__ = (
     "CheckerOut",
     "ChecksOut",
     "CompletionTokensDetails",
+    "ContextAdded",
+    "ContextOut",
+    "ContextRequest",
     "ContinueRequest",
     "ContinueRequestStrategyType0",
     "ErrorDetail",

@@ -29,12 +29,16 @@ class ContinueRequest:
         Attributes:
             budget (BudgetIn | None | Unset): What this continuation may spend: `max_chains` more chains at most (by default
                 the first request's n), and optionally reasoning tokens and time.
+            context (None | str | Unset): A note every new chain reads before its first step (written as the generator's
+                format marks the user's notes). The chains kept from before the note vote only where no new chain reads it
+                through.
             strategy (ContinueRequestStrategyType0 | None | Unset): How the new chains are sampled; by default as the first
                 request was.
             stream (bool | None | Unset): Answer with server-sent events, as /solve does.
      """
 
     budget: BudgetIn | None | Unset = UNSET
+    context: None | str | Unset = UNSET
     strategy: ContinueRequestStrategyType0 | None | Unset = UNSET
     stream: bool | None | Unset = UNSET
 
@@ -51,6 +55,12 @@ class ContinueRequest:
             budget = self.budget.to_dict()
         else:
             budget = self.budget
+
+        context: None | str | Unset
+        if isinstance(self.context, Unset):
+            context = UNSET
+        else:
+            context = self.context
 
         strategy: None | str | Unset
         if isinstance(self.strategy, Unset):
@@ -73,6 +83,8 @@ class ContinueRequest:
         })
         if budget is not UNSET:
             field_dict["budget"] = budget
+        if context is not UNSET:
+            field_dict["context"] = context
         if strategy is not UNSET:
             field_dict["strategy"] = strategy
         if stream is not UNSET:
@@ -104,6 +116,16 @@ class ContinueRequest:
             return cast(BudgetIn | None | Unset, data)
 
         budget = _parse_budget(d.pop("budget", UNSET))
+
+
+        def _parse_context(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        context = _parse_context(d.pop("context", UNSET))
 
 
         def _parse_strategy(data: object) -> ContinueRequestStrategyType0 | None | Unset:
@@ -138,6 +160,7 @@ class ContinueRequest:
 
         continue_request = cls(
             budget=budget,
+            context=context,
             strategy=strategy,
             stream=stream,
         )

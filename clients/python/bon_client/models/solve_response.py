@@ -18,6 +18,7 @@ if TYPE_CHECKING:
   from ..models.answer_cluster_out import AnswerClusterOut
   from ..models.chain_counts_out import ChainCountsOut
   from ..models.checks_out import ChecksOut
+  from ..models.context_out import ContextOut
   from ..models.search_out import SearchOut
   from ..models.timings_out import TimingsOut
   from ..models.tools_out import ToolsOut
@@ -51,6 +52,7 @@ class SolveResponse:
             calibrated (bool | Unset): Whether `confidence` is a calibrated probability (the reward model ships one).
                 Default: False.
             checks (ChecksOut | None | Unset): What the step checkers found (when any ran).
+            context (ContextOut | None | Unset): What the client's notes reached (when it added any).
             search (None | SearchOut | Unset): What the sampling spent and why it stopped: with a strategy other than
                 `fixed`, or a budget.
             step_checks (list[SolveResponseStepChecksItem] | Unset): The step checkers' verdict on each of the winning
@@ -76,6 +78,7 @@ class SolveResponse:
     usage: UsageOut
     calibrated: bool | Unset = False
     checks: ChecksOut | None | Unset = UNSET
+    context: ContextOut | None | Unset = UNSET
     search: None | SearchOut | Unset = UNSET
     step_checks: list[SolveResponseStepChecksItem] | Unset = UNSET
     tools: None | ToolsOut | Unset = UNSET
@@ -90,6 +93,7 @@ class SolveResponse:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
         from ..models.checks_out import ChecksOut # noqa: PLC0415
+        from ..models.context_out import ContextOut # noqa: PLC0415
         from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.tools_out import ToolsOut # noqa: PLC0415
@@ -135,6 +139,14 @@ class SolveResponse:
             checks = self.checks.to_dict()
         else:
             checks = self.checks
+
+        context: dict[str, Any] | None | Unset
+        if isinstance(self.context, Unset):
+            context = UNSET
+        elif isinstance(self.context, ContextOut):
+            context = self.context.to_dict()
+        else:
+            context = self.context
 
         search: dict[str, Any] | None | Unset
         if isinstance(self.search, Unset):
@@ -184,6 +196,8 @@ class SolveResponse:
             field_dict["calibrated"] = calibrated
         if checks is not UNSET:
             field_dict["checks"] = checks
+        if context is not UNSET:
+            field_dict["context"] = context
         if search is not UNSET:
             field_dict["search"] = search
         if step_checks is not UNSET:
@@ -202,6 +216,7 @@ class SolveResponse:
         from ..models.answer_cluster_out import AnswerClusterOut # noqa: PLC0415
         from ..models.chain_counts_out import ChainCountsOut # noqa: PLC0415
         from ..models.checks_out import ChecksOut # noqa: PLC0415
+        from ..models.context_out import ContextOut # noqa: PLC0415
         from ..models.search_out import SearchOut # noqa: PLC0415
         from ..models.timings_out import TimingsOut # noqa: PLC0415
         from ..models.tools_out import ToolsOut # noqa: PLC0415
@@ -283,6 +298,26 @@ class SolveResponse:
         checks = _parse_checks(d.pop("checks", UNSET))
 
 
+        def _parse_context(data: object) -> ContextOut | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                context_type_0 = ContextOut.from_dict(data)
+
+
+
+                return context_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ContextOut | None | Unset, data)
+
+        context = _parse_context(d.pop("context", UNSET))
+
+
         def _parse_search(data: object) -> None | SearchOut | Unset:
             if data is None:
                 return data
@@ -352,6 +387,7 @@ class SolveResponse:
             usage=usage,
             calibrated=calibrated,
             checks=checks,
+            context=context,
             search=search,
             step_checks=step_checks,
             tools=tools,

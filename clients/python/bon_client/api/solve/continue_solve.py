@@ -153,8 +153,10 @@ def sync_detailed(
 
      Think longer: sample more chains for an answered problem. The chains already sampled and
     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
-    and the usage are those of every chain so far. Answers are kept for a while after they are
-    given (404 for an id never seen, 410 once its time ran out).
+    and the usage are those of every chain so far. With `context`, every new chain reads the note
+    before its first step, and the chains that did not read it vote only where no new chain
+    reads it through. Answers are kept for a while after they are given (404 for an id never
+    seen, 410 once its time ran out).
 
     Args:
         request_id (str): The answer's request_id.
@@ -192,8 +194,10 @@ def sync(
 
      Think longer: sample more chains for an answered problem. The chains already sampled and
     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
-    and the usage are those of every chain so far. Answers are kept for a while after they are
-    given (404 for an id never seen, 410 once its time ran out).
+    and the usage are those of every chain so far. With `context`, every new chain reads the note
+    before its first step, and the chains that did not read it vote only where no new chain
+    reads it through. Answers are kept for a while after they are given (404 for an id never
+    seen, 410 once its time ran out).
 
     Args:
         request_id (str): The answer's request_id.
@@ -226,8 +230,10 @@ async def asyncio_detailed(
 
      Think longer: sample more chains for an answered problem. The chains already sampled and
     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
-    and the usage are those of every chain so far. Answers are kept for a while after they are
-    given (404 for an id never seen, 410 once its time ran out).
+    and the usage are those of every chain so far. With `context`, every new chain reads the note
+    before its first step, and the chains that did not read it vote only where no new chain
+    reads it through. Answers are kept for a while after they are given (404 for an id never
+    seen, 410 once its time ran out).
 
     Args:
         request_id (str): The answer's request_id.
@@ -265,8 +271,10 @@ async def asyncio(
 
      Think longer: sample more chains for an answered problem. The chains already sampled and
     scored are kept and vote again beside the new ones; the answer, its confidence, the counts
-    and the usage are those of every chain so far. Answers are kept for a while after they are
-    given (404 for an id never seen, 410 once its time ran out).
+    and the usage are those of every chain so far. With `context`, every new chain reads the note
+    before its first step, and the chains that did not read it vote only where no new chain
+    reads it through. Answers are kept for a while after they are given (404 for an id never
+    seen, 410 once its time ran out).
 
     Args:
         request_id (str): The answer's request_id.
