@@ -4,7 +4,7 @@ of transport failures to domain errors that name the service."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
 import httpx
@@ -68,7 +68,7 @@ async def _send(
 
 async def stream_events(
     client: httpx.AsyncClient, service: str, path: str, body: Any, headers: dict[str, str] | None = None
-) -> AsyncIterator[Any]:
+) -> AsyncGenerator[Any, None]:
     """POST and yield the JSON of each server-sent event until `[DONE]`, with failures mapped as
     `request_json` maps them. Closing the iterator closes the connection, which is how a vLLM
     server learns to abort the request. A connection lost before the first event is

@@ -15,6 +15,7 @@ production-stack's `session` routing, vllm-router's `consistent_hash`) keeps the
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,11 +226,13 @@ class RemoteGenerator(OnReplicas, GeneratorTokenizer):
             "include_stop_str_in_output": True,
         }
         key, headers = self._affinity(request_id)
-        async for event in self._pool.stream_events(key, "/v1/completions", body, headers):
-            for c in self._choices(event, 1):
-                token_ids = tuple(c.token_ids) if c.token_ids is not None else tuple(self.token_ids(c.text))
-                stop = c.stop_reason if isinstance(c.stop_reason, str) else None
-                yield SegmentDelta(c.text, token_ids, c.finish_reason, stop)
+        # Closed at once when the reader stops early (a note cuts the segment): the server aborts it.
+        async with aclosing(self._pool.stream_events(key, "/v1/completions", body, headers)) as events:
+            async for event in events:
+                for c in self._choices(event, 1):
+                    token_ids = tuple(c.token_ids) if c.token_ids is not None else tuple(self.token_ids(c.text))
+                    stop = c.stop_reason if isinstance(c.stop_reason, str) else None
+                    yield SegmentDelta(c.text, token_ids, c.finish_reason, stop)
 
     async def check(self) -> None:
         # vLLM's /health is 200 (empty body) once the engine runs, on every replica; /v1/models

@@ -19,7 +19,7 @@ import hashlib
 import ipaddress
 import socket
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
@@ -183,7 +183,7 @@ class ReplicaPool:
 
     async def stream_events(
         self, key: str, path: str, body: Any, headers: dict[str, str] | None = None
-    ) -> AsyncIterator[Any]:
+    ) -> AsyncGenerator[Any, None]:
         """`stream_events` on the key's replica; it fails over only before the stream's first event."""
         failure: EngineUnreachable | None = None
         for endpoint in await self.ranked(key):

@@ -6,6 +6,7 @@ cache through prefix caching."""
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from transformers import PreTrainedTokenizerBase
@@ -130,11 +131,13 @@ class VllmGenerator(GeneratorTokenizer):
         ids = [*self.prompt_ids(request), *prefix]
         params = _sampling_params(request, RequestOutputKind.DELTA, stop=list(stops))
         try:
-            async for out in self._engine.generate({"prompt_token_ids": ids}, params, request_id):
-                o = out.outputs[0]
-                finish = (o.finish_reason or "stop") if out.finished else None
-                stop = o.stop_reason if isinstance(o.stop_reason, str) else None
-                yield SegmentDelta(o.text, tuple(o.token_ids), finish, stop)
+            # Closed at once when the reader stops early (a note cuts the segment): vLLM aborts it.
+            async with aclosing(self._engine.generate({"prompt_token_ids": ids}, params, request_id)) as outs:
+                async for out in outs:
+                    o = out.outputs[0]
+                    finish = (o.finish_reason or "stop") if out.finished else None
+                    stop = o.stop_reason if isinstance(o.stop_reason, str) else None
+                    yield SegmentDelta(o.text, tuple(o.token_ids), finish, stop)
         except BonError:
             raise
         except Exception as exc:

@@ -70,8 +70,10 @@ def test_solve_answers_with_summary_clusters_scores_and_usage(deployed: LiveServ
         "timings",
         "search",
         "tools",
+        "context",
     }
     assert data["search"] is None and data["tools"] is None  # fixed, no budget, no tools
+    assert data["context"] is None  # no note was added
     assert len(data["step_checks"]) == 4 and data["step_checks"][-1] == "none"  # the answer line claims nothing
     assert data["calibrated"] is True  # the shipped PRM's calibration, read at start-up
     assert data["verified"] is (data["confidence"] >= 0.9)
