@@ -32,6 +32,11 @@ class NoteRead:
     steps: int = 1
 
 
+def notes_read(reads: Sequence[NoteRead]) -> int:
+    """How many of the client's notes a chain has read (its reads, in order)."""
+    return reads[-1].number if reads else 0
+
+
 def note_steps(reads: Sequence[NoteRead]) -> frozenset[int]:
     """The steps of a chain that are the client's notes: the reward model reads them, but they
     are the client's word, not the chain's, and are not judged (scored into the chain's score,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from app.core.aggregate import Aggregation, aggregate
 from app.core.votes import ABORTED, casts_a_vote, ended_on_its_own
-from app.engines.notes import NoteRead, judged
+from app.engines.notes import NoteRead, judged, notes_read
 from app.engines.protocols import ChainDelta, SampledChain, StepScores
 from app.formats.reading import ReadChain, closes_a_step, read_chain, settled_steps
 from app.formats.spec import GeneratorFormat
@@ -129,4 +129,4 @@ class ChainBook:
 
     def notes_read(self, index: int) -> int:
         """How many of the client's notes a new chain has read so far."""
-        return self.notes[index][-1].number if self.notes[index] else 0
+        return notes_read(self.notes[index])

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from app.checks.verdicts import StepCheck, Verdict, first_failure, unfinished
 from app.core.adaptive import SearchTally
 from app.core.select import AnswerCluster
-from app.engines.notes import Note, NoteRead, judged
+from app.engines.notes import Note, NoteRead, judged, notes_read
 from app.service.params import SolveParams
 from app.tools.calls import TOOL_OUTCOMES, ToolCall
 
@@ -35,7 +35,7 @@ class ChainRecord:
 
     @property
     def notes_read(self) -> int:
-        return self.notes[-1].number if self.notes else 0
+        return notes_read(self.notes)
 
     @property
     def vetoed(self) -> bool:

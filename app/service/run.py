@@ -32,6 +32,7 @@ from app.service.prompting import prompt_for
 from app.service.step_checks import CheckedScorer, RequestChecks
 from app.tools.belt import ToolBelt
 
+NO_NOTE_TEMPLATE = "the generator's format says no way to write a note into a chain (its 'note' template)"
 PROGRESS_INTERVAL_S = 0.25  # between progress events while nothing finishes
 PROGRESS_GAP_S = 0.05  # at least this between two progress events
 
@@ -131,10 +132,15 @@ class Run:
         """A client's note for every chain still running (and every chain started after it); how
         many notes the request has now. A progress event says so at once."""
         if self.notes is None:
-            raise ContextRefused(f"request {self.request_id} takes no notes")
+            raise ContextRefused(self._why_no_notes())
         count = self.notes.add(note)
         self.report()
         return count
+
+    def _why_no_notes(self) -> str:
+        if self.engines.generator_format.note is None:
+            return NO_NOTE_TEMPLATE
+        return f"a {self.params.strategy} search's chains take no notes: only sampled chains (fixed, adaptive) do"
 
     def _outcome_scorer(self) -> LiveScorer | None:
         """The outcome model reads whole chains, and only for `orm_max`."""

@@ -34,7 +34,7 @@ from app.service.outcome import SolveOutcome
 from app.service.params import SolveParams
 from app.service.pipeline_metrics import PipelineMetrics
 from app.service.rate_limits import RateLimits
-from app.service.run import Emit, Run, RunMode
+from app.service.run import NO_NOTE_TEMPLATE, Emit, Run, RunMode
 from app.service.step_search import search_steps
 from app.service.summaries import SummaryPrompts, SummaryWriter
 from app.service.verdict import Judge, verdict
@@ -195,9 +195,7 @@ class SolveService:
         if self._continuations is None:
             raise UnknownRequest("this server keeps no answers to continue (BON_CONTINUE_TTL_S is 0)")
         if more.context is not None and self._engines.generator_format.note is None:
-            raise InvalidRequest(
-                "the generator's format says no way to write a note into a chain (its 'note' template)", "context"
-            )
+            raise InvalidRequest(NO_NOTE_TEMPLATE, "context")
         return await self._continuations.resume(request_id, more, client)
 
     def add_context(self, request_id: str, note: str, client: str = "-") -> NoteAdded:
@@ -211,14 +209,7 @@ class SolveService:
                 )
             raise UnknownRequest(f"no request with id {request_id} is streaming here")
         run = running[1]
-        if run.notes is None:
-            raise ContextRefused(self._why_no_notes(run))
         return NoteAdded(run.add_note(note), sum(reason is None for reason in run.book.finish))
-
-    def _why_no_notes(self, run: Run) -> str:
-        if self._engines.generator_format.note is None:
-            return "the generator's format says no way to write a note into a chain (its 'note' template)"
-        return f"a {run.params.strategy} search's chains take no notes: only sampled chains (fixed, adaptive) do"
 
     def _run(
         self,
