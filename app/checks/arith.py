@@ -1,6 +1,7 @@
 """`arith`: the shipped task's own grammar. A step ``left op right = result`` must be right, and
 must go on from where the chain stands: its left operand is the previous step's result (the first
-step's, the problem's first number) and its operation is the problem's next one.
+step's, the problem's first number) and its operation is the problem's next one. A step that
+starts with its operator (``*3=255``) takes the previous result as its left operand.
 
 This knows the task, so it is an upper bound on what a checker can do for it, reported apart
 from the calculator (`numeric`). It catches what a calculator cannot: a chain that wrote
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from app.checks.verdicts import NO_CLAIM, StepCheck
-from app.formats.arith import Operation, parse_step
+from app.formats.arith import Operation, read_operations
 
 NAME, VERSION = "arith", "1"
 
@@ -51,27 +52,27 @@ class ArithChecker:
     name, version = NAME, VERSION
 
     def check(self, problem: str, previous: Sequence[str], step: str) -> StepCheck:
-        operation = parse_step(step)
+        read = read_operations([*previous, step])
+        operation = read[-1]
         if operation is None:
             return NO_CLAIM
-        claim = f"{operation.left}{operation.op}{operation.right}={operation.result}"
+        claim = operation.written_out
         value = apply(operation.left, operation.op, operation.right)
         if value != operation.result:
             return StepCheck("fail", NAME, claim, str(value))
-        expected = _expected(problem, previous)
+        expected = _expected(problem, [done for done in read[:-1] if done is not None])
         if expected is not None and (operation.left, operation.op, operation.right) != expected:
             return StepCheck("fail", NAME, claim, f"{expected[0]}{expected[1]}{expected[2]}")
         return StepCheck("pass", NAME, claim, str(value))
 
 
-def _expected(problem: str, previous: Sequence[str]) -> tuple[int, str, int] | None:
+def _expected(problem: str, done: list[Operation]) -> tuple[int, str, int] | None:
     """The operation the next step should write, or None when it cannot be told (the problem is
     not of the task's shape, or the chain is past its last operation)."""
     parsed = program(problem)
     if parsed is None:
         return None
     start, operations = parsed
-    done = [operation for step in previous if (operation := parse_step(step)) is not None]
     if len(done) >= len(operations):
         return None
     op, right = operations[len(done)]

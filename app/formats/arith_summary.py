@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.formats.arith import parse_step
+from app.formats.arith import read_operations
 
 _VERBS = {"+": "add {b}", "-": "subtract {b}", "*": "multiply by {b}"}
 
@@ -23,7 +23,7 @@ def summarize_chain(task: str, steps: Sequence[str], answer: str | None, step_sc
 
 
 def _summarize_arith(steps: Sequence[str], answer: str | None, step_scores: Sequence[float]) -> str:
-    parsed = [op for s in steps if (op := parse_step(s.replace(" ", ""))) is not None]
+    parsed = [op for op in read_operations([s.replace(" ", "") for s in steps]) if op is not None]
     if not parsed:
         return _summarize_generic(steps, answer, step_scores)
     moves = "; ".join(f"{_VERBS[op.op].format(b=op.right)} to get {op.result}" for op in parsed)

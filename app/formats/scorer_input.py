@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from app.core.steps import format_scorer_input, without_step_tag
+from app.formats.arith import written_out
 from app.formats.spec import ScorerFormat
 
 ChatRenderer = Callable[[Sequence[tuple[str, str]]], str]  # (role, content) messages → text
@@ -16,7 +17,7 @@ ChatRenderer = Callable[[Sequence[tuple[str, str]]], str]  # (role, content) mes
 def scorer_text(fmt: ScorerFormat, problem: str, steps: Sequence[str], chat: ChatRenderer) -> str:
     """Raises ValueError when the tag would appear where no step ends (the caller's input is wrong)."""
     tag = fmt.step_tag
-    clean = without_step_tag(list(steps), tag)
+    clean = without_step_tag(written_out(steps) if fmt.full_steps == "arith" else list(steps), tag)
     user = fmt.prompt.fill(problem)
     if fmt.input == "prompt":
         return format_scorer_input(user, clean, tag, fmt.step_joiner)

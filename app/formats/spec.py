@@ -9,6 +9,7 @@ is checked when the file is loaded, and an error names the file and the field.
 from __future__ import annotations
 
 import re
+import string
 from pathlib import Path
 from typing import Literal
 
@@ -74,23 +75,35 @@ class ToolSyntax(_Strict):
     trigger: str = Field(min_length=1, description="A stop string: the chain pauses when it writes it.")
     call: str = Field(
         description="A regular expression matched against the end of the chain's text (up to and including the "
-        "trigger); its group 'code' is what the tool is given. No match: the chain goes on untouched."
+        "trigger); its named groups fill `code`. No match: the chain goes on untouched."
+    )
+    code: str = Field(
+        default="{code}",
+        description="What the tool is given, from the call's named groups ('{name}' stands for one; a group that "
+        "took no part in the match is empty): a step that leaves its left operand to the previous result "
+        "gives the calculator both.",
     )
     result: str = Field(description="What is appended for a result; '{output}' stands for the tool's output.")
     error: str | None = Field(
         default=None, description="What is appended when the tool fails ('{output}': the error); default: result."
     )
 
-    @field_validator("call")
-    @classmethod
-    def _has_code_group(cls, pattern: str) -> str:
+    @model_validator(mode="after")
+    def _code_from_groups(self) -> ToolSyntax:
         try:
-            compiled = re.compile(pattern)
+            groups = set(re.compile(self.call).groupindex)
         except re.error as exc:
             raise ValueError(f"call is not a regular expression: {exc}") from None
-        if "code" not in compiled.groupindex:
-            raise ValueError("call must have a group named 'code'")
-        return pattern
+        named = {name for _, name, _, _ in string.Formatter().parse(self.code) if name is not None}
+        if not named or "" in named:
+            raise ValueError("code must name at least one of call's groups, as '{name}'")
+        if missing := sorted(named - groups):
+            raise ValueError(f"code names groups that call lacks: {', '.join(missing)}")
+        return self
+
+    def code_of(self, found: re.Match[str]) -> str:
+        """The tool's input from a match of `call`."""
+        return self.code.format_map({name: value or "" for name, value in found.groupdict().items()})
 
     @field_validator("result", "error")
     @classmethod
@@ -129,9 +142,10 @@ class GeneratorFormat(_Strict):
     summary: Literal["arith", "model"] = Field(
         default="model", description="arith: the shipped task's rule-based paraphrase; model: written by a model."
     )
-    tools: dict[str, ToolSyntax] = Field(
+    tools: dict[str, ToolSyntax | list[ToolSyntax]] = Field(
         default_factory=dict,
-        description="The tools this notation calls inside a chain, by name (calculator, python), and their syntax.",
+        description="The tools this notation calls inside a chain, by name (calculator, python), and their syntax "
+        "(a list: each of the ways the tool is called).",
     )
     note: str | None = Field(
         default=None,
@@ -155,6 +169,11 @@ class GeneratorFormat(_Strict):
         if template is not None and template.count(NOTE) != 1:
             raise ValueError(f"must contain {NOTE!r} exactly once")
         return template
+
+    def tool_syntaxes(self, name: str) -> list[ToolSyntax]:
+        """The ways the chain calls one of its tools."""
+        syntax = self.tools[name]
+        return syntax if isinstance(syntax, list) else [syntax]
 
     def written_note(self, note: str) -> str:
         """A note as a chain reads it (the format must take notes)."""
@@ -181,6 +200,11 @@ class ScorerFormat(_Strict):
     step_tag: str = Field(min_length=1, description="Written after each step.")
     tag_token: str = Field(min_length=1, description="The vocabulary token the scores are read at, as spelt in it.")
     step_joiner: str = Field(default="\n", description="Between one tagged step and the next.")
+    full_steps: Literal["arith"] | None = Field(
+        default=None,
+        description="A step grammar whose shorthand is written out in full before the model reads the chain "
+        "(arith: a step that starts with its operator gets the previous result as its left operand).",
+    )
     good_token: str | None = Field(default=None, description="label_tokens: the vocabulary token meaning 'right'.")
     bad_token: str | None = Field(default=None, description="label_tokens: the vocabulary token meaning 'wrong'.")
 

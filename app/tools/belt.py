@@ -38,7 +38,9 @@ class ToolBelt:
     def __init__(self, names: Sequence[str], runners: ToolRunners, fmt: GeneratorFormat, max_calls: int) -> None:
         self._fmt = fmt
         self._tools: list[tuple[str, ToolSyntax, re.Pattern[str], Runner]] = [
-            (name, fmt.tools[name], re.compile(fmt.tools[name].call), runners.runners[name]) for name in names
+            (name, syntax, re.compile(syntax.call), runners.runners[name])
+            for name in names
+            for syntax in fmt.tool_syntaxes(name)
         ]
         self._calls_left = max_calls
         self.calls = 0  # made, refused ones included
@@ -55,7 +57,7 @@ class ToolBelt:
             found = call.search(tail)
             if found is None or found.end() != len(tail):
                 continue
-            return await self._call(name, syntax, found.group("code"), runner, chain_text)
+            return await self._call(name, syntax, syntax.code_of(found), runner, chain_text)
         return None
 
     async def _call(self, name: str, syntax: ToolSyntax, code: str, runner: Runner, chain_text: str) -> Interjection:

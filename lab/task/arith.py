@@ -1,8 +1,9 @@
 """The shipped reasoning task: multi-step arithmetic with exact step labels.
 
 A problem is a fully parenthesised left-to-right expression such as ``((37+48)*3)-12``.
-Its reference chain has one step per line (``37+48=85``), then a final answer line
-(``A:243``). Because every step is determined by the problem, an exact checker can label any
+Its reference chain has one step per line, the first with both operands (``37+48=85``), each
+later one starting with its operator and going on from the previous result (``*3=255``), then a
+final answer line (``A:243``). Because every step is determined by the problem, an exact checker can label any
 chain step by step, the analogue of PRM800K's human step labels.
 """
 
@@ -16,7 +17,7 @@ from enum import StrEnum
 from typing import Literal
 
 from app.core.steps import extract_answer
-from app.formats.arith import Operation, parse_step
+from app.formats.arith import Operation, read_operations
 from app.formats.resolve import load_preset
 from app.formats.spec import GeneratorFormat
 
@@ -80,7 +81,7 @@ class Problem:
         steps, value = [], self.start
         for i, (op, operand) in enumerate(self.ops):
             nxt = result if i == k else apply(value, op, operand)
-            steps.append(f"{value}{op}{operand}={nxt}")
+            steps.append(f"{value if i == 0 else ''}{op}{operand}={nxt}")
             value = nxt
         steps.append(f"{ANSWER_PREFIX}{value}")
         return steps
@@ -238,11 +239,10 @@ def check_chain(problem: Problem, steps: list[str]) -> ChainCheck:
     labels: list[StepLabel] = []
     first_error: int | None = None
     value = problem.start
-    for i, step in enumerate(steps):
+    for i, (step, written) in enumerate(zip(steps, read_operations(steps), strict=True)):
         ok = False
         if i < len(problem.ops):
             op, operand = problem.ops[i]
-            written = parse_step(step)
             if written is not None:
                 ok = written == Operation(value, op, operand, apply(value, op, operand))
             value = apply(value, op, operand)

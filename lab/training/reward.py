@@ -19,6 +19,7 @@ from transformers import LlamaForCausalLM, PreTrainedTokenizerFast
 from transformers.models.llama.modeling_llama import LlamaDecoderLayer
 
 from app.core.steps import format_scorer_input, without_step_tag
+from app.formats.arith import written_out
 from lab.task import arith
 from lab.task.tokenizer import BAD_TOKEN, GOOD_TOKEN, STEP_TAG
 from lab.training.generator import MAX_MODEL_LEN, pad, write_format
@@ -40,9 +41,11 @@ class Row:
 
 
 def scorer_ids(tok: PreTrainedTokenizerFast, problem: str, steps: list[str]) -> tuple[list[int], int]:
-    """The scorer input's token ids and where the chain starts (after the prompt)."""
+    """The scorer input's token ids and where the chain starts (after the prompt). Steps are read
+    written out in full, as the `arith` preset's scorer serves them (`full_steps`)."""
     prompt = arith.prompt(problem)
-    text = format_scorer_input(prompt, without_step_tag(steps, STEP_TAG), STEP_TAG, arith.STEP_SEPARATOR)
+    clean = without_step_tag(written_out(steps), STEP_TAG)
+    text = format_scorer_input(prompt, clean, STEP_TAG, arith.STEP_SEPARATOR)
     return tok(text)["input_ids"][:MAX_MODEL_LEN], len(tok(prompt)["input_ids"])
 
 

@@ -29,17 +29,17 @@ def test_the_calculator_corrects_the_chains_values_and_the_answer_counts_its_cal
     assert [c["answer"] for c in data["clusters"]] == ["243"]  # every chain reads 85*3=255
     assert data["tools"] == {
         "tools": ["calculator"],
-        "calls": [{"tool": "calculator", "calls": 12}],
-        "ok": 12,
+        "calls": [{"tool": "calculator", "calls": 16}],
+        "ok": 16,
         "error": 0,
         "limit": 0,
         "refused": 0,
         "chains_calling": 4,
     }
-    assert data["usage"]["tool_calls"] == 12 and without["usage"]["tool_calls"] == 0
-    assert "called the calculator 12 times" in data["summary"]
+    assert data["usage"]["tool_calls"] == 16 and without["usage"]["tool_calls"] == 0
+    assert "called the calculator 16 times" in data["summary"]
     assert "85*3=" not in r.text and "255\\n" not in r.text  # chain text and what the tool wrote: hidden
-    assert 'bon_tool_calls_total{outcome="ok",tool="calculator"} 12.0' in metrics
+    assert 'bon_tool_calls_total{outcome="ok",tool="calculator"} 16.0' in metrics
 
 
 def test_a_streamed_request_with_tools_is_sampled_chain_by_chain() -> None:
@@ -48,7 +48,7 @@ def test_a_streamed_request_with_tools_is_sampled_chain_by_chain() -> None:
         whole = fake.client.post("/solve", json=CALCULATOR)
         metrics = fake.client.get("/metrics").text
     done = [d for e, d in sse(r.text) if e == "result"][-1]
-    assert done["answer"] == whole.json()["answer"] == "243" and done["tools"]["ok"] == 12
+    assert done["answer"] == whole.json()["answer"] == "243" and done["tools"]["ok"] == 16
     assert 'bon_requests_sampled_total{schedule="finished"} 2.0' in metrics  # never one batch: each chain pauses
 
 
@@ -56,7 +56,7 @@ def test_the_servers_default_tools_apply_unless_a_request_names_its_own() -> Non
     with fake_app(fake_engines(FakeGenerator(chains=[WRONG, RIGHT])), tools="auto") as fake:
         default = fake.client.post("/solve", json={"problem": PROBLEM, "n": 2, "seed": 0}).json()
         off = fake.client.post("/solve", json={"problem": PROBLEM, "n": 2, "seed": 0, "tools": "none"}).json()
-    assert default["tools"]["ok"] == 6 and off["tools"] is None
+    assert default["tools"]["ok"] == 8 and off["tools"] is None
 
 
 @pytest.mark.parametrize(
@@ -104,7 +104,7 @@ def test_the_audit_record_keeps_every_call_and_hides_its_text_under_store_false(
         "tool": "calculator", "code": "37+48", "written": "85\n", "step": 0, "wall_ms": 0,
         "output": "85", "outcome": "ok", "cpu_ms": 0, "exit_status": None,
     }  # fmt: skip
-    assert kept["params"]["tools"] == ["calculator"] and kept["usage"]["tool_calls"] == 6
+    assert kept["params"]["tools"] == ["calculator"] and kept["usage"]["tool_calls"] == 8
     assert chains_of(kept) == tuple(outcome.chains)
     secret = hidden["chains"][0]["tool_calls"][0]
     assert set(secret["code"]) == {"sha256"} and set(secret["output"]) == {"sha256"} and secret["tool"] == "calculator"

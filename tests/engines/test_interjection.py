@@ -44,17 +44,18 @@ def test_the_calculator_writes_each_steps_value_and_the_chain_goes_on_from_it() 
     assert text_of(deltas) == RIGHT  # 85*3 is 255, whatever the chain would have written
     calls = [d.call for d in deltas if d.call is not None]
     written = [(c.code, c.written, c.step) for c in calls]
-    assert written == [("37+48", "85\n", 0), ("85*3", "255\n", 1), ("255-12", "243\n", 2)]
+    # The answer line is filled too: the last result is what the chain would copy.
+    assert written == [("37+48", "85\n", 0), ("85*3", "255\n", 1), ("255-12", "243\n", 2), ("243", "243", 3)]
     assert all(d.tokens == 0 for d in deltas if d.call is not None)  # the model did not write them
-    assert sum(d.tokens for d in deltas) == len("37+48=85*3=255-12=A:243")
+    assert sum(d.tokens for d in deltas) == len("37+48=85*3=255-12=A:")
     assert deltas[-1].finish_reason == "stop"
 
 
 def test_each_segment_samples_with_its_own_seed_and_what_is_left_of_the_budget() -> None:
     gen = FakeGenerator(chains=WRONG_THEN_RIGHT)
     sampled(gen, SamplingRequest("Q:p\n", 1, 1.0, 160, seed=5), belt())
-    assert [r.seed for r in gen.requests] == [5 + k * SEGMENT_SEED_STRIDE for k in range(4)]
-    assert [r.max_tokens for r in gen.requests] == [160, 154, 149, 142]
+    assert [r.seed for r in gen.requests] == [5 + k * SEGMENT_SEED_STRIDE for k in range(5)]
+    assert [r.max_tokens for r in gen.requests] == [160, 154, 149, 142, 140]
 
 
 def test_a_chain_whose_budget_runs_out_ends_at_its_length_and_calls_no_more() -> None:
@@ -74,7 +75,7 @@ def test_calls_over_the_requests_limit_leave_the_chain_to_write_its_own_values()
     gen = FakeGenerator(chains=[WRONG])
     deltas = sampled(gen, SamplingRequest("Q:p\n", 1, 1.0, 160, seed=0), belt(max_calls=1))
     assert text_of(deltas) == WRONG
-    assert [d.call.result.outcome for d in deltas if d.call is not None] == ["ok", "refused", "refused"]
+    assert [d.call.result.outcome for d in deltas if d.call is not None] == ["ok", "refused", "refused", "refused"]
 
 
 def test_aborting_a_chain_cancels_its_tool_call_in_flight() -> None:

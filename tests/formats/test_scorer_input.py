@@ -132,3 +132,12 @@ def test_a_templated_prompt_gets_one_bos_and_a_plain_one_gets_its_own(mistral: P
     assert ids[0] == mistral.bos_token_id and ids.count(mistral.bos_token_id) == 1
     plain = prompt_ids(mistral, "1+2", templated=False)
     assert plain[0] == mistral.bos_token_id and plain.count(mistral.bos_token_id) == 1
+
+
+def test_the_arith_reward_models_read_shorthand_steps_written_out_in_full() -> None:
+    # They were trained on `85*3=255`; the generator writes `*3=255` (the left operand is the
+    # previous result), so what they read is the same chain either way.
+    fmt = preset_scorer("arith")
+    short = scorer_text(fmt, "((37+48)*3)-12", ["37+48=85", "*3=255", "-12=243", "A:243"], chat_prompt)
+    full = scorer_text(fmt, "((37+48)*3)-12", ["37+48=85", "85*3=255", "255-12=243", "A:243"], chat_prompt)
+    assert short == full == "Q:((37+48)*3)-12\n37+48=85#\n85*3=255#\n255-12=243#\nA:243#\n"

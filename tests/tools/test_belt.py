@@ -33,11 +33,37 @@ def belt(fmt: GeneratorFormat = ARITH, max_calls: int = 8) -> ToolBelt:
 
 def test_the_shipped_notation_gets_a_steps_value_and_its_end() -> None:
     tools = belt()
-    assert tools.triggers == ("=",)
+    assert tools.triggers == ("=", "A:")
     made = asyncio.run(tools.interject("37+48=85\n85-91=", "="))
     assert made is not None and made.text == "-6\n"
     call = made.call
     assert (call.tool, call.code, call.step, call.result.outcome) == ("calculator", "85-91", 1, "ok")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "written"),
+    [
+        ("37+48=85\n*3=", "85*3", "255\n"),
+        ("13-86=-73\n*8=", "-73*8", "-584\n"),
+        ("99*9=8991\n*9=80919\n-40=", "80919-40", "80879\n"),
+    ],
+)
+def test_a_step_that_starts_with_its_operator_goes_on_from_the_previous_result(
+    text: str, code: str, written: str
+) -> None:
+    made = asyncio.run(belt().interject(text, "="))
+    assert made is not None and (made.call.code, made.text) == (code, written)
+
+
+def test_the_answer_line_is_filled_with_the_last_result_the_chain_could_not_copy() -> None:
+    made = asyncio.run(belt().interject("13-86=-73\n*8=-584\nA:", "A:"))
+    assert made is not None and (made.call.code, made.text) == ("-584", "-584")
+    assert asyncio.run(belt().interject("A:", "A:")) is None  # nothing to fill it from
+
+
+def test_a_code_template_naming_a_group_the_call_lacks_is_refused() -> None:
+    with pytest.raises(ValueError, match="lacks: left"):
+        ToolSyntax(trigger="=", call=r"(?P<code>\d+)=$", code="{left}{code}", result="{output}")
 
 
 def test_gsm8k_annotations_are_closed_with_the_value() -> None:
