@@ -410,7 +410,10 @@ class Settings(BaseSettings):
         "started from here. Off: no request can call it.",
     )
     tools_max_calls: int = Field(
-        default=64, ge=0, description="Tool calls one request may make, all chains together; later ones are refused."
+        default=512,
+        ge=0,
+        description="Tool calls one request may make, all chains together; later ones are refused. The default "
+        "lets 64 chains of the shipped task call the calculator at every step and answer line.",
     )
     sandbox: SandboxSettings = Field(default_factory=lambda: SandboxSettings(), description="The python tool's limits.")
     step_scoring: StepScoring = Field(

@@ -6,8 +6,9 @@ calculator on (`tools: ["calculator"]`) and off, interleaved, each arm first on 
 
 - `in range`: the task's test split (every running value within 0..9999, as in training);
 - `leaving range`: problems of the task's own grammar and operand ranges whose running value goes
-  below zero or past 9999 on the way (the test half by `out_of_range.half_of`), which the
-  generator never saw and cannot write.
+  below zero or past 9999 on the way (the test half by `out_of_range.half_of`): values the
+  generator never saw (its training chains stay within 0..9999). With the calculator it never has
+  to write them: a step goes on from the previous result, and the answer line is filled.
 
 Per arm: accuracy, decoded tokens and tool calls per answer, and the p50 latency; each run in
 `--rounds` rounds (accuracy and tokens repeat exactly with the seeds; latency gives the spread).

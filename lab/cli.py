@@ -37,8 +37,8 @@ def train(
     models_dir: Annotated[Path, typer.Option(help="Where the three model directories go.")] = Path("models"),
     work_dir: Annotated[Path, typer.Option(help="Scratch space for sampled training chains.")] = Path("runs"),
     stages: Annotated[str, typer.Option(help="Comma-separated subset of: " + ",".join(STAGES))] = ",".join(STAGES),
-    generator_steps: Annotated[int, typer.Option(min=1, help="Length of the generator's LR schedule.")] = 1000,
-    generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 890,
+    generator_steps: Annotated[int, typer.Option(min=1, help="Length of the generator's LR schedule.")] = 1400,
+    generator_stop_at: Annotated[int, typer.Option(min=1, help="Step where the generator stops.")] = 1250,
     prm_cycles: Annotated[
         str, typer.Option(help="The PRM's one-cycle schedules, back to back, as STEPS@PEAK_LR,...")
     ] = "10000@1e-3",

@@ -29,10 +29,12 @@ class Recipe:
     work_dir: Path = Path("runs")
     seed: int = 0
     # The generator trains on a one-cycle schedule of `generator_steps` but stops at
-    # `generator_stop_at`: trained to the end it solves too much of the task for best-of-N to
-    # show anything (greedy 70% instead of the 25–65% the evaluation needs).
-    generator_steps: int = 1000
-    generator_stop_at: int | None = 890
+    # `generator_stop_at`: trained further it solves too much of the task for best-of-N to show
+    # anything (1800 of 2000 steps: greedy 88%, not the 25–65% the evaluation needs). Its chains
+    # leave each step's left operand to the previous result, which takes more steps to learn than
+    # copying it did (890 of 1000: fixed N=16 at 67% in range, not 84%).
+    generator_steps: int = 1400
+    generator_stop_at: int | None = 1250
     # One-cycle schedules run back to back, (steps, peak LR) each; see `train_reward_model`. One
     # long cycle checked leading digits as well as two cycles of the same total length did, and
     # the number of steps mattered more than anything else (bench/PRM_SWEEP.md). On validation
@@ -82,7 +84,9 @@ from seed {recipe.seed} on {_where(recipe)}; see `models/EVAL.md` for what it ac
 Fully parenthesised left-to-right expressions with {arith.MIN_OPS}–{arith.MAX_OPS} operations
 (`+`/`-` with operands {arith.ADD_RANGE[0]}–{arith.ADD_RANGE[1]}, `*` with {arith.MUL_RANGE[0]}–{arith.MUL_RANGE[1]},
 values up to {arith.MAX_VALUE}), e.g. `((37+48)*3)-12`. Prompt `Q:<problem>\\n`; a chain is one
-step per line (`37+48=85`) and a final line `A:<answer>`. The split of a problem is a hash of its
+step per line, the first with both operands (`37+48=85`), each later one starting with its operator
+and going on from the previous result (`*3=255`), then a final line `A:<answer>`; a reward model
+reads each step written out in full (`85*3=255`). The split of a problem is a hash of its
 text (80% train, 10% validation, 10% test), so the splits are disjoint.
 
 ## Data and recipe
@@ -200,7 +204,8 @@ def run_recipe(recipe: Recipe, stages: set[str]) -> None:
             f"{recipe.generator_stop_at or recipe.generator_steps} steps of a {recipe.generator_steps}-step "
             f"one-cycle schedule (AdamW, LR peaking at 3e-3), batch {recipe.batch_size}; each batch is fresh "
             "train-split problems with their reference chains (loss on the chain only). Stopped early on "
-            "purpose: trained to the end, its greedy accuracy (70%) leaves best-of-N little to show."
+            "purpose: trained further (1800 steps of a 2000-step schedule), its greedy accuracy (88%) leaves "
+            "best-of-N little to show."
         )
         (recipe.model_dir("generator") / "README.md").write_text(_card(recipe, "generator", result, data, {}))
     samples_path = recipe.work_dir / "samples.jsonl"
