@@ -11,6 +11,7 @@ from transformers import AutoTokenizer, LlamaForCausalLM
 
 from app.config import SHIPPED_MODELS
 from app.engines.protocols import SamplingRequest
+from app.formats.arith import written_out
 from app.formats.resolve import load_preset
 from lab.task import arith
 from tests.conftest import LiveServer
@@ -23,7 +24,8 @@ WRONG = ["37+48=85", "85*3=245", "245-12=233", "A:233"]
 
 
 def reference_scores(kind: str, chains: list[list[str]], problem: arith.Problem = PROBLEM) -> list[list[float]]:
-    """P(good) at each step tag, computed by transformers directly from the checkpoint."""
+    """P(good) at each step tag, computed by transformers directly from the checkpoint (which reads
+    every step written out in full, as the preset's `full_steps` says)."""
     model_dir = SHIPPED_MODELS / f"arith-{kind}"
     d = load_preset("arith").scorer
     assert d is not None and d.good_token and d.bad_token
@@ -32,7 +34,7 @@ def reference_scores(kind: str, chains: list[list[str]], problem: arith.Problem 
     good, bad, tag = (tok.convert_tokens_to_ids(t) for t in (d.good_token, d.bad_token, d.tag_token))
     out = []
     for steps in chains:
-        text = f"Q:{problem.text}\n" + "".join(f"{s}{d.step_tag}\n" for s in steps)
+        text = f"Q:{problem.text}\n" + "".join(f"{s}{d.step_tag}\n" for s in written_out(steps))
         ids = torch.tensor([tok(text)["input_ids"]])
         with torch.no_grad():
             logits = model(input_ids=ids).logits[0]
@@ -96,7 +98,7 @@ def test_a_growing_chain_is_read_once_through_the_prefix_cache(live_server: Live
     tag = load_preset("arith").scorer.step_tag  # type: ignore[union-attr]
     whole = len(
         AutoTokenizer.from_pretrained(str(SHIPPED_MODELS / "arith-prm"))(
-            f"Q:{problem.text}\n" + "".join(f"{s}{tag}\n" for s in steps)
+            f"Q:{problem.text}\n" + "".join(f"{s}{tag}\n" for s in written_out(steps))
         )["input_ids"]
     )
 
